@@ -1,0 +1,96 @@
+"""Sunshine Property Portal: the application factory."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from portal.config import REPO_ROOT, BaseConfig, load_config
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: BaseConfig | str | None = None, **overrides) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers and CLI, in that order."""
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(REPO_ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    if config is None or isinstance(config, str):
+        config = load_config(config)
+    config.finalise(app.instance_path)
+    app.config.from_mapping(config.as_dict())
+    app.config.update(overrides)
+    register_logging(app)
+    register_extensions(app)
+    register_security(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    from portal.logs import configure_logging
+
+    configure_logging(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from portal import extensions, models  # noqa: F401  (complete metadata before anything binds)
+    from portal.db_setup import init_engine_events
+    from portal.i18n import init_babel
+
+    extensions.db.init_app(app)
+    init_engine_events(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(REPO_ROOT / "migrations"), compare_type=True, render_as_batch=True)
+    extensions.csrf.init_app(app)
+    init_babel(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    extensions.limiter.init_app(app)
+    from portal.auth.sessions import init_login
+
+    init_login(app)
+
+
+def register_security(app: Flask) -> None:
+    from portal import security
+    from tenants import resolution
+
+    resolution.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.api.pages import bp as api_pages_bp
+    from portal.api.views import bp as api_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.auth.views import bp as auth_bp
+    from portal.dashboard.views import bp as dashboard_bp
+    from portal.members.views import bp as members_bp
+    from portal.platform.views import bp as platform_bp
+
+    for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_bp, api_pages_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from portal.errors import init_app
+
+    init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from portal.templating import init_app
+
+    init_app(app)
+
+
+def register_cli(app: Flask) -> None:
+    from portal.cli import init_app
+
+    init_app(app)

@@ -1,0 +1,93 @@
+"""Marshmallow schemas of the API; explicit fields, unknown fields refused, server-set fields dump-only."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from portal.validation import has_control_chars
+
+
+def _no_control_chars(value: str) -> None:
+    from flask_babel import gettext as _
+    from marshmallow import ValidationError
+
+    if has_control_chars(value):
+        raise ValidationError(_("Remove the invisible control characters."))
+    if not value.strip():
+        raise ValidationError(_("Must not be blank."))
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class ErrorSchema(StrictSchema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ErrorEnvelopeSchema(StrictSchema):
+    error = fields.Nested(ErrorSchema, required=True)
+
+
+class MembershipSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    role = fields.Function(lambda m: m.role.value, dump_only=True)
+    area_id = fields.Integer(dump_only=True, allow_none=True)
+    firm_id = fields.Integer(dump_only=True, allow_none=True)
+    community_id = fields.Integer(dump_only=True, allow_none=True)
+    is_active = fields.Boolean(dump_only=True)
+
+
+class MeSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    display_name = fields.String(dump_only=True)
+    tenant = fields.String(dump_only=True)
+    roles = fields.List(fields.String(), dump_only=True)
+
+
+class TokenSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=80), _no_control_chars])
+    prefix = fields.String(dump_only=True)
+    created_at = fields.AwareDateTime(dump_only=True)
+    revoked_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+
+
+class TokenCreatedSchema(TokenSchema):
+    token = fields.String(dump_only=True, metadata={"description": "The secret; shown this once only."})
+
+
+class MemberSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    user_id = fields.Integer(dump_only=True)
+    display_name = fields.Function(lambda m: m.user.display_name, dump_only=True)
+    role = fields.Function(lambda m: m.role.value, dump_only=True)
+    area_id = fields.Integer(dump_only=True, allow_none=True)
+    firm_id = fields.Integer(dump_only=True, allow_none=True)
+    community_id = fields.Integer(dump_only=True, allow_none=True)
+    is_active = fields.Boolean(dump_only=True)
+
+
+class AuditEventSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    occurred_at = fields.AwareDateTime(dump_only=True)
+    actor_id = fields.Integer(dump_only=True, allow_none=True)
+    actor_label = fields.String(dump_only=True)
+    action = fields.String(dump_only=True)
+    object_type = fields.String(dump_only=True)
+    object_id = fields.String(dump_only=True)
+    summary = fields.String(dump_only=True)
+    before = fields.String(dump_only=True)
+    after = fields.String(dump_only=True)
+    reason = fields.String(dump_only=True)
+    client_address = fields.String(dump_only=True)
+
+
+class AuditQuerySchema(StrictSchema):
+    action = fields.String(validate=validate.Length(max=64))
+    object_type = fields.String(validate=validate.Length(max=64))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))

@@ -1,0 +1,1 @@
+"""Accounts, login, sessions that really end, and password handling."""

@@ -1,0 +1,55 @@
+"""Login and password forms."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal.auth.passwords import MAX_LENGTH, password_problem
+from portal.validation import NoControlChars
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(
+        _l("Mobile number or e-mail"),
+        validators=[DataRequired(_l("Enter your mobile number or e-mail address.")), Length(max=254), NoControlChars()],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Enter a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(_l("Repeat the new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._user = user
+
+    def validate_new_password(self, field):
+        identifiers = (self._user.mobile or "", self._user.email or "") if self._user else ()
+        problem = password_problem(field.data or "", identifiers=identifiers)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_confirm_password(self, field):
+        if field.data != self.new_password.data:
+            raise ValidationError(_l("The two new passwords differ."))

@@ -1,0 +1,64 @@
+"""The global user account (one person, possibly member of several tenants)."""
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import secrets
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, UTCDateTime, utcnow
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(Base):
+    """A person who logs in with a mobile number or an e-mail address."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mobile: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # Part of the session identity: rotating it ends every session the user has (logout,
+    # password change, disabling), even copies of an old signed cookie.
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    is_platform_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    memberships = relationship("Membership", back_populates="user", lazy="raise")
+
+    __table_args__ = (sa.CheckConstraint("mobile IS NOT NULL OR email IS NOT NULL", name="has_login"),)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def session_token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(self.session_token.encode(), token.encode())
+
+    def end_all_sessions(self) -> None:
+        self.session_token = new_session_token()
+
+    @property
+    def login_name(self) -> str:
+        return self.mobile or self.email or ""
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"

@@ -1,0 +1,125 @@
+"""Login, logout, password change and the tenant picker."""
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.auth import services
+from portal.auth.forms import LoginForm, PasswordChangeForm
+from portal.auth.passwords import verify_password
+from portal.extensions import db, limiter
+from portal.i18n import safe_next
+from portal.validation import normalise_login
+from tenants import across_tenants
+from tenants.models import Membership, Tenant, TenantStatus
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_account_key() -> str:
+    form_value = request.form.get("identifier", "") if request.method == "POST" else ""
+    return "login-account:" + normalise_login(form_value)[:254]
+
+
+def _only_failures(response) -> bool:
+    # A successful login redirects (302) and is not counted against anyone.
+    return response.status_code != 302
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.choose_tenant"))
+    tenants = db.session.scalars(
+        sa.select(Tenant).where(Tenant.status != TenantStatus.SUSPENDED).order_by(Tenant.name_zh)
+    ).all()
+    return render_template("auth/index.html", tenants=tenants)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_only_failures, scope="login-address")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_account_key, deduct_when=_only_failures, scope="login-account")
+def login():
+    form = LoginForm()
+    next_url = request.values.get("next")
+    if form.validate_on_submit():
+        user = services.authenticate(form.identifier.data, form.password.data)
+        if user is not None:
+            # A fresh session: nothing from before the login survives (fixation).
+            session.clear()
+            login_user(user)
+            now = int(time.time())
+            session["login_at"] = now
+            session["seen_at"] = now
+            db.session.commit()
+            return redirect(safe_next(next_url, url_for("auth.choose_tenant")))
+        db.session.rollback()
+        # Same words whether the account exists, is disabled or the password is wrong.
+        form.password.errors = [_("The mobile number/e-mail or the password is not correct.")]
+    return render_template("auth/login.html", form=form, next_url=next_url if next_url and safe_next(next_url, "") else "")
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/account/tenants")
+@login_required
+def choose_tenant():
+    """After login: the tenants the user belongs to; straight through when there is only one."""
+    with across_tenants("a user lists their own memberships"):
+        memberships = db.session.scalars(
+            sa.select(Membership).where(Membership.user_id == current_user.id, Membership.is_active.is_(True))
+        ).all()
+    tenants = {}
+    for m in memberships:
+        if m.tenant.status != TenantStatus.SUSPENDED:
+            tenants.setdefault(m.tenant.id, (m.tenant, []))[1].append(m.role)
+    if len(tenants) == 1 and not current_user.is_platform_admin:
+        (tenant, _roles), = tenants.values()
+        return redirect(url_for("dashboard.dashboard", tenant_slug=tenant.slug))
+    return render_template("auth/choose_tenant.html", tenants=list(tenants.values()))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm(user=current_user)
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current_password.data):
+            form.current_password.errors = [_("The current password is not correct.")]
+        else:
+            services.change_password(current_user, form.new_password.data)
+            db.session.commit()
+            # The password change ended every session, this one included: sign in again here.
+            login_user(current_user._get_current_object())
+            now = int(time.time())
+            session["login_at"] = now
+            session["seen_at"] = now
+            flash(_("Password changed. Other devices have been signed out."), "success")
+            return redirect(url_for("auth.choose_tenant"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.app_errorhandler(429)
+def too_many_attempts(error):
+    if request.endpoint == "auth.login":
+        form = LoginForm()
+        form.password.errors = [_("Too many sign-in attempts. Wait a few minutes and try again.")]
+        return render_template("auth/login.html", form=form, next_url=""), 429
+    from portal.errors import render_error
+
+    return render_error(429)

@@ -1,0 +1,53 @@
+"""Command-line groups (``flask --app wsgi <group> <command>``); thin wrappers over services."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from portal.extensions import db
+
+users_cli = AppGroup("users", help="Accounts.")
+translations_cli = AppGroup("translations", help="Translation catalogues.")
+
+
+@users_cli.command("create-platform-admin")
+@click.option("--login", required=True, help="Mobile number or e-mail.")
+@click.option("--name", "display_name", required=True)
+@click.password_option()
+def create_platform_admin(login: str, display_name: str, password: str) -> None:
+    """Create a platform administrator (or promote an existing account)."""
+    from portal.auth import services
+    from portal.auth.passwords import password_problem
+    from portal.validation import is_email, is_mobile, normalise_login
+
+    login = normalise_login(login)
+    if not (is_mobile(login) or is_email(login)):
+        raise click.BadParameter("an 11-digit mainland mobile number or an e-mail address", param_hint="--login")
+    user = services.find_user(login)
+    if user is None:
+        problem = password_problem(password, identifiers=(login,))
+        if problem:
+            raise click.BadParameter(str(problem), param_hint="--password")
+        kwargs = {"email": login} if "@" in login else {"mobile": login}
+        user = services.create_user(display_name=display_name, password=password, is_platform_admin=True, **kwargs)
+    user.is_platform_admin = True
+    db.session.commit()
+    click.echo(f"platform administrator: {user.login_name}")
+
+
+@translations_cli.command("compile")
+def compile_translations() -> None:
+    """Compile the .po catalogues into the .mo files the app reads."""
+    from portal.i18n_catalogs import compile_catalogs
+
+    for path in compile_catalogs():
+        click.echo(f"compiled {path}")
+
+
+def init_app(app: Flask) -> None:
+    from portal.demo.cli import demo_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(translations_cli)
+    app.cli.add_command(demo_cli)

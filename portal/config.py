@@ -1,0 +1,170 @@
+"""Configuration classes, fed by ``PORTAL_*`` environment variables.
+
+Every variable is listed in README.md (Configuration). Production refuses to start without a
+secret key and a database URL; development keeps a generated secret key in the instance folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A required production setting is missing or invalid."""
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"PORTAL_{name}", default)
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"PORTAL_{name} must be a whole number, got {raw!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual ``postgres://`` and ``postgresql://`` spellings; drive them with psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class BaseConfig:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    SUPPORTED_LOCALES = ("zh_CN", "en")
+    WTF_CSRF_ENABLED = True
+    # Checked explicitly in security.register (bearer-token API calls carry no cookie to forge).
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which has its own limits
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = dt.timedelta(hours=12)  # absolute lifetime of a login
+    SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=60)
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    PASSWORD_HASH_PROFILE = "production"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    # Failed logins: per client address and per account name (existing or not, so the limit
+    # reveals nothing). Successful logins are not counted.
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 10 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    PROXY_FIX_HOPS = 0
+    STRIPE_API_BASE = None
+    HSTS_SECONDS = 31536000
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = env("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
+        self.REDIS_URL = env("REDIS_URL")
+        self.PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", self.PROXY_FIX_HOPS)
+        self.BABEL_DEFAULT_LOCALE = env("DEFAULT_LOCALE", self.BABEL_DEFAULT_LOCALE)
+        self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+        self.STRIPE_API_BASE = env("STRIPE_API_BASE", self.STRIPE_API_BASE)
+        self.LOG_LEVEL = env("LOG_LEVEL", "INFO")
+
+    def finalise(self, instance_path: str) -> None:
+        """Fill in what depends on the instance folder; raise ConfigError when something is missing."""
+        if self.SQLALCHEMY_DATABASE_URI:
+            self.SQLALCHEMY_DATABASE_URI = normalise_database_url(self.SQLALCHEMY_DATABASE_URI)
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in dir(self) if k.isupper()}
+
+
+class DevelopmentConfig(BaseConfig):
+    """Local use: SQLite in the instance folder and a secret key generated once and kept there."""
+
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "portal_session"
+
+    def finalise(self, instance_path: str) -> None:
+        instance = Path(instance_path)
+        instance.mkdir(parents=True, exist_ok=True)
+        if not self.SQLALCHEMY_DATABASE_URI:
+            self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{instance / 'portal.sqlite3'}"
+        if not self.SECRET_KEY:
+            key_file = instance / "secret_key"
+            if not key_file.exists():
+                key_file.write_text(secrets.token_hex(32), encoding="ascii")
+                key_file.chmod(0o600)
+            self.SECRET_KEY = key_file.read_text(encoding="ascii").strip()
+        super().finalise(instance_path)
+
+
+class ProductionConfig(BaseConfig):
+    """Behind TLS: secure ``__Host-`` cookies, required secret key and database URL."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def finalise(self, instance_path: str) -> None:
+        missing = [name for name, value in (("PORTAL_SECRET_KEY", self.SECRET_KEY), ("PORTAL_DATABASE_URL", self.SQLALCHEMY_DATABASE_URI)) if not value]
+        if missing:
+            raise ConfigError(
+                "Production mode needs " + " and ".join(missing) + " to be set; see README.md, Configuration."
+            )
+        if len(self.SECRET_KEY) < 32:
+            raise ConfigError("PORTAL_SECRET_KEY must be at least 32 characters of random data.")
+        super().finalise(instance_path)
+
+
+class TestConfig(BaseConfig):
+    """The test suite: PORTAL_TEST_DATABASE_URL (PostgreSQL) or a throwaway SQLite file."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "portal_session"
+    PASSWORD_HASH_PROFILE = "floor"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "test-secret-key-" + "x" * 32
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("PORTAL_TEST_DATABASE_URL")
+        self.REDIS_URL = None
+
+    def finalise(self, instance_path: str) -> None:
+        if not self.SQLALCHEMY_DATABASE_URI:
+            self.SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(instance_path) / 'test.sqlite3'}"
+        super().finalise(instance_path)
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "test": TestConfig}
+
+
+def load_config(name: str | None = None) -> BaseConfig:
+    name = name or env("ENV", "development")
+    try:
+        return CONFIGS[name]()
+    except KeyError as exc:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}; got {name!r}") from exc

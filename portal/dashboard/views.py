@@ -1,0 +1,30 @@
+"""Tenant home (public) and dashboard (members)."""
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template
+
+from portal.dashboard.services import registry_counts
+from portal.guards import tenant_permission
+from portal.permissions import Action, can, roles_of
+
+bp = Blueprint("dashboard", __name__, url_prefix="/t/<tenant_slug>")
+
+
+@bp.get("/")
+def home():
+    """The tenant's public front page: who runs it and what it covers."""
+    return render_template("dashboard/home.html", counts=registry_counts())
+
+
+@bp.get("/dashboard")
+@tenant_permission(Action.VIEW_DASHBOARD)
+def dashboard():
+    memberships = g.memberships
+    return render_template(
+        "dashboard/dashboard.html",
+        roles=sorted(roles_of(memberships), key=lambda r: r.value),
+        memberships=memberships,
+        counts=registry_counts() if can(memberships, Action.VIEW_REGISTRY) else None,
+        may=lambda action: can(memberships, action),
+        Action=Action,
+    )

@@ -1,0 +1,35 @@
+"""Engine-level settings: SQLite gets foreign keys and real transactions (savepoints, BEGIN IMMEDIATE)."""
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_installed = False
+
+
+def init_engine_events(app: Flask) -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+
+    @event.listens_for(Engine, "connect")
+    def _sqlite_on_connect(dbapi_connection, connection_record):
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            # pysqlite's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented fix
+            # is to turn it off and emit BEGIN ourselves (below).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+    @event.listens_for(Engine, "begin")
+    def _sqlite_begin(conn):
+        if conn.dialect.name == "sqlite":
+            mode = conn.get_execution_options().get("sqlite_begin", "")
+            conn.exec_driver_sql(f"BEGIN {mode}".strip() if mode in ("", "IMMEDIATE") else "BEGIN")

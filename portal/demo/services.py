@@ -1,0 +1,156 @@
+"""Building the demo tenants: by natural keys, so loading twice gives the same data."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from portal.auth import services as auth_services
+from portal.auth.models import User
+from portal.communities.models import Area, AreaKind, Community, Unit
+from portal.extensions import db
+from portal.firms.credit_code import ALPHABET, check_character
+from portal.firms.models import Firm
+from tenants import tenant_scope
+from tenants.models import Membership, Tenant, TenantKind
+from tenants.roles import Role
+
+DEMO_PASSWORD = "sunshine-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    login: str
+    name: str
+    description: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("platform@demo.local", "平台管理员", "platform administrator (/platform/)"),
+    DemoAccount("13900000001", "王局长", "gaotang: bureau administrator"),
+    DemoAccount("13900000002", "李科员", "gaotang: bureau staff"),
+    DemoAccount("13900000003", "赵主任", "gaotang: street officer, 鱼邱湖街道"),
+    DemoAccount("13900000004", "孙经理", "gaotang: firm staff (阳光物业) + hengan: firm staff — picks a tenant"),
+    DemoAccount("13900000005", "周委员", "gaotang: owners' committee member, 金城花园"),
+    DemoAccount("13900000006", "吴业主", "gaotang: owner"),
+    DemoAccount("13900000011", "郑总", "hengan (property firm tenant): administrator"),
+)
+
+STREETS = {
+    "鱼邱湖街道": ["鱼邱湖社区", "金城社区"],
+    "汇鑫街道": ["汇鑫社区", "东关社区"],
+    "人和街道": ["人和社区", "北湖社区"],
+}
+COMMUNITIES = [
+    ("金城花园", "鱼邱湖社区"), ("鱼邱湖小区", "鱼邱湖社区"), ("文庙佳苑", "金城社区"), ("御景园", "金城社区"),
+    ("汇鑫名苑", "汇鑫社区"), ("东关新村", "东关社区"), ("阳光嘉园", "东关社区"), ("人和家园", "人和社区"),
+    ("北湖雅居", "北湖社区"), ("康庄小区", "北湖社区"), ("清平苑", "人和社区"), ("琉璃寺小区", "汇鑫社区"),
+]
+FIRMS = ["阳光物业服务有限公司", "高唐县安居物业管理有限公司", "鑫诚物业服务有限公司", "宜家物业服务有限公司", "民生物业管理有限公司"]
+
+
+def demo_credit_code(seed: str) -> str:
+    rng = random.Random(seed)
+    first = "91371526" + "".join(rng.choice(ALPHABET) for _ in range(9))
+    return first + check_character(first)
+
+
+def _get_or_create(model, defaults: dict | None = None, **keys):
+    obj = db.session.scalar(sa.select(model).filter_by(**keys))
+    if obj is None:
+        obj = model(**keys, **(defaults or {}))
+        db.session.add(obj)
+        db.session.flush()
+    return obj
+
+
+def _tenant(slug: str, **fields) -> Tenant:
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        tenant = Tenant(slug=slug, **fields)
+        db.session.add(tenant)
+        db.session.flush()
+    return tenant
+
+
+def _user(account: DemoAccount, platform_admin: bool = False) -> User:
+    user = auth_services.find_user(account.login)
+    if user is None:
+        kwargs = {"email": account.login} if "@" in account.login else {"mobile": account.login}
+        user = auth_services.create_user(display_name=account.name, password=DEMO_PASSWORD,
+                                         is_platform_admin=platform_admin, **kwargs)
+    return user
+
+
+def _member(user: User, role: Role, **binding) -> Membership:
+    return _get_or_create(Membership, defaults=binding, user_id=user.id, role=role)
+
+
+def _units(community: Community, buildings: int, floors: int, per_floor: int) -> int:
+    existing = {(u.building, u.room) for u in db.session.scalars(sa.select(Unit).where(Unit.community_id == community.id))}
+    added = 0
+    for b in range(1, buildings + 1):
+        for floor in range(1, floors + 1):
+            for r in range(1, per_floor + 1):
+                room = f"{floor}{r:02d}"
+                if (str(b), room) in existing:
+                    continue
+                area = Decimal("89.50") + Decimal(r * 7) + Decimal(floor % 3) / Decimal(4)
+                db.session.add(Unit(community_id=community.id, building=str(b), entrance="1", room=room,
+                                    floor_area=area.quantize(Decimal("0.01"))))
+                added += 1
+    return added
+
+
+def load_demo() -> str:
+    """Create or complete both demo tenants; returns a one-line summary."""
+    accounts = {a.login: a for a in DEMO_ACCOUNTS}
+    platform_admin = _user(accounts["platform@demo.local"], platform_admin=True)
+    platform_admin.is_platform_admin = True
+    people = {login: _user(a) for login, a in accounts.items() if login != "platform@demo.local"}
+
+    bureau = _tenant("gaotang", kind=TenantKind.BUREAU, name_zh="高唐县住房和城乡建设局",
+                     name_en="Gaotang County Housing and Urban-Rural Development Bureau", region="山东省聊城市高唐县")
+    with tenant_scope(bureau):
+        offices = {}
+        streets = {}
+        for street_name, office_names in STREETS.items():
+            street = _get_or_create(Area, kind=AreaKind.STREET, name=street_name, parent_id=None)
+            streets[street_name] = street
+            for office_name in office_names:
+                offices[office_name] = _get_or_create(Area, kind=AreaKind.COMMUNITY_OFFICE, name=office_name,
+                                                      parent_id=street.id)
+        communities = {}
+        for name, office in COMMUNITIES:
+            communities[name] = _get_or_create(Community, defaults={"area_id": offices[office].id,
+                                                                    "address": f"高唐县{office}{name}"}, name=name)
+        firms = [_get_or_create(Firm, defaults={"credit_code": demo_credit_code(n), "contact_phone": "0635-3900000"},
+                                name=n) for n in FIRMS]
+        for community in communities.values():
+            _units(community, buildings=2, floors=5, per_floor=3)
+        _member(people["13900000001"], Role.BUREAU_ADMIN)
+        _member(people["13900000002"], Role.BUREAU_STAFF)
+        _member(people["13900000003"], Role.AREA_OFFICER, area_id=streets["鱼邱湖街道"].id)
+        _member(people["13900000004"], Role.FIRM_STAFF, firm_id=firms[0].id)
+        _member(people["13900000005"], Role.COMMITTEE_MEMBER, community_id=communities["金城花园"].id)
+        _member(people["13900000006"], Role.OWNER)
+        db.session.flush()
+
+    firm_tenant = _tenant("hengan", kind=TenantKind.FIRM, name_zh="恒安物业服务有限公司",
+                          name_en="Heng'an Property Services Co., Ltd.", region="山东省聊城市")
+    with tenant_scope(firm_tenant):
+        street = _get_or_create(Area, kind=AreaKind.STREET, name="项目部", parent_id=None)
+        own_firm = _get_or_create(Firm, defaults={"credit_code": demo_credit_code("hengan")}, name="恒安物业服务有限公司")
+        for name in ("恒安·东湖苑", "恒安·锦绣城", "恒安·翰林府"):
+            community = _get_or_create(Community, defaults={"area_id": street.id}, name=name)
+            _units(community, buildings=1, floors=6, per_floor=2)
+        _member(people["13900000011"], Role.BUREAU_ADMIN)
+        _member(people["13900000004"], Role.FIRM_STAFF, firm_id=own_firm.id)
+        db.session.flush()
+    with tenant_scope(bureau):
+        bureau_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))
+    with tenant_scope(firm_tenant):
+        firm_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))
+    return f"gaotang: 3 streets, {len(communities)} communities, {len(firms)} firms, {bureau_units} units; hengan: {firm_units} units"

@@ -1,0 +1,54 @@
+"""Forms for adding and changing members."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from portal.validation import MobileOrEmail, NoControlChars
+from tenants.roles import Role
+
+
+def _role_choices():
+    return [(r.value, r.label) for r in Role]
+
+
+def _optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # never a real id: the service answers "no such entry"
+
+
+class _BindingFields(FlaskForm):
+    role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired(_l("Choose a role."))])
+    area_id = SelectField(_l("Area (for officers)"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+    firm_id = SelectField(_l("Firm (for firm staff)"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
+    community_id = SelectField(_l("Community (for committee members)"), coerce=_optional_int, validate_choice=False,
+                               validators=[Optional()])
+
+    def set_binding_choices(self, choices: dict) -> None:
+        blank = [(None, _l("— none —"))]
+        self.area_id.choices = blank + choices["area"]
+        self.firm_id.choices = blank + choices["firm"]
+        self.community_id.choices = blank + choices["community"]
+
+
+class MemberAddForm(_BindingFields):
+    login = StringField(_l("Mobile number or e-mail"), validators=[DataRequired(_l("Enter a mobile number or e-mail.")),
+                                                                    Length(max=254), MobileOrEmail()])
+    display_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=80),
+                                                         NoControlChars()])
+    initial_password = PasswordField(_l("Initial password (new accounts only)"), validators=[Optional(), Length(max=128)],
+                                     render_kw={"autocomplete": "new-password"})
+
+
+class MemberEditForm(_BindingFields):
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500), NoControlChars()])
+
+
+class MemberActiveForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500), NoControlChars()])

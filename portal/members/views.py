@@ -1,0 +1,102 @@
+"""Member administration pages for the tenant administrator."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.guards import get_scoped_or_404, tenant_permission
+from portal.members import services
+from portal.members.forms import MemberActiveForm, MemberAddForm, MemberEditForm
+from portal.permissions import Action
+from portal.validation import normalise_login
+from tenants.models import Membership
+from tenants.roles import Role
+
+bp = Blueprint("members", __name__, url_prefix="/t/<tenant_slug>/members")
+
+
+@bp.get("/")
+@tenant_permission(Action.VIEW_MEMBERS)
+def index():
+    return render_template("members/index.html", members=services.list_members(), active_form=MemberActiveForm())
+
+
+def _apply_error(form, error: services.MemberError) -> None:
+    field = getattr(form, error.field, None) or form.role
+    field.errors = list(field.errors) + [error.message]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@tenant_permission(Action.MANAGE_MEMBERS)
+def add():
+    form = MemberAddForm()
+    form.set_binding_choices(services.binding_choices())
+    if form.validate_on_submit():
+        try:
+            services.add_member(
+                tenant=g.tenant, actor=current_user, login=normalise_login(form.login.data),
+                display_name=form.display_name.data.strip(), role=Role(form.role.data),
+                initial_password=form.initial_password.data or None, area_id=form.area_id.data,
+                firm_id=form.firm_id.data, community_id=form.community_id.data,
+            )
+        except services.MemberError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Member added."), "success")
+            return redirect(url_for("members.index"))
+    return render_template("members/form.html", form=form, membership=None)
+
+
+@bp.route("/<int:membership_id>/edit", methods=["GET", "POST"])
+@tenant_permission(Action.MANAGE_MEMBERS)
+def edit(membership_id: int):
+    membership = get_scoped_or_404(Membership, membership_id)
+    form = MemberEditForm(obj=None if _is_post() else membership)
+    if not _is_post():
+        form.role.data = membership.role.value
+    form.set_binding_choices(services.binding_choices())
+    if form.validate_on_submit():
+        try:
+            services.update_member(
+                tenant=g.tenant, actor=current_user, membership=membership, role=Role(form.role.data),
+                area_id=form.area_id.data, firm_id=form.firm_id.data, community_id=form.community_id.data,
+                reason=form.reason.data or "",
+            )
+        except services.MemberError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Member updated."), "success")
+            return redirect(url_for("members.index"))
+    return render_template("members/form.html", form=form, membership=membership)
+
+
+@bp.post("/<int:membership_id>/active/<any(on,off):state>")
+@tenant_permission(Action.MANAGE_MEMBERS)
+def set_active(membership_id: int, state: str):
+    membership = get_scoped_or_404(Membership, membership_id)
+    form = MemberActiveForm()
+    if not form.validate_on_submit():
+        return render_template("members/index.html", members=services.list_members(), active_form=form,
+                               failed_id=membership.id), 400
+    try:
+        services.set_member_active(tenant=g.tenant, actor=current_user, membership=membership,
+                                   active=state == "on", reason=form.reason.data)
+    except services.MemberError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Member updated."), "success")
+    return redirect(url_for("members.index"), 303)
+
+
+def _is_post() -> bool:
+    from flask import request
+
+    return request.method == "POST"

@@ -1,0 +1,7 @@
+"""Imports every model so the metadata is complete (migrations, the drift test, the scoping registry)."""
+from portal.api.models import ApiToken  # noqa: F401
+from portal.audit.models import AuditEvent  # noqa: F401
+from portal.auth.models import User  # noqa: F401
+from portal.communities.models import Area, Community, Unit  # noqa: F401
+from portal.firms.models import Firm  # noqa: F401
+from tenants.models import Membership, Tenant  # noqa: F401

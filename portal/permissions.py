@@ -1,0 +1,42 @@
+"""Every permission predicate of the portal, in one place: (roles held, action) -> allowed.
+
+Views load the object (tenant-scoped), ask ``can`` here, and only then act. A test walks the
+whole role × action matrix, so changing a line below changes a test.
+"""
+from __future__ import annotations
+
+import enum
+from typing import Iterable
+
+from tenants.roles import Role
+
+
+class Action(str, enum.Enum):
+    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_MEMBERS = "manage_members"
+    VIEW_MEMBERS = "view_members"
+    USE_API_TOKENS = "use_api_tokens"
+    VIEW_REGISTRY = "view_registry"
+
+
+_ALL_ROLES = frozenset(Role)
+_BUREAU = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+
+RULES: dict[Action, frozenset[Role]] = {
+    Action.VIEW_DASHBOARD: _ALL_ROLES,
+    Action.VIEW_AUDIT_LOG: frozenset({Role.BUREAU_ADMIN}),
+    Action.MANAGE_MEMBERS: frozenset({Role.BUREAU_ADMIN}),
+    Action.VIEW_MEMBERS: _BUREAU,
+    Action.USE_API_TOKENS: _ALL_ROLES - {Role.OWNER},
+    Action.VIEW_REGISTRY: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF, Role.COMMITTEE_MEMBER},
+}
+
+
+def roles_of(memberships: Iterable) -> frozenset[Role]:
+    return frozenset(m.role for m in memberships if m.is_active)
+
+
+def can(memberships: Iterable, action: Action) -> bool:
+    """Whether a user holding ``memberships`` (in the current tenant) may do ``action``."""
+    return bool(roles_of(memberships) & RULES[action])

@@ -1,0 +1,92 @@
+"""Platform area: list and create tenants, change their status, disable accounts."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.guards import platform_admin_required
+from portal.platform import services
+from portal.platform.forms import TenantCreateForm, TenantStatusForm, UserActiveForm
+from portal.validation import normalise_login
+from tenants.models import Tenant, TenantKind, TenantStatus
+
+bp = Blueprint("platform", __name__, url_prefix="/platform")
+
+
+def _tenants():
+    return db.session.scalars(sa.select(Tenant).order_by(Tenant.created_at.desc())).all()
+
+
+@bp.get("/")
+@platform_admin_required
+def index():
+    users = db.session.scalars(sa.select(User).order_by(User.id.desc()).limit(200)).all()
+    return render_template("platform/index.html", tenants=_tenants(), users=users,
+                           status_form=TenantStatusForm(), user_form=UserActiveForm())
+
+
+@bp.route("/tenants/new", methods=["GET", "POST"])
+@platform_admin_required
+def create_tenant():
+    form = TenantCreateForm()
+    if form.validate_on_submit():
+        try:
+            tenant = services.create_tenant(
+                actor=current_user, slug=form.slug.data, kind=TenantKind(form.kind.data),
+                name_zh=form.name_zh.data.strip(), name_en=(form.name_en.data or "").strip(),
+                region=(form.region.data or "").strip(), time_zone=form.time_zone.data,
+                admin_login=normalise_login(form.admin_login.data), admin_name=form.admin_name.data.strip(),
+                admin_password=form.admin_password.data or None,
+            )
+        except services.PlatformError as error:
+            db.session.rollback()
+            field = getattr(form, error.field)
+            field.errors = list(field.errors) + [error.message]
+        else:
+            db.session.commit()
+            flash(_("Tenant %(name)s created.", name=tenant.name_zh), "success")
+            return redirect(url_for("platform.index"))
+    return render_template("platform/tenant_form.html", form=form), 200 if not form.errors else 400
+
+
+@bp.post("/tenants/<int:tenant_id>/status")
+@platform_admin_required
+def tenant_status(tenant_id: int):
+    tenant = db.session.get(Tenant, tenant_id) or abort(404)
+    form = TenantStatusForm()
+    if not form.validate_on_submit():
+        users = db.session.scalars(sa.select(User).order_by(User.id.desc()).limit(200)).all()
+        return render_template("platform/index.html", tenants=_tenants(), users=users, status_form=form,
+                               user_form=UserActiveForm(), failed_tenant=tenant.id), 400
+    services.set_tenant_status(actor=current_user, tenant=tenant, status=TenantStatus(form.status.data),
+                               reason=form.reason.data)
+    db.session.commit()
+    flash(_("Tenant status changed."), "success")
+    return redirect(url_for("platform.index"), 303)
+
+
+@bp.post("/users/<int:user_id>/active/<any(on,off):state>")
+@platform_admin_required
+def user_active(user_id: int, state: str):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserActiveForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.set_user_active(actor=current_user, user=user, active=state == "on", reason=form.reason.data)
+        except services.PlatformError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            flash(_("Account updated."), "success")
+            return redirect(url_for("platform.index"), 303)
+    if error:
+        form.reason.errors = list(form.reason.errors) + [error]
+    users = db.session.scalars(sa.select(User).order_by(User.id.desc()).limit(200)).all()
+    return render_template("platform/index.html", tenants=_tenants(), users=users, status_form=TenantStatusForm(),
+                           user_form=form, failed_user=user.id), 400

@@ -1,0 +1,96 @@
+"""Tenant and Membership: who the tenants are and who belongs to each, in which role."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base, UTCDateTime, enum_type, utcnow
+from tenants.roles import Role
+from tenants.scoping import TenantScoped
+
+
+class TenantKind(str, enum.Enum):
+    BUREAU = "bureau"
+    FIRM = "firm"
+
+    @property
+    def label(self):
+        return {TenantKind.BUREAU: _l("County housing bureau"), TenantKind.FIRM: _l("Property firm")}[self]
+
+
+class TenantStatus(str, enum.Enum):
+    ACTIVE = "active"
+    READ_ONLY = "read_only"
+    SUSPENDED = "suspended"
+
+    @property
+    def label(self):
+        return {
+            TenantStatus.ACTIVE: _l("Active"),
+            TenantStatus.READ_ONLY: _l("Read-only"),
+            TenantStatus.SUSPENDED: _l("Suspended"),
+        }[self]
+
+
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$"
+
+
+class Tenant(Base):
+    """A county housing bureau or a property firm using the portal; owns all its data."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    kind: Mapped[TenantKind] = mapped_column(enum_type(TenantKind, 16))
+    name_zh: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(160), default="")
+    region: Mapped[str] = mapped_column(sa.String(120), default="")
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
+    status: Mapped[TenantStatus] = mapped_column(
+        enum_type(TenantStatus, 16), default=TenantStatus.ACTIVE
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def display_name(self, locale: str) -> str:
+        return self.name_en if locale.startswith("en") and self.name_en else self.name_zh
+
+    @property
+    def is_writable(self) -> bool:
+        return self.status == TenantStatus.ACTIVE
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"
+
+
+class Membership(TenantScoped, Base):
+    """A user's role in one tenant, bound to an area, firm or community where the role needs it."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "user_id", "role"),
+        # Bindings by table name only, so the tenancy core never imports the feature packages;
+        # tenant_id is part of each key, so a binding can never point into another tenant.
+        sa.ForeignKeyConstraint(["tenant_id", "area_id"], ["areas.tenant_id", "areas.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["tenant_id", "firm_id"], ["firms.tenant_id", "firms.id"], ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["tenant_id", "community_id"], ["communities.tenant_id", "communities.id"], ondelete="RESTRICT"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role, 32))
+    area_id: Mapped[int | None] = mapped_column(index=True)
+    firm_id: Mapped[int | None] = mapped_column(index=True)
+    community_id: Mapped[int | None] = mapped_column(index=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User", lazy="joined", back_populates="memberships")
+    tenant = relationship(Tenant, lazy="joined", viewonly=True)
+
+    def __repr__(self) -> str:
+        return f"<Membership user={self.user_id} tenant={self.tenant_id} {self.role.value}>"

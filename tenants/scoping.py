@@ -1,0 +1,132 @@
+"""Automatic, fail-closed tenant scoping for every tenant-owned model.
+
+Three walls, all in this module:
+
+* ``do_orm_execute`` adds ``tenant_id = <current tenant>`` to every ORM SELECT, UPDATE and DELETE
+  (joins, subqueries and relationship loads included). With no tenant in context a statement that
+  touches a tenant-owned table raises ``TenantContextMissing`` instead of returning every tenant.
+* ``before_flush`` stamps new rows with the current tenant and refuses to write a row that belongs
+  to another tenant.
+* ``tenant_sql`` is the one door for raw SQL on tenant tables; it requires the tenant and binds it.
+"""
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
+
+from tenants.context import (
+    CrossTenantWrite,
+    TenantContextMissing,
+    current_tenant_id,
+    in_across_mode,
+)
+
+
+class TenantScoped:
+    """Mixin for every table owned by one tenant: ``tenant_id NOT NULL``, indexed, auto-scoped."""
+
+    __tenant_scoped__ = True
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(
+            sa.ForeignKey("tenants.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+
+
+def tenant_table_names(metadata: sa.MetaData) -> set[str]:
+    """Names of the tables that carry a tenant_id (the ones the scoping guards)."""
+    return {name for name, table in metadata.tables.items() if "tenant_id" in table.c}
+
+
+def _scoped_tables(session: Session) -> frozenset:
+    tables = session.info.get("_tenant_tables")
+    if tables is None:
+        tables = frozenset(
+            mapper.local_table
+            for mapper in _registry_mappers(session)
+            if issubclass(mapper.class_, TenantScoped)
+        )
+        session.info["_tenant_tables"] = tables
+    return tables
+
+
+def _registry_mappers(session: Session):
+    from portal.db import Base  # the one registry every model lives in
+
+    return Base.registry.mappers
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement(state) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    tenant_id = current_tenant_id()
+    if tenant_id is not None:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                TenantScoped,
+                lambda cls: cls.tenant_id == tenant_id,
+                include_aliases=True,
+                track_closure_variables=True,
+            )
+        )
+        return
+    if in_across_mode():
+        return
+    touched = set(find_tables(state.statement, include_joins=True, include_aliases=True, include_crud=True))
+    scoped = _scoped_tables(state.session)
+    hits = [t for t in touched if getattr(t, "element", t) in scoped or t in scoped]
+    if hits:
+        names = ", ".join(sorted({getattr(t, "name", str(t)) for t in hits}))
+        raise TenantContextMissing(f"query on tenant-owned table(s) {names} with no tenant in context")
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_writes(session: Session, flush_context, instances) -> None:
+    tenant_id = current_tenant_id()
+    across = in_across_mode()
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if obj.tenant_id is None:
+            if tenant_id is None:
+                raise TenantContextMissing(f"new {type(obj).__name__} with no tenant in context")
+            obj.tenant_id = tenant_id
+        elif tenant_id is not None and obj.tenant_id != tenant_id:
+            raise CrossTenantWrite(f"new {type(obj).__name__} for tenant {obj.tenant_id} while acting for {tenant_id}")
+        elif tenant_id is None and not across:
+            raise TenantContextMissing(f"new {type(obj).__name__} with no tenant in context")
+    for obj in list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantScoped):
+            continue
+        history = sa.inspect(obj).attrs.tenant_id.history
+        if history.deleted and history.added and history.deleted[0] != history.added[0]:
+            raise CrossTenantWrite(f"{type(obj).__name__} may not move to another tenant")
+        if tenant_id is None:
+            if not across:
+                raise TenantContextMissing(f"change to {type(obj).__name__} with no tenant in context")
+        elif obj.tenant_id != tenant_id:
+            raise CrossTenantWrite(f"{type(obj).__name__} of tenant {obj.tenant_id} changed while acting for {tenant_id}")
+
+
+_TENANT_PARAM = re.compile(r":tenant_id\b")
+
+
+def tenant_sql(session: Session, sql: str, /, **params):
+    """Run raw SQL that touches tenant tables; the statement must filter on ``:tenant_id``.
+
+    This is the only place in the code base allowed to call ``text()``; a test enforces that.
+    """
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        raise TenantContextMissing("raw SQL on tenant tables needs a tenant in context")
+    if not _TENANT_PARAM.search(sql):
+        raise ValueError("raw SQL on tenant tables must filter on :tenant_id")
+    if "tenant_id" in params:
+        raise ValueError("tenant_id is bound from the context, not passed in")
+    return session.execute(sa.text(sql), {**params, "tenant_id": tenant_id})
