@@ -61,8 +61,18 @@ def register_security(app: Flask) -> None:
     from portal import security
     from tenants import resolution
 
+    register_proxy_fix(app)
     resolution.init_app(app)
     security.init_app(app)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust exactly PROXY_FIX_HOPS reverse proxies for the client address and scheme (0: the socket)."""
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -45,6 +45,24 @@ def compile_translations() -> None:
         click.echo(f"compiled {path}")
 
 
+@translations_cli.command("update")
+@click.option("--keep-obsolete", is_flag=True, help="Keep messages that are no longer in the sources (as #~ entries).")
+def update_translations(keep_obsolete: bool) -> None:
+    """Extract the messages from the sources and merge them into the .po catalogues."""
+    from babel.messages.pofile import read_po
+
+    from portal.i18n_catalogs import untranslated, update_catalogs
+
+    for path in update_catalogs(keep_obsolete=keep_obsolete):
+        with path.open("rb") as handle:
+            catalog = read_po(handle)
+        todo = untranslated(catalog)
+        click.echo(f"updated {path}: {len(catalog)} messages, {len(todo)} to translate")
+        for msgid in todo:
+            click.echo(f"  - {msgid}")
+    click.echo("translate, then run: flask --app wsgi translations compile")
+
+
 def init_app(app: Flask) -> None:
     from portal.demo.cli import demo_cli
 

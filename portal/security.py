@@ -6,8 +6,10 @@ import time
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, g, request, session
 from flask_login import current_user, logout_user
+from werkzeug.routing import IntegerConverter
 
 from portal.extensions import csrf, db
+from portal.validation import DB_INT_MAX
 from tenants.models import Membership, TenantStatus
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -18,6 +20,17 @@ CSRF_EXEMPT_ENDPOINTS: frozenset[str] = frozenset()
 
 # Endpoints that still accept POST while a tenant is read-only.
 READ_ONLY_ALLOWED = frozenset({"auth.logout", "auth.login"})
+
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:...>`` in a URL, bounded by the database's id range.
+
+    A larger number matches no route (a plain 404) instead of reaching the driver, which fails on
+    it (SQLite: "Python int too large to convert to SQLite INTEGER") and would answer 500.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=DB_INT_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -43,6 +56,8 @@ def is_bearer_api_request() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any blueprint adds a rule
+
     @app.before_request
     def _csrf_guard():
         if request.method in SAFE_METHODS or request.endpoint in CSRF_EXEMPT_ENDPOINTS:

@@ -9,6 +9,8 @@ from wtforms.validators import ValidationError
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The largest id the database's INTEGER primary keys hold (PostgreSQL int4); larger ids can't exist.
+DB_INT_MAX = 2**31 - 1
 
 
 def has_control_chars(text: str) -> bool:

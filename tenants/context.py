@@ -83,7 +83,7 @@ def across_tenants(reason: str) -> Iterator[None]:
     Only for the few places that must (a user's list of tenants, the platform admin's overview,
     demo loading). The reason is required so each use says why it is allowed.
     """
-    if not reason:
+    if not reason or not reason.strip():
         raise ValueError("across_tenants needs a reason")
     token = _scope.set(_Scope(tenant=None, across=True, reason=reason))
     try:

@@ -15,6 +15,7 @@ import re
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
 from sqlalchemy.sql.util import find_tables
 
@@ -67,6 +68,14 @@ def _scope_statement(state) -> None:
         return
     tenant_id = current_tenant_id()
     if tenant_id is not None:
+        # Loader criteria reach ORM entities only: a tenant table used as a plain Table
+        # (select(Firm.__table__), a join to Unit.__table__) would run unfiltered, so refuse it.
+        names = _core_only_scoped_tables(state)
+        if names:
+            raise TenantContextMissing(
+                f"tenant-owned table(s) {names} used as plain Core tables get no tenant filter; "
+                "use the ORM entities or tenant_sql"
+            )
         state.statement = state.statement.options(
             with_loader_criteria(
                 TenantScoped,
@@ -78,12 +87,69 @@ def _scope_statement(state) -> None:
         return
     if in_across_mode():
         return
+    names = _scoped_table_names(state)
+    if names:
+        raise TenantContextMissing(f"query on tenant-owned table(s) {names} with no tenant in context")
+    # Relationship joins (select(User).join(User.memberships)) and joined eager loads are not
+    # visible in the statement itself; a criterion whose bound value raises catches them when
+    # the ORM adds a tenant-owned entity to the SQL.
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == _NO_TENANT, include_aliases=True)
+    )
+
+
+def _refuse_without_tenant():
+    raise TenantContextMissing("relationship join or eager load of a tenant-owned table with no tenant in context")
+
+
+_NO_TENANT = sa.bindparam("no_tenant_in_context", callable_=_refuse_without_tenant, type_=sa.Integer)
+
+
+@event.listens_for(Engine, "handle_error")
+def _unwrap_tenant_errors(context):
+    # Raised while binding parameters, the error would reach callers wrapped in StatementError.
+    if isinstance(context.original_exception, TenantContextMissing):
+        return TenantContextMissing(str(context.original_exception))
+    return None
+
+
+def _core_only_scoped_tables(state) -> str:
+    """Tenant-owned tables that the statement reaches only as Core tables, never through an ORM entity."""
+    scoped = _scoped_tables(state.session)
+    seen, via_orm = set(), set()
+    for element in _walk(state.statement):
+        # Each FROM (a table, or one alias of it) gets the filter only if the ORM knows it.
+        source = element.table if isinstance(element, sa.ColumnClause) else element
+        table = source.element if isinstance(source, sa.Alias) else source
+        if not isinstance(table, sa.Table) or table not in scoped:
+            continue
+        seen.add(source)
+        annotations = getattr(element, "_annotations", {})
+        if "parententity" in annotations or "parentmapper" in annotations:
+            via_orm.add(source)
+    return ", ".join(sorted({getattr(s, "name", str(s)) for s in seen - via_orm}))
+
+
+def _walk(statement):
+    """Every element of ``statement``, without descending from an alias into the table it names."""
+    stack, visited = [statement], set()
+    while stack:
+        element = stack.pop()
+        if id(element) in visited:
+            continue
+        visited.add(id(element))
+        yield element
+        if isinstance(element, sa.Alias) and isinstance(element.element, sa.Table):
+            continue  # the alias is the FROM; its table is not a second one
+        stack.extend(element.get_children())
+
+
+def _scoped_table_names(state) -> str:
+    """Comma-separated names of the tenant-owned tables the statement touches ('' if none)."""
     touched = set(find_tables(state.statement, include_joins=True, include_aliases=True, include_crud=True))
     scoped = _scoped_tables(state.session)
     hits = [t for t in touched if getattr(t, "element", t) in scoped or t in scoped]
-    if hits:
-        names = ", ".join(sorted({getattr(t, "name", str(t)) for t in hits}))
-        raise TenantContextMissing(f"query on tenant-owned table(s) {names} with no tenant in context")
+    return ", ".join(sorted({getattr(t, "name", str(t)) for t in hits}))
 
 
 @event.listens_for(Session, "before_flush")

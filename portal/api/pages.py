@@ -6,7 +6,6 @@ from flask import Blueprint, g, render_template, url_for, redirect, flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -14,6 +13,7 @@ from portal.api import tokens as token_service
 from portal.api.models import ApiToken
 from portal.audit.services import record
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.guards import tenant_permission
 from portal.permissions import Action
 from portal.validation import NoControlChars
@@ -21,12 +21,12 @@ from portal.validation import NoControlChars
 bp = Blueprint("api_pages", __name__, url_prefix="/t/<tenant_slug>/account/tokens", template_folder=None)
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PortalForm):
     name = StringField(_l("Token name"), validators=[DataRequired(_l("Name the token, e.g. the program that will use it.")),
                                                       Length(max=80), NoControlChars()])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(PortalForm):
     pass
 
 

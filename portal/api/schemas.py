@@ -6,12 +6,20 @@ from marshmallow import RAISE, Schema, fields, validate
 from portal.validation import has_control_chars
 
 
-def _no_control_chars(value: str) -> None:
+def _no_control_chars_in_filter(value: str) -> None:
+    """Filters may be blank, but never carry control characters (PostgreSQL refuses a NUL: a 500)."""
     from flask_babel import gettext as _
     from marshmallow import ValidationError
 
     if has_control_chars(value):
         raise ValidationError(_("Remove the invisible control characters."))
+
+
+def _no_control_chars(value: str) -> None:
+    from flask_babel import gettext as _
+    from marshmallow import ValidationError
+
+    _no_control_chars_in_filter(value)
     if not value.strip():
         raise ValidationError(_("Must not be blank."))
 
@@ -87,7 +95,7 @@ class AuditEventSchema(StrictSchema):
 
 
 class AuditQuerySchema(StrictSchema):
-    action = fields.String(validate=validate.Length(max=64))
-    object_type = fields.String(validate=validate.Length(max=64))
+    action = fields.String(validate=[validate.Length(max=64), _no_control_chars_in_filter])
+    object_type = fields.String(validate=[validate.Length(max=64), _no_control_chars_in_filter])
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))

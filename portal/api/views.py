@@ -45,7 +45,10 @@ def load_json(schema: Schema) -> dict:
     """Parse and validate the JSON body; any problem becomes a 400/415/422 with field messages."""
     if not request.is_json:
         abort(json_error(415))
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # "[[[[..." nested deeper than the parser's stack: not a JSON object anyway
+        payload = None
     if payload is None:
         abort(json_error(400, _("The body is not valid JSON.")))
     if not isinstance(payload, dict):

@@ -5,7 +5,6 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 from zoneinfo import ZoneInfo
@@ -14,22 +13,25 @@ from flask_babel import lazy_gettext as _l
 
 from portal.audit.models import AuditEvent
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.guards import tenant_permission
 from portal.i18n import select_timezone
 from portal.permissions import Action
+from portal.validation import NoControlChars
 
 bp = Blueprint("audit", __name__, url_prefix="/t/<tenant_slug>/audit")
 
 PAGE_SIZE = 50
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    action = StringField(_l("Action"), validators=[Optional(), Length(max=64)])
-    actor = StringField(_l("Actor"), validators=[Optional(), Length(max=120)])
-    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=64)])
+    # NoControlChars: PostgreSQL refuses a NUL inside a query parameter (that was a 500).
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=64), NoControlChars()])
+    actor = StringField(_l("Actor"), validators=[Optional(), Length(max=120), NoControlChars()])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=64), NoControlChars()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH, password_problem
+from portal.forms import PortalForm
 from portal.validation import NoControlChars
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     identifier = StringField(
         _l("Mobile number or e-mail"),
         validators=[DataRequired(_l("Enter your mobile number or e-mail address.")), Length(max=254), NoControlChars()],
@@ -23,7 +23,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(PortalForm):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],

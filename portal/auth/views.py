@@ -62,7 +62,9 @@ def login():
         db.session.rollback()
         # Same words whether the account exists, is disabled or the password is wrong.
         form.password.errors = [_("The mobile number/e-mail or the password is not correct.")]
-    return render_template("auth/login.html", form=form, next_url=next_url if next_url and safe_next(next_url, "") else "")
+    # A refused sign-in (bad input or wrong credentials) is a 400, like every other refused form.
+    return render_template("auth/login.html", form=form,
+                           next_url=next_url if next_url and safe_next(next_url, "") else ""), 400 if form.errors else 200
 
 
 @bp.post("/logout")
@@ -111,7 +113,7 @@ def change_password():
             session["seen_at"] = now
             flash(_("Password changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.choose_tenant"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
 @bp.app_errorhandler(429)

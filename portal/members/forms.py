@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.validation import MobileOrEmail, NoControlChars
+from portal.forms import PortalForm
+from portal.validation import DB_INT_MAX, MobileOrEmail, NoControlChars
 from tenants.roles import Role
 
 
@@ -18,12 +18,14 @@ def _optional_int(value):
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1  # never a real id: the service answers "no such entry"
+    # Out of the id range the database would fail on the lookup (a 500); it can't be an entry anyway.
+    return number if 0 < number <= DB_INT_MAX else -1
 
 
-class _BindingFields(FlaskForm):
+class _BindingFields(PortalForm):
     role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired(_l("Choose a role."))])
     area_id = SelectField(_l("Area (for officers)"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
     firm_id = SelectField(_l("Firm (for firm staff)"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
@@ -50,5 +52,5 @@ class MemberEditForm(_BindingFields):
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500), NoControlChars()])
 
 
-class MemberActiveForm(FlaskForm):
+class MemberActiveForm(PortalForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500), NoControlChars()])

@@ -48,7 +48,7 @@ def add():
             db.session.commit()
             flash(_("Member added."), "success")
             return redirect(url_for("members.index"))
-    return render_template("members/form.html", form=form, membership=None)
+    return render_template("members/form.html", form=form, membership=None), 400 if form.errors else 200
 
 
 @bp.route("/<int:membership_id>/edit", methods=["GET", "POST"])
@@ -73,7 +73,7 @@ def edit(membership_id: int):
             db.session.commit()
             flash(_("Member updated."), "success")
             return redirect(url_for("members.index"))
-    return render_template("members/form.html", form=form, membership=membership)
+    return render_template("members/form.html", form=form, membership=membership), 400 if form.errors else 200
 
 
 @bp.post("/<int:membership_id>/active/<any(on,off):state>")

@@ -4,15 +4,15 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from portal.forms import PortalForm
 from portal.validation import MobileOrEmail, NoControlChars
 from tenants.models import SLUG_PATTERN, TenantKind, TenantStatus
 
 
-class TenantCreateForm(FlaskForm):
+class TenantCreateForm(PortalForm):
     slug = StringField(_l("Short name in URLs"), validators=[
         DataRequired(_l("Enter a short name.")),
         Regexp(SLUG_PATTERN, message=_l("Use 1–40 lower-case letters, digits or hyphens, not starting or ending with a hyphen.")),
@@ -33,10 +33,10 @@ class TenantCreateForm(FlaskForm):
             raise ValidationError(_l("Unknown time zone; use a name such as Asia/Shanghai."))
 
 
-class TenantStatusForm(FlaskForm):
+class TenantStatusForm(PortalForm):
     status = SelectField(_l("Status"), choices=lambda: [(s.value, s.label) for s in TenantStatus])
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500), NoControlChars()])
 
 
-class UserActiveForm(FlaskForm):
+class UserActiveForm(PortalForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500), NoControlChars()])

@@ -1,0 +1,112 @@
+"""``flask demo load``: two demo tenants with a registry and a user in every role, idempotent, printed logins work."""
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from portal.communities.models import Area, AreaKind, Community, Unit
+from portal.extensions import db
+from portal.firms.credit_code import is_valid_credit_code
+from portal.firms.models import Firm
+from tenants import tenant_scope
+from tenants.models import Membership, Tenant, TenantKind
+from tenants.roles import Role
+from tests.conftest import table_snapshot
+from tests.portal.pages import in_english, login
+
+
+@pytest.fixture
+def loaded(app):
+    """The output of one ``flask demo load`` run against the test database (rolled back after the test)."""
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def printed_accounts(output: str) -> tuple[str, list[str]]:
+    password = re.search(r"password is: (\S+)", output).group(1)
+    logins = re.findall(r"^  (\S+)\s", output, re.M)
+    return password, logins
+
+
+def registry(tenant: Tenant) -> dict:
+    with tenant_scope(tenant):
+        def count(stmt):
+            return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+
+        return {
+            "streets": count(sa.select(Area.id).where(Area.kind == AreaKind.STREET)),
+            "communities": count(sa.select(Community.id)),
+            "firms": count(sa.select(Firm.id)),
+            "units": count(sa.select(Unit.id)),
+            "roles": set(db.session.scalars(sa.select(Membership.role))),
+            "credit_codes": list(db.session.scalars(sa.select(Firm.credit_code))),
+        }
+
+
+def test_demo_creates_two_tenants_with_a_registry(app, loaded):
+    assert "Demo data ready" in loaded
+    with app.app_context():
+        tenants = {t.slug: t for t in db.session.scalars(sa.select(Tenant))}
+        assert set(tenants) == {"gaotang", "hengan"}
+        assert tenants["gaotang"].kind == TenantKind.BUREAU and tenants["hengan"].kind == TenantKind.FIRM
+        county = registry(tenants["gaotang"])
+        assert county["streets"] >= 3
+        assert county["communities"] == 12
+        assert county["firms"] == 5
+        assert 200 <= county["units"] <= 1000
+        assert county["roles"] == set(Role)
+        firm = registry(tenants["hengan"])
+        assert firm["communities"] >= 1 and firm["units"] >= 1 and Role.BUREAU_ADMIN in firm["roles"]
+        for code in county["credit_codes"] + firm["credit_codes"]:
+            assert is_valid_credit_code(code), code
+        assert len(set(county["credit_codes"])) == 5
+
+
+def test_every_printed_account_logs_in_with_the_printed_password(app, loaded):
+    password, logins = printed_accounts(loaded)
+    assert len(logins) >= 7 and "platform@demo.local" in logins
+    for identifier in logins:
+        client = in_english(app.test_client())
+        response = login(client, identifier, password)
+        assert response.status_code == 302, (identifier, response.text)
+        landing = client.get(response.headers["Location"])
+        assert landing.status_code in (200, 302), identifier
+
+
+def test_demo_accounts_reach_their_dashboards(app, loaded):
+    password, _ = printed_accounts(loaded)
+    client = in_english(app.test_client())
+    login(client, "13900000001", password)
+    page = client.get("/t/gaotang/dashboard")
+    assert page.status_code == 200 and "Bureau administrator" in page.text
+    # The firm-staff demo account belongs to two tenants and gets the picker.
+    client = app.test_client()
+    login(client, "13900000004", password)
+    picker = client.get("/account/tenants")
+    assert picker.status_code == 200
+    assert "/t/gaotang/dashboard" in picker.text and "/t/hengan/dashboard" in picker.text
+
+
+def test_loading_twice_changes_nothing(app, loaded):
+    before = table_snapshot(app)
+    assert sum(before.values()) > 300
+    again = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert again.exit_code == 0, again.output
+    assert table_snapshot(app) == before
+    assert printed_accounts(again.output) == printed_accounts(loaded)
+
+
+def test_demo_commit_stays_inside_the_test_transaction(app, loaded):
+    """The CLI commits; that commit must land in the per-test transaction, not in the shared database."""
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Tenant)) == 2
+        outside = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+        try:
+            with outside.connect() as conn:
+                slugs = conn.execute(sa.select(Tenant.slug)).scalars().all()
+        finally:
+            outside.dispose()
+    assert "gaotang" not in slugs and "hengan" not in slugs

@@ -1,0 +1,103 @@
+"""The role × action permission matrix, written out as the specification, checked in code and over HTTP."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from portal.permissions import Action, can
+from tenants.roles import Role
+from tests.conftest import login
+
+A = Action
+R = Role
+Y, N = True, False
+
+# The specification. Columns: dashboard, audit log, manage members, view members, API tokens, registry.
+COLUMNS = (A.VIEW_DASHBOARD, A.VIEW_AUDIT_LOG, A.MANAGE_MEMBERS, A.VIEW_MEMBERS, A.USE_API_TOKENS, A.VIEW_REGISTRY)
+SPEC = {
+    R.BUREAU_ADMIN:     (Y, Y, Y, Y, Y, Y),
+    R.BUREAU_STAFF:     (Y, N, N, Y, Y, Y),
+    R.AREA_OFFICER:     (Y, N, N, N, Y, Y),
+    R.FIRM_STAFF:       (Y, N, N, N, Y, Y),
+    R.COMMITTEE_MEMBER: (Y, N, N, N, Y, Y),
+    R.OWNER:            (Y, N, N, N, N, N),
+}
+MATRIX = [(role, action, allowed) for role, row in SPEC.items() for action, allowed in zip(COLUMNS, row)]
+
+
+def membership(role: Role, active: bool = True):
+    return SimpleNamespace(role=role, is_active=active)
+
+
+def test_the_specification_covers_every_role_and_action():
+    """A new role or action fails here until someone decides, in this table, who may do it."""
+    assert set(SPEC) == set(Role)
+    assert set(COLUMNS) == set(Action) and len(COLUMNS) == len(Action)
+
+
+@pytest.mark.parametrize("role, action, allowed", MATRIX, ids=[f"{r.value}-{a.value}" for r, a, _ in MATRIX])
+def test_matrix(role, action, allowed):
+    assert can([membership(role)], action) is allowed
+
+
+@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
+def test_no_or_inactive_membership_allows_nothing(action):
+    assert can([], action) is False
+    assert can([membership(Role.BUREAU_ADMIN, active=False)], action) is False
+
+
+def test_several_roles_add_up():
+    both = [membership(Role.OWNER), membership(Role.BUREAU_STAFF)]
+    assert can(both, Action.VIEW_MEMBERS) and can(both, Action.USE_API_TOKENS)
+    assert not can(both, Action.MANAGE_MEMBERS)
+    assert not can([membership(Role.OWNER), membership(Role.BUREAU_ADMIN, active=False)], Action.VIEW_AUDIT_LOG)
+
+
+# --- the same rules at the door -------------------------------------------------------------------
+
+# Pages and API routes, each guarded by one action; (path, action, is_api).
+ROUTES = [
+    ("/t/alpha/dashboard", A.VIEW_DASHBOARD, False),
+    ("/t/alpha/audit/", A.VIEW_AUDIT_LOG, False),
+    ("/t/alpha/members/", A.VIEW_MEMBERS, False),
+    ("/t/alpha/members/new", A.MANAGE_MEMBERS, False),
+    ("/t/alpha/account/tokens/", A.USE_API_TOKENS, False),
+    ("/api/v1/t/alpha/me", A.VIEW_DASHBOARD, True),
+    ("/api/v1/t/alpha/audit-events", A.VIEW_AUDIT_LOG, True),
+    ("/api/v1/t/alpha/members", A.VIEW_MEMBERS, True),
+    ("/api/v1/t/alpha/tokens", A.USE_API_TOKENS, True),
+]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_members_get_200_or_403_as_the_matrix_says(client_as, role):
+    client = client_as(role, "a")
+    allowed = dict(zip(COLUMNS, SPEC[role]))
+    for path, action, is_api in ROUTES:
+        response = client.get(path)
+        expected = 200 if allowed[action] else 403
+        assert response.status_code == expected, (role.value, path, response.status_code)
+        if is_api:
+            assert response.is_json
+            if expected == 403:
+                assert response.json["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("who", ["other-tenant-admin", "outsider"])
+def test_non_members_get_404_everywhere_in_the_tenant(app, world, client_as, who):
+    client = app.test_client()
+    identifier = world.b.logins[Role.BUREAU_ADMIN] if who == "other-tenant-admin" else world.outsider_login
+    assert login(client, identifier).status_code == 302
+    # The tenant's name is public (its front page); its members, tokens and audit log are not.
+    private = [f"{role.value}-{world.a.sentinel}" for role in Role] + [f"token{world.a.sentinel}",
+                                                                        f"seeded {world.a.sentinel}"]
+    admin = client_as(Role.BUREAU_ADMIN, "a")
+    shown_to_admin = {text for path, _a, _j in ROUTES for text in private if text in admin.get(path).text}
+    assert shown_to_admin == set(private)  # so their absence below means something
+    for path, _action, is_api in ROUTES:
+        response = client.get(path)
+        assert response.status_code == 404, (who, path, response.status_code)
+        assert not [text for text in private if text in response.text]
+        if is_api:
+            assert response.is_json and response.json["error"]["code"] == "not_found"

@@ -1,0 +1,118 @@
+"""Walking ``app.url_map``: which value fills each URL argument, URLs per rule, and database fingerprints."""
+from __future__ import annotations
+
+import hashlib
+import itertools
+from typing import Callable, Iterator
+
+import sqlalchemy as sa
+from werkzeug.routing import Rule
+from werkzeug.routing.converters import AnyConverter
+
+from portal.extensions import db as _db
+from tenants.roles import Role
+from tests.factories import TenantWorld, World
+
+SLUG_ARG = "tenant_slug"
+TENANT_PREFIXES = ("/t/<tenant_slug>/", "/api/v1/t/<tenant_slug>/")
+
+# Every URL argument of a tenant-scoped rule, and the attribute of a TenantWorld that supplies a
+# real object id for it. A new tenant route with a new argument fails the walks until it is added
+# here, so no route can be left out of the isolation matrix.
+TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
+    "membership_id": lambda w: w.memberships[Role.OWNER],  # World attribute: memberships[Role.OWNER]
+    "token_id": lambda w: w.token_id,                       # World attribute: token_id (the bureau admin's)
+}
+
+# ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
+CHOICE_ARGS: dict[str, tuple[str, ...]] = {
+    "state": ("on", "off"),
+}
+
+# Arguments of rules outside the tenant prefix (platform area, static files, language switch).
+OTHER_ARGS: dict[str, Callable[[World], list]] = {
+    "tenant_id": lambda world: [world.a.tenant_id],
+    "user_id": lambda world: [world.a.users[Role.OWNER]],
+    "filename": lambda world: ["css/portal.css"],
+    "code": lambda world: ["en"],
+}
+
+SKIPPED_METHODS = frozenset({"OPTIONS"})  # Flask answers OPTIONS itself (no view runs)
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def rules(app) -> list[Rule]:
+    return sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+
+
+def is_tenant_scoped(rule: Rule) -> bool:
+    return rule.rule.startswith(TENANT_PREFIXES)
+
+
+def methods(rule: Rule) -> list[str]:
+    skipped = SKIPPED_METHODS if getattr(rule, "provide_automatic_options", True) else frozenset()
+    return sorted(m for m in rule.methods if m not in skipped)
+
+
+def unmapped_arguments(rule: Rule) -> set[str]:
+    """Arguments of ``rule`` that no map above can fill (the walk fails on any)."""
+    known = {SLUG_ARG} | set(TENANT_OBJECT_ARGS) | set(CHOICE_ARGS)
+    if not is_tenant_scoped(rule):
+        known |= set(OTHER_ARGS)
+    return set(rule.arguments) - known
+
+
+def choice_mismatches(rule: Rule) -> list[str]:
+    """``any(...)`` arguments whose listed values differ from the converter's own items."""
+    problems = []
+    for name, converter in rule._converters.items():
+        if isinstance(converter, AnyConverter) and set(CHOICE_ARGS.get(name, ())) != converter.items:
+            problems.append(f"{rule.rule}: {name} lists {CHOICE_ARGS.get(name)} but the route takes {sorted(converter.items)}")
+    return problems
+
+
+def url_variants(rule: Rule, *, slug: str | None, ids: TenantWorld | None, world: World) -> Iterator[str]:
+    """Every URL of ``rule`` with the given slug, object ids of ``ids`` and each choice value."""
+    names = sorted(rule.arguments - {SLUG_ARG})
+    pools = []
+    for name in names:
+        if name in TENANT_OBJECT_ARGS:
+            pools.append([TENANT_OBJECT_ARGS[name](ids)])
+        elif name in CHOICE_ARGS:
+            pools.append(list(CHOICE_ARGS[name]))
+        else:
+            pools.append(OTHER_ARGS[name](world))
+    for combo in itertools.product(*pools):
+        values = dict(zip(names, combo))
+        if SLUG_ARG in rule.arguments:
+            values[SLUG_ARG] = slug
+        yield build(rule, values)
+
+
+def build(rule: Rule, values: dict) -> str:
+    """The path of ``rule`` with ``values`` (built by the rule itself, so converters apply)."""
+    _domain, path = rule.build(values, append_unknown=False)
+    return path.split("|", 1)[-1]
+
+
+def object_arguments(rule: Rule) -> set[str]:
+    return set(rule.arguments) & set(TENANT_OBJECT_ARGS)
+
+
+def db_state(app) -> dict[str, tuple[int, str]]:
+    """Per table: row count and a SHA-256 of every row in key order (catches updates, not just inserts)."""
+    from tenants import across_tenants
+
+    with app.app_context(), across_tenants("test fingerprint"):
+        state = {}
+        for name, table in sorted(_db.metadata.tables.items()):
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = _db.session.execute(sa.select(table).order_by(*order)).all()
+            digest = hashlib.sha256(repr([tuple(r) for r in rows]).encode("utf-8", "surrogatepass")).hexdigest()
+            state[name] = (len(rows), digest)
+        _db.session.remove()
+        return state
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))

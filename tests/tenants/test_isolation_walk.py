@@ -1,0 +1,235 @@
+"""Every tenant route, method and role, tried by tenant B's people against tenant A's objects: nothing leaks or changes."""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from portal.extensions import db as _db
+from portal.permissions import RULES, Action
+from tenants.models import Tenant
+from tenants.roles import Role
+from tests.conftest import csrf_token_for, login
+from tests.factories import World, csrf_from
+from tests.routewalk import (
+    STATE_CHANGING,
+    changed_tables,
+    choice_mismatches,
+    db_state,
+    is_tenant_scoped,
+    methods,
+    object_arguments,
+    rules,
+    unmapped_arguments,
+    url_variants,
+)
+
+# Which permission each tenant endpoint needs (None: a public page). A new tenant endpoint fails
+# the walk until it is listed here, so the positive controls cover it too.
+ENDPOINT_ACTIONS: dict[str, Action | None] = {
+    "dashboard.home": None,
+    "dashboard.dashboard": Action.VIEW_DASHBOARD,
+    "members.index": Action.VIEW_MEMBERS,
+    "members.add": Action.MANAGE_MEMBERS,
+    "members.edit": Action.MANAGE_MEMBERS,
+    "members.set_active": Action.MANAGE_MEMBERS,
+    "audit.index": Action.VIEW_AUDIT_LOG,
+    "api_pages.index": Action.USE_API_TOKENS,
+    "api_pages.revoke": Action.USE_API_TOKENS,
+    "api.me": Action.VIEW_DASHBOARD,
+    "api.list_tokens": Action.USE_API_TOKENS,
+    "api.create_token": Action.USE_API_TOKENS,
+    "api.revoke_token": Action.USE_API_TOKENS,
+    "api.members": Action.VIEW_MEMBERS,
+    "api.audit_events": Action.VIEW_AUDIT_LOG,
+}
+
+# What an attacker would submit: a request that would really act if a guard were missing.
+ATTACK_FORMS = {
+    "members.add": {"login": "13900000099", "display_name": "intruder", "initial_password": "a long intruder passphrase",
+                    "role": "bureau_admin", "area_id": "", "firm_id": "", "community_id": ""},
+    "members.edit": {"role": "bureau_admin", "area_id": "", "firm_id": "", "community_id": "", "reason": "takeover"},
+    "members.set_active": {"reason": "takeover"},
+    "api_pages.index": {"name": "intruder"},
+}
+ATTACK_JSON = {"api.create_token": {"name": "intruder"}}
+
+
+@dataclass
+class Actor:
+    label: str
+    client: object
+    csrf: str | None
+    kind: str  # "member" (signed in), "anonymous", "bearer"
+    bearer: str | None = None
+
+
+def signed_in(app, identifier: str, label: str) -> Actor:
+    client = app.test_client()
+    response = login(client, identifier)
+    assert response.status_code == 302, f"{label} could not sign in"
+    return Actor(label, client, csrf_token_for(client), "member")
+
+
+def anonymous(app) -> Actor:
+    client = app.test_client()
+    return Actor("anonymous", client, csrf_from(client.get("/login").text), "anonymous")
+
+
+def send(actor: Actor, method: str, url: str, endpoint: str):
+    headers = {}
+    if actor.csrf:
+        headers["X-CSRFToken"] = actor.csrf
+    if actor.bearer:
+        headers["Authorization"] = f"Bearer {actor.bearer}"
+    if endpoint in ATTACK_JSON and method in STATE_CHANGING:
+        return actor.client.open(url, method=method, headers=headers, data=json.dumps(ATTACK_JSON[endpoint]),
+                                 content_type="application/json")
+    data = None
+    if method in STATE_CHANGING:
+        data = dict(ATTACK_FORMS.get(endpoint, {}))
+        if actor.csrf:
+            data["csrf_token"] = actor.csrf
+    return actor.client.open(url, method=method, headers=headers, data=data)
+
+
+def public_names(app, tenant_id: int) -> list[str]:
+    """The tenant's own name: public (start page, tenant home) and shown in every page header."""
+    with app.app_context():
+        tenant = _db.session.get(Tenant, tenant_id)
+        names = [n for n in (tenant.name_zh, tenant.name_en) if n]
+        _db.session.remove()
+    return names
+
+
+def visible_sentinel(body: str, sentinel: str, public: list[str]) -> bool:
+    for name in public:
+        body = body.replace(name, "").replace(html.escape(name), "")
+    return sentinel in body or sentinel in html.unescape(body)
+
+
+def problem_with(actor: Actor, response, *, public_page: bool, sentinel: str, names: list[str]) -> str | None:
+    """Why this response to a foreign request is a leak or unexpected; None when it is a clean refusal."""
+    body = response.get_data(as_text=True)
+    if visible_sentinel(body, sentinel, names):
+        return f"LEAK: tenant A's sentinel in the body (status {response.status_code})"
+    status = response.status_code
+    if public_page:
+        return None if status == 200 else f"public page answered {status}"
+    if 200 <= status < 300:
+        return f"LEAK: {status} to a foreign request"
+    if 300 <= status < 400:
+        location = response.headers.get("Location", "")
+        if actor.kind == "anonymous" and location.startswith("/login"):
+            return None
+        return f"LEAK: redirect {status} to {location!r} (the action may have run)"
+    allowed = {"member": {403, 404}, "anonymous": {401}, "bearer": {401, 403, 404}}[actor.kind]
+    return None if status in allowed else f"unexpected status {status}"
+
+
+def test_every_tenant_route_argument_is_mapped(app):
+    problems = []
+    for rule in rules(app):
+        if not is_tenant_scoped(rule):
+            continue
+        missing = unmapped_arguments(rule)
+        if missing:
+            problems.append(f"{rule.rule}: no world attribute for {sorted(missing)}; add it to TENANT_OBJECT_ARGS/CHOICE_ARGS")
+        if rule.endpoint not in ENDPOINT_ACTIONS:
+            problems.append(f"{rule.rule}: endpoint {rule.endpoint} missing from ENDPOINT_ACTIONS")
+        problems.extend(choice_mismatches(rule))
+    assert not problems, "\n".join(problems)
+
+
+def test_tenant_b_never_sees_or_changes_tenant_a(app, world: World, record_property):
+    tenant_rules = [r for r in rules(app) if is_tenant_scoped(r)]
+    assert tenant_rules and not [r for r in tenant_rules if unmapped_arguments(r)]
+    names_a = public_names(app, world.a.tenant_id)
+
+    actors = [signed_in(app, world.b.logins[role], f"B:{role.value}") for role in Role]
+    actors.append(anonymous(app))
+    actors.append(signed_in(app, world.platform_admin_login, "platform admin (no membership)"))
+    actors.append(signed_in(app, world.outsider_login, "outsider (no membership)"))
+    bearer = Actor("B:bureau_admin bearer token", app.test_client(), None, "bearer", bearer=world.b.token_secret)
+
+    before = db_state(app)
+    cases, failures, leaks = 0, [], 0
+    for rule in tenant_rules:
+        public_page = ENDPOINT_ACTIONS[rule.endpoint] is None
+        is_api = rule.rule.startswith("/api/")
+        rule_actors = actors + ([bearer] if is_api else [])
+        variants = [("A slug, A ids", world.a.slug)]
+        if object_arguments(rule):
+            variants.append(("B slug, A ids", world.b.slug))
+        for variant, slug in variants:
+            for url in url_variants(rule, slug=slug, ids=world.a, world=world):
+                for method in methods(rule):
+                    for actor in rule_actors:
+                        response = send(actor, method, url, rule.endpoint)
+                        cases += 1
+                        problem = problem_with(actor, response, public_page=public_page and variant.startswith("A slug"),
+                                               sentinel=world.a.sentinel, names=names_a)
+                        if problem:
+                            leaks += problem.startswith("LEAK")
+                            failures.append(f"{method} {url} as {actor.label} ({variant}): {problem}")
+    after = db_state(app)
+    mutated = changed_tables(before, after)
+
+    summary = (f"isolation_walk routes={len(tenant_rules)} cases={cases} leaked={leaks} "
+               f"mutated_tables={len(mutated)}")
+    print("\n" + summary)
+    record_property("isolation_walk", summary)
+    assert cases > 0
+    assert not failures, summary + "\n" + "\n".join(failures[:60])
+    assert not mutated, f"{summary}; changed tables: {mutated}"
+
+
+def test_positive_controls_tenant_a_sees_its_own_objects(app, world: World):
+    """The walk's detector must fire on real access: A's own people get 200 (and A's data) where allowed."""
+    names_a = public_names(app, world.a.tenant_id)
+    get_rules = [r for r in rules(app) if is_tenant_scoped(r) and "GET" in r.methods]
+    failures, flagged, sentinel_seen = [], 0, set()
+    for role in Role:
+        actor = signed_in(app, world.a.logins[role], f"A:{role.value}")
+        for rule in get_rules:
+            action = ENDPOINT_ACTIONS[rule.endpoint]
+            allowed = action is None or role in RULES[action]
+            for url in url_variants(rule, slug=world.a.slug, ids=world.a, world=world):
+                response = actor.client.get(url)
+                if response.status_code != (200 if allowed else 403):
+                    failures.append(f"GET {url} as {actor.label}: {response.status_code}, expected {200 if allowed else 403}")
+                    continue
+                if not allowed or action is None:
+                    continue
+                # The same response to a foreign actor would have been reported as a leak.
+                if problem_with(actor, response, public_page=False, sentinel=world.a.sentinel, names=names_a):
+                    flagged += 1
+                else:
+                    failures.append(f"GET {url} as {actor.label}: the leak detector did not fire on a 200")
+                if role == Role.BUREAU_ADMIN and visible_sentinel(response.get_data(as_text=True), world.a.sentinel, names_a):
+                    sentinel_seen.add(rule.endpoint)
+
+    bearer = Actor("A:bureau_admin bearer", app.test_client(), None, "bearer", bearer=world.a.token_secret)
+    for rule in get_rules:
+        if rule.rule.startswith("/api/"):
+            for url in url_variants(rule, slug=world.a.slug, ids=world.a, world=world):
+                response = send(bearer, "GET", url, rule.endpoint)
+                if response.status_code != 200:
+                    failures.append(f"GET {url} with A's bearer token: {response.status_code}")
+
+    assert not failures, "\n".join(failures)
+    assert flagged > 0
+    # The sentinel check itself is live: A's data pages do show A's sentinel to A's administrator.
+    assert {"members.index", "members.edit", "audit.index", "api.members", "api.audit_events", "api.me",
+            "api.list_tokens", "api_pages.index"} <= sentinel_seen, sorted(sentinel_seen)
+
+
+@pytest.mark.parametrize("role", [Role.BUREAU_ADMIN, Role.OWNER])
+def test_b_can_still_use_its_own_tenant(app, world: World, role):
+    """The refusals above are about the other tenant, not a broken route: B's own pages work for B."""
+    actor = signed_in(app, world.b.logins[role], f"B:{role.value}")
+    response = actor.client.get(f"/t/{world.b.slug}/dashboard")
+    assert response.status_code == 200 and world.b.sentinel in response.text
+    assert world.a.sentinel not in response.text
