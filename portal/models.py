@@ -2,6 +2,8 @@
 from portal.api.models import ApiToken  # noqa: F401
 from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import User  # noqa: F401
-from portal.communities.models import Area, Community, Unit  # noqa: F401
-from portal.firms.models import Firm  # noqa: F401
+from portal.checklists.models import ChecklistItem, ChecklistSection, ChecklistVersion  # noqa: F401
+from portal.communities.models import Area, Building, CommitteeMember, Community, OwnersCommittee, Unit  # noqa: F401
+from portal.firms.models import Contract, Firm, ProjectManager  # noqa: F401
+from portal.owners.models import ClaimCode, UnitBinding  # noqa: F401
 from tenants.models import Membership, Tenant  # noqa: F401

@@ -18,6 +18,12 @@ class Action(str, enum.Enum):
     VIEW_MEMBERS = "view_members"
     USE_API_TOKENS = "use_api_tokens"
     VIEW_REGISTRY = "view_registry"
+    MANAGE_REGISTRY = "manage_registry"          # areas, communities, buildings, committees, firms, contracts
+    IMPORT_ROSTER = "import_roster"              # unit rosters: import and export
+    MANAGE_CLAIM_CODES = "manage_claim_codes"    # issue, print, revoke and reissue claim codes
+    EDIT_CHECKLISTS = "edit_checklists"          # draft, edit and publish versions of the three lists
+    VIEW_ASSESSMENT_LIST = "view_assessment_list"  # list C (community assessment checklist)
+    VIEW_OWN_UNITS = "view_own_units"            # an owner's units, their community page, lists A and B
 
 
 _ALL_ROLES = frozenset(Role)
@@ -30,6 +36,14 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_MEMBERS: _BUREAU,
     Action.USE_API_TOKENS: _ALL_ROLES - {Role.OWNER},
     Action.VIEW_REGISTRY: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF, Role.COMMITTEE_MEMBER},
+    Action.MANAGE_REGISTRY: _BUREAU,
+    Action.IMPORT_ROSTER: _BUREAU,
+    # Committee members act only for their own community: views also check the object (see
+    # portal.communities.services.visible_communities).
+    Action.MANAGE_CLAIM_CODES: _BUREAU | {Role.COMMITTEE_MEMBER},
+    Action.EDIT_CHECKLISTS: frozenset({Role.BUREAU_ADMIN}),
+    Action.VIEW_ASSESSMENT_LIST: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF},
+    Action.VIEW_OWN_UNITS: frozenset({Role.OWNER}),
 }
 
 

@@ -64,6 +64,9 @@ def _registry_mappers(session: Session):
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_statement(state) -> None:
+    if state.is_insert:
+        _check_bulk_insert(state)
+        return
     if not (state.is_select or state.is_update or state.is_delete):
         return
     tenant_id = current_tenant_id()
@@ -96,6 +99,23 @@ def _scope_statement(state) -> None:
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == _NO_TENANT, include_aliases=True)
     )
+
+
+def _check_bulk_insert(state) -> None:
+    """ORM bulk INSERT (``session.execute(insert(Model), rows)``) skips before_flush: check every row here."""
+    table = getattr(state.statement, "table", None)
+    if table is None or table not in _scoped_tables(state.session):
+        return
+    tenant_id = current_tenant_id()
+    if tenant_id is None and not in_across_mode():
+        raise TenantContextMissing(f"bulk insert into {table.name} with no tenant in context")
+    rows = state.parameters
+    if rows is None:
+        raise CrossTenantWrite(f"bulk insert into {table.name} must pass its rows as parameters (each with tenant_id)")
+    for row in rows if isinstance(rows, (list, tuple)) else [rows]:
+        row_tenant = row.get("tenant_id")
+        if row_tenant is None or (tenant_id is not None and row_tenant != tenant_id):
+            raise CrossTenantWrite(f"bulk insert into {table.name}: every row needs tenant_id={tenant_id}")
 
 
 def _refuse_without_tenant():

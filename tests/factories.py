@@ -10,7 +10,24 @@ from portal.api import tokens as token_service
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
-from portal.communities.models import Area, AreaKind, Community, Unit
+import datetime as dt
+
+from portal.checklists.models import ListKind
+from portal.checklists.services import seed_defaults
+from portal.communities.models import (
+    Area,
+    AreaKind,
+    Building,
+    CommitteeMember,
+    CommitteePosition,
+    Community,
+    OwnersCommittee,
+    ServiceGrade,
+    Unit,
+)
+from portal.firms.models import Contract, FeeModel, ProjectManager
+from portal.owners.codes import generate_code, hash_code
+from portal.owners.models import ClaimCode, UnitBinding
 from portal.extensions import db
 from portal.firms.credit_code import check_character
 from portal.firms.models import Firm
@@ -49,6 +66,16 @@ class TenantWorld:
     community_id: int = 0
     firm_id: int = 0
     unit_id: int = 0
+    building_id: int = 0
+    manager_id: int = 0
+    contract_id: int = 0
+    committee_id: int = 0
+    committee_member_id: int = 0
+    claim_code_id: int = 0
+    claim_code: str = ""          # an active code of a second, unbound unit (unit2_id)
+    unit2_id: int = 0
+    binding_id: int = 0           # the owner's binding to unit_id
+    checklist_versions: dict = field(default_factory=dict)  # ListKind -> published version id
     token_id: int = 0
     token_secret: str = ""
     audit_event_id: int = 0
@@ -98,11 +125,17 @@ def build_tenant_world(key: str, slug: str, seed: int) -> TenantWorld:
         office = Area(kind=AreaKind.COMMUNITY_OFFICE, name=f"社区{sentinel}", parent_id=street.id)
         db.session.add(office)
         db.session.flush()
-        community = Community(name=f"小区{sentinel}", address=f"地址{sentinel}", area_id=office.id)
+        community = Community(name=f"小区{sentinel}", address=f"地址{sentinel}", area_id=office.id,
+                              service_grade=ServiceGrade.GRADE2, declared_units=2, revenue_bank=f"银行{sentinel}",
+                              revenue_account_name=f"专户{sentinel}", revenue_account_number="6222020000001234567")
         firm = Firm(name=f"物业{sentinel}", credit_code=credit_code(seed), contact_phone="0635-0000000")
         db.session.add_all([community, firm])
         db.session.flush()
-        unit = Unit(community_id=community.id, building="1", entrance="1", room="101", floor_area=Decimal("88.50"))
+        building = Building(community_id=community.id, name=f"1号楼{sentinel}")
+        db.session.add(building)
+        db.session.flush()
+        unit = Unit(community_id=community.id, building_id=building.id, entrance="1", room="101", floor=1,
+                    floor_area=Decimal("88.50"))
         db.session.add(unit)
         world.area_id, world.office_id, world.community_id, world.firm_id = street.id, office.id, community.id, firm.id
         bindings = {Role.AREA_OFFICER: {"area_id": street.id}, Role.FIRM_STAFF: {"firm_id": firm.id},
@@ -122,6 +155,32 @@ def build_tenant_world(key: str, slug: str, seed: int) -> TenantWorld:
                        summary=f"seeded {sentinel}", reason=f"reason {sentinel}")
         db.session.flush()
         world.unit_id = unit.id
+        world.building_id = building.id
+        unit2 = Unit(community_id=community.id, building_id=building.id, entrance="1", room="102", floor=1,
+                     floor_area=Decimal("90.25"))
+        db.session.add(unit2)
+        manager = ProjectManager(firm_id=firm.id, name=f"经理{sentinel}", phone="13700000000")
+        db.session.add(manager)
+        db.session.flush()
+        contract = Contract(firm_id=firm.id, community_id=community.id, manager_id=manager.id,
+                            start_date=dt.date(2025, 1, 1), fee_model=FeeModel.LUMP_SUM, grade=ServiceGrade.GRADE2)
+        committee = OwnersCommittee(community_id=community.id, term_start=dt.date(2024, 6, 1),
+                                    term_end=dt.date(2029, 5, 31), filing_date=dt.date(2024, 6, 20),
+                                    filing_ref=f"备案{sentinel}")
+        db.session.add_all([contract, committee])
+        db.session.flush()
+        member = CommitteeMember(committee_id=committee.id, name=f"主任{sentinel}", position=CommitteePosition.DIRECTOR,
+                                 position_order=0)
+        code = generate_code()
+        claim = ClaimCode(unit_id=unit2.id, code_hash=hash_code(code), code_plain=code)
+        binding = UnitBinding(unit_id=unit.id, user_id=world.users[Role.OWNER])
+        db.session.add_all([member, claim, binding])
+        db.session.flush()
+        world.unit2_id, world.manager_id, world.contract_id = unit2.id, manager.id, contract.id
+        world.committee_id, world.committee_member_id = committee.id, member.id
+        world.claim_code_id, world.claim_code, world.binding_id = claim.id, code, binding.id
+        for version in seed_defaults(tenant, admin):
+            world.checklist_versions[version.kind] = version.id
         world.audit_event_id = event.id
     return world
 

@@ -1,10 +1,22 @@
 """The OpenAPI 3 document, built from the marshmallow schemas with apispec."""
 from __future__ import annotations
 
+import importlib
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from portal.api import schemas
+
+# Feature modules that add API routes; each may define OPENAPI_OPERATIONS (tuples as in OPERATIONS
+# below, optionally with a request-body schema name and a query schema class) and OPENAPI_SCHEMAS
+# (name -> marshmallow schema class). A test fails for any /api/v1 route documented nowhere.
+FEATURE_API_MODULES = (
+    "portal.communities.api",
+    "portal.firms.api",
+    "portal.owners.api",
+    "portal.checklists.api",
+)
 
 TENANT = {"name": "tenant_slug", "in": "path", "required": True, "schema": {"type": "string"},
           "description": "The tenant's short name, as in /t/<tenant_slug>/ on the web."}
@@ -46,6 +58,27 @@ def build_spec() -> dict:
                              "(create tokens under Account → API tokens) or a browser session plus X-CSRFToken."},
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    operations = list(OPERATIONS)
+    request_bodies = dict(REQUEST_BODIES)
+    query_schemas = dict(QUERY_SCHEMAS)
+    feature_schemas = {}
+    for module_name in FEATURE_API_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        for entry in getattr(module, "OPENAPI_OPERATIONS", ()):
+            path, method, summary, responses, error_codes = entry[:5]
+            operations.append((path, method, summary, responses, error_codes))
+            if len(entry) > 5 and entry[5]:
+                request_bodies[(path, method)] = entry[5]
+            if len(entry) > 6 and entry[6]:
+                query_schemas[(path, method)] = entry[6]
+        feature_schemas.update(getattr(module, "OPENAPI_SCHEMAS", {}))
+    for name, schema in feature_schemas.items():
+        spec.components.schema(name, schema=schema)
     for name, schema in (("Me", schemas.MeSchema), ("Token", schemas.TokenSchema),
                          ("TokenCreated", schemas.TokenCreatedSchema), ("Member", schemas.MemberSchema),
                          ("AuditEvent", schemas.AuditEventSchema), ("Error", schemas.ErrorEnvelopeSchema)):
@@ -54,17 +87,24 @@ def build_spec() -> dict:
         spec.components.response(f"Error{code}", {"description": "Error", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
     paths: dict[str, dict] = {}
-    for path, method, summary, responses, error_codes in OPERATIONS:
+    for path, method, summary, responses, error_codes in operations:
         parameters = [TENANT]
         if "{token_id}" in path:
             parameters.append({"name": "token_id", "in": "path", "required": True, "schema": {"type": "integer"}})
         operation = {"summary": summary, "parameters": parameters, "responses": {**responses, **_errors(*error_codes)},
                      "security": [{"bearer": []}]}
-        if (path, method) in QUERY_SCHEMAS:
-            operation["parameters"] = parameters + [{"in": "query", "schema": QUERY_SCHEMAS[(path, method)]}]
-        if (path, method) in REQUEST_BODIES:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{REQUEST_BODIES[(path, method)]}"}}}}
+        for name in ("community_id", "firm_id", "unit_id", "building_id", "contract_id", "version_id", "area_id",
+                     "code_id", "section_id", "item_id", "manager_id"):
+            if "{" + name + "}" in path:
+                parameters.append({"name": name, "in": "path", "required": True, "schema": {"type": "integer"}})
+        if (path, method) in query_schemas:
+            operation["parameters"] = parameters + [{"in": "query", "schema": query_schemas[(path, method)]}]
+        if (path, method) in request_bodies:
+            body = request_bodies[(path, method)]
+            # A body is a schema name (JSON) or (schema name, media type), e.g. a multipart upload.
+            body, media = body if isinstance(body, tuple) else (body, "application/json")
+            operation["requestBody"] = {"required": True, "content": {media: {
+                "schema": {"$ref": f"#/components/schemas/{body}"}}}}
         paths.setdefault(path, {})[method] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from portal.auth import services as auth_services
 from portal.auth.models import User
-from portal.communities.models import Area, AreaKind, Community, Unit
+from portal.communities.models import Area, AreaKind, Building, Community, ServiceGrade, Unit
 from portal.extensions import db
 from portal.firms.credit_code import ALPHABET, check_character
 from portal.firms.models import Firm
@@ -89,17 +89,18 @@ def _member(user: User, role: Role, **binding) -> Membership:
 
 
 def _units(community: Community, buildings: int, floors: int, per_floor: int) -> int:
-    existing = {(u.building, u.room) for u in db.session.scalars(sa.select(Unit).where(Unit.community_id == community.id))}
     added = 0
     for b in range(1, buildings + 1):
+        building = _get_or_create(Building, defaults={"position": b}, community_id=community.id, name=f"{b}号楼")
+        existing = set(db.session.scalars(sa.select(Unit.room).where(Unit.building_id == building.id)))
         for floor in range(1, floors + 1):
             for r in range(1, per_floor + 1):
                 room = f"{floor}{r:02d}"
-                if (str(b), room) in existing:
+                if room in existing:
                     continue
                 area = Decimal("89.50") + Decimal(r * 7) + Decimal(floor % 3) / Decimal(4)
-                db.session.add(Unit(community_id=community.id, building=str(b), entrance="1", room=room,
-                                    floor_area=area.quantize(Decimal("0.01"))))
+                db.session.add(Unit(community_id=community.id, building_id=building.id, entrance="1", room=room,
+                                    floor=floor, floor_area=area.quantize(Decimal("0.01"))))
                 added += 1
     return added
 

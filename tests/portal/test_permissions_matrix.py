@@ -13,15 +13,18 @@ A = Action
 R = Role
 Y, N = True, False
 
-# The specification. Columns: dashboard, audit log, manage members, view members, API tokens, registry.
-COLUMNS = (A.VIEW_DASHBOARD, A.VIEW_AUDIT_LOG, A.MANAGE_MEMBERS, A.VIEW_MEMBERS, A.USE_API_TOKENS, A.VIEW_REGISTRY)
+# The specification. Columns: dashboard, audit log, manage members, view members, API tokens,
+# view registry, manage registry, import roster, claim codes, edit the three lists, list C, own units.
+COLUMNS = (A.VIEW_DASHBOARD, A.VIEW_AUDIT_LOG, A.MANAGE_MEMBERS, A.VIEW_MEMBERS, A.USE_API_TOKENS, A.VIEW_REGISTRY,
+           A.MANAGE_REGISTRY, A.IMPORT_ROSTER, A.MANAGE_CLAIM_CODES, A.EDIT_CHECKLISTS, A.VIEW_ASSESSMENT_LIST,
+           A.VIEW_OWN_UNITS)
 SPEC = {
-    R.BUREAU_ADMIN:     (Y, Y, Y, Y, Y, Y),
-    R.BUREAU_STAFF:     (Y, N, N, Y, Y, Y),
-    R.AREA_OFFICER:     (Y, N, N, N, Y, Y),
-    R.FIRM_STAFF:       (Y, N, N, N, Y, Y),
-    R.COMMITTEE_MEMBER: (Y, N, N, N, Y, Y),
-    R.OWNER:            (Y, N, N, N, N, N),
+    R.BUREAU_ADMIN:     (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, N),
+    R.BUREAU_STAFF:     (Y, N, N, Y, Y, Y, Y, Y, Y, N, Y, N),
+    R.AREA_OFFICER:     (Y, N, N, N, Y, Y, N, N, N, N, Y, N),
+    R.FIRM_STAFF:       (Y, N, N, N, Y, Y, N, N, N, N, Y, N),
+    R.COMMITTEE_MEMBER: (Y, N, N, N, Y, Y, N, N, Y, N, N, N),
+    R.OWNER:            (Y, N, N, N, N, N, N, N, N, N, N, Y),
 }
 MATRIX = [(role, action, allowed) for role, row in SPEC.items() for action, allowed in zip(COLUMNS, row)]
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from portal.api.models import ApiToken
-from portal.communities.models import Community, Unit
+from portal.communities.models import Building, Community, Unit
 from portal.extensions import db
 from tenants import tenant_scope
 from tenants.models import Membership, Tenant, TenantStatus
@@ -77,8 +77,11 @@ def add_registry(app, world, key: str, communities: int, units_each: int) -> Non
                 community = Community(name=f"额外小区{c}", area_id=world[key].office_id)
                 db.session.add(community)
                 db.session.flush()
+                building = Building(community_id=community.id, name="1号楼")
+                db.session.add(building)
+                db.session.flush()
                 for r in range(units_each):
-                    db.session.add(Unit(community_id=community.id, building="1", room=f"{r + 1:03d}",
+                    db.session.add(Unit(community_id=community.id, building_id=building.id, room=f"{r + 1:03d}",
                                         floor_area=Decimal("70.00")))
             db.session.commit()
 
@@ -88,15 +91,15 @@ def figures(text: str) -> dict[str, str]:
 
 
 def test_public_home_page_shows_this_tenants_counts_to_anyone(app, world):
-    add_registry(app, world, "a", communities=2, units_each=3)  # alpha: 3 communities, 1 firm, 7 units
-    add_registry(app, world, "b", communities=4, units_each=5)  # beta: 5 communities, 1 firm, 21 units
+    add_registry(app, world, "a", communities=2, units_each=3)  # alpha: 3 communities, 1 firm, 8 units
+    add_registry(app, world, "b", communities=4, units_each=5)  # beta: 5 communities, 1 firm, 22 units
     page = in_english(app.test_client()).get("/t/alpha/")
     assert page.status_code == 200
-    assert figures(page.text) == {"Communities": "3", "Property firms": "1", "Units": "7"}
+    assert figures(page.text) == {"Communities": "3", "Property firms": "1", "Units": "8"}
     assert "alpha bureau" in page.text and "beta bureau" not in page.text
     assert 'href="/login?next=/t/alpha/dashboard"' in page.text
     beta = in_english(app.test_client()).get("/t/beta/")
-    assert figures(beta.text) == {"Communities": "5", "Property firms": "1", "Units": "21"}
+    assert figures(beta.text) == {"Communities": "5", "Property firms": "1", "Units": "22"}
     chinese = app.test_client().get("/t/alpha/")
     assert chinese.status_code == 200 and world.a.sentinel in chinese.text and world.b.sentinel not in chinese.text
 
@@ -104,7 +107,7 @@ def test_public_home_page_shows_this_tenants_counts_to_anyone(app, world):
 def test_registry_figures_on_the_dashboard_are_the_tenants_own(app, world, client_as):
     add_registry(app, world, "b", communities=4, units_each=5)
     page = in_english(client_as(Role.BUREAU_STAFF, "a")).get("/t/alpha/dashboard")
-    assert figures(page.text) == {"Streets": "1", "Communities": "1", "Property firms": "1", "Units": "1"}
+    assert figures(page.text) == {"Streets": "1", "Communities": "1", "Property firms": "1", "Units": "2"}
     owner_page = in_english(client_as(Role.OWNER, "a")).get("/t/alpha/dashboard")
     assert figures(owner_page.text) == {}
 
