@@ -86,6 +86,11 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_bp, api_pages_bp):
         app.register_blueprint(bp)
+    import importlib
+
+    for feature in ("communities", "firms", "roster", "owners", "checklists"):
+        app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
+        app.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

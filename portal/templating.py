@@ -22,6 +22,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["to_local"] = to_local
     app.jinja_env.filters["reject_page"] = lambda args: {k: v for k, v in args.items() if k != "page"}
 
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
+
     @app.context_processor
     def _globals():
         tenant = g.get("tenant")

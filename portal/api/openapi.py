@@ -14,6 +14,7 @@ from portal.api import schemas
 FEATURE_API_MODULES = (
     "portal.communities.api",
     "portal.firms.api",
+    "portal.roster.api",
     "portal.owners.api",
     "portal.checklists.api",
 )

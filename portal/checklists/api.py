@@ -1,0 +1,9 @@
+"""JSON API of the checklists feature (documented through OPENAPI_OPERATIONS, see portal/api/openapi.py)."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+api_bp = Blueprint("checklists_api", __name__, url_prefix="/api/v1/t/<tenant_slug>")
+
+OPENAPI_OPERATIONS: list = []
+OPENAPI_SCHEMAS: dict = {}
