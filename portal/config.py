@@ -142,6 +142,7 @@ class TestConfig(BaseConfig):
     """The test suite: PORTAL_TEST_DATABASE_URL (PostgreSQL) or a throwaway SQLite file."""
 
     ENV_NAME = "test"
+    __test__ = False  # not a pytest test class, despite the name
     TESTING = True
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "portal_session"
