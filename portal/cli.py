@@ -69,3 +69,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(translations_cli)
     app.cli.add_command(demo_cli)
+
+    from portal.checklists.cli import checklists_cli
+
+    app.cli.add_command(checklists_cli)
+
+    from portal.roster.cli import roster_cli
+
+    app.cli.add_command(roster_cli)

@@ -76,6 +76,10 @@ class TenantWorld:
     unit2_id: int = 0
     binding_id: int = 0           # the owner's binding to unit_id
     checklist_versions: dict = field(default_factory=dict)  # ListKind -> published version id
+    version_id: int = 0           # checklists: the published list C version (readable by every list reader)
+    draft_id: int = 0             # checklists: an open draft of list A (v2) with sections S1, S2
+    section_id: int = 0           # checklists: S2 of that draft (second of two, so it can move up)
+    item_id: int = 0              # checklists: S2.2 (second item of S2)
     token_id: int = 0
     token_secret: str = ""
     audit_event_id: int = 0
@@ -181,8 +185,27 @@ def build_tenant_world(key: str, slug: str, seed: int) -> TenantWorld:
         world.claim_code_id, world.claim_code, world.binding_id = claim.id, code, binding.id
         for version in seed_defaults(tenant, admin):
             world.checklist_versions[version.kind] = version.id
+        world.version_id = world.checklist_versions[ListKind.C]
+        build_checklist_draft(world, tenant)
         world.audit_event_id = event.id
     return world
+
+
+def build_checklist_draft(world: TenantWorld, tenant) -> None:
+    """An open draft of list A (weights 60 + 40, publishable as is) whose texts carry the sentinel; not audited."""
+    from portal.checklists.services import _build_version, items_of, sections_of
+
+    s = world.sentinel
+    draft = _build_version(tenant, ListKind.A, 2, [
+        {"code": "S1", "title_zh": f"第一部分{s}", "title_en": f"Part one {s}", "weight": "60", "items": [
+            {"code": "S1.1", "text_zh": f"条目一{s}", "text_en": f"Item one {s}", "evidence": f"log {s}",
+             "grade1": f"每日{s}", "grade2": "每3日", "grade3": "每周", "to_verify": True}]},
+        {"code": "S2", "title_zh": f"第二部分{s}", "title_en": f"Part two {s}", "weight": "40", "items": [
+            {"code": "S2.1", "text_zh": f"条目二{s}", "text_en": f"Item two {s}"},
+            {"code": "S2.2", "text_zh": f"条目三{s}", "text_en": f"Item three {s}"}]},
+    ], note=f"draft {s}")
+    second = sections_of(draft)[1]
+    world.draft_id, world.section_id, world.item_id = draft.id, second.id, items_of(second)[1].id
 
 
 def build_world() -> World:

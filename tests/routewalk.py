@@ -22,11 +22,26 @@ TENANT_PREFIXES = ("/t/<tenant_slug>/", "/api/v1/t/<tenant_slug>/")
 TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "membership_id": lambda w: w.memberships[Role.OWNER],  # World attribute: memberships[Role.OWNER]
     "token_id": lambda w: w.token_id,                       # World attribute: token_id (the bureau admin's)
+    "version_id": lambda w: w.version_id,  # checklists: the published list C version
+    "draft_id": lambda w: w.draft_id,      # checklists: the open list A draft
+    "section_id": lambda w: w.section_id,  # checklists: a section of that draft
+    "item_id": lambda w: w.item_id,        # checklists: an item of that section
+    "community_id": lambda w: w.community_id,
+    "building_id": lambda w: w.building_id,
+    "code_id": lambda w: w.claim_code_id,  # owners: the active claim code of unit2
+    "binding_id": lambda w: w.binding_id,  # owners: the OWNER user's binding to unit_id
+    # registry (communities, firms): the world's street, committee member, firm, manager, contract
+    "area_id": lambda w: w.area_id,
+    "committee_member_id": lambda w: w.committee_member_id,
+    "firm_id": lambda w: w.firm_id,
+    "manager_id": lambda w: w.manager_id,
+    "contract_id": lambda w: w.contract_id,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
 CHOICE_ARGS: dict[str, tuple[str, ...]] = {
     "state": ("on", "off"),
+    "roster_format": ("csv", "xlsx"),  # roster export
 }
 
 # Arguments of rules outside the tenant prefix (platform area, static files, language switch).

@@ -84,7 +84,7 @@ def build_spec() -> dict:
                          ("TokenCreated", schemas.TokenCreatedSchema), ("Member", schemas.MemberSchema),
                          ("AuditEvent", schemas.AuditEventSchema), ("Error", schemas.ErrorEnvelopeSchema)):
         spec.components.schema(name, schema=schema)
-    for code in (400, 401, 403, 404, 415, 422):
+    for code in (400, 401, 403, 404, 409, 415, 422):
         spec.components.response(f"Error{code}", {"description": "Error", "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
     paths: dict[str, dict] = {}
@@ -95,7 +95,7 @@ def build_spec() -> dict:
         operation = {"summary": summary, "parameters": parameters, "responses": {**responses, **_errors(*error_codes)},
                      "security": [{"bearer": []}]}
         for name in ("community_id", "firm_id", "unit_id", "building_id", "contract_id", "version_id", "area_id",
-                     "code_id", "section_id", "item_id", "manager_id"):
+                     "code_id", "section_id", "item_id", "manager_id", "draft_id"):
             if "{" + name + "}" in path:
                 parameters.append({"name": name, "in": "path", "required": True, "schema": {"type": "integer"}})
         if (path, method) in query_schemas:

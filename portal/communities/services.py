@@ -1,12 +1,24 @@
-"""Registry rules shared by every feature: which communities a member may see and act on."""
+"""Registry rules: which communities a member may see and act on; changes to areas, communities and
+buildings (each audited). Owners' committees: portal.communities.committees."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from typing import Iterable
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
-from portal.communities.models import Area, Community
+from portal.audit.services import record
+from portal.communities.models import (
+    Area,
+    AreaKind,
+    Building,
+    Community,
+    ServiceGrade,
+    Unit,
+)
 from portal.extensions import db
 from tenants.roles import Role
 
@@ -28,7 +40,7 @@ def visible_community_ids(memberships: Iterable, today: dt.date | None = None) -
     memberships = [m for m in memberships if m.is_active]
     if any(m.role in _ALL for m in memberships):
         return None
-    today = today or dt.date.today()
+    today = today or local_today()
     parts: list[sa.Select] = []
     for m in memberships:
         if m.role == Role.AREA_OFFICER and m.area_id:
@@ -66,3 +78,273 @@ def can_see_community(memberships: Iterable, community_id: int) -> bool:
     if ids is None:
         return True
     return community_id in set(db.session.scalars(ids))
+
+
+# --- registry changes: areas, communities, buildings, owners' committees ---------------------------
+# Services flush and record an audit event; the view (or API) commits once.
+
+logger = logging.getLogger(__name__)
+
+ACCOUNT_RE = re.compile(r"^\d{6,32}$")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
+
+
+class RegistryError(ValueError):
+    """A registry rule broken by a change; ``field`` names the form/JSON field it belongs to."""
+
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+def local_today() -> dt.date:
+    """Today in the tenant's time zone (a contract "in force today" is a local-calendar matter)."""
+    from zoneinfo import ZoneInfo
+
+    from flask import has_request_context
+
+    zone = "Asia/Shanghai"
+    if has_request_context():
+        from portal.i18n import select_timezone
+
+        zone = select_timezone()
+    return dt.datetime.now(ZoneInfo(zone)).date()
+
+
+def _clean(value) -> str:
+    return (value or "").strip()
+
+
+def _require_text(field: str, value, message) -> str:
+    value = _clean(value)
+    if not value:
+        raise RegistryError(field, message)
+    return value
+
+
+# --- areas ------------------------------------------------------------------------------------------
+
+def describe_area(area: Area) -> dict:
+    return {"name": area.name, "kind": area.kind.value, "parent_id": area.parent_id}
+
+
+def list_areas() -> list[Area]:
+    """Streets first, each followed by its community offices (by name)."""
+    areas = list(db.session.scalars(sa.select(Area).order_by(Area.name)))
+    streets = [a for a in areas if a.parent_id is None]
+    ordered = []
+    for street in streets:
+        ordered.append(street)
+        ordered.extend(a for a in areas if a.parent_id == street.id)
+    seen = {a.id for a in ordered}
+    return ordered + [a for a in areas if a.id not in seen]
+
+
+def visible_areas(memberships: Iterable) -> list[Area]:
+    """The areas a member may see: all for the bureau; an officer's own area with its offices; else
+    the areas (and their streets) of the communities they may see."""
+    areas = list_areas()
+    ids = visible_community_ids(memberships)
+    if ids is None:
+        return areas
+    wanted: set[int] = set()
+    for m in memberships:
+        if m.is_active and m.role == Role.AREA_OFFICER and m.area_id:
+            wanted |= set(db.session.scalars(area_and_children(m.area_id)))
+    community_area_ids = set(db.session.scalars(sa.select(Community.area_id).where(Community.id.in_(ids))))
+    wanted |= {a for a in community_area_ids if a}
+    by_id = {a.id: a for a in areas}
+    wanted |= {by_id[a].parent_id for a in list(wanted) if a in by_id and by_id[a].parent_id}
+    return [a for a in areas if a.id in wanted]
+
+
+def can_see_area(memberships: Iterable, area_id: int) -> bool:
+    return any(a.id == area_id for a in visible_areas(memberships))
+
+
+def _check_area_name(name: str, parent_id: int | None, exclude_id: int | None = None) -> None:
+    stmt = sa.select(Area.id).where(Area.name == name)
+    stmt = stmt.where(Area.parent_id.is_(None) if parent_id is None else Area.parent_id == parent_id)
+    if exclude_id is not None:
+        stmt = stmt.where(Area.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        if parent_id is None:
+            raise RegistryError("name", _l("A street with this name already exists."))
+        raise RegistryError("name", _l("This street already has a community office with this name."))
+
+
+def create_area(*, tenant, actor, kind: AreaKind, name: str, parent_id: int | None = None) -> Area:
+    name = _require_text("name", name, _l("Enter the area's name."))
+    if kind == AreaKind.COMMUNITY_OFFICE:
+        if not parent_id:
+            raise RegistryError("parent_id", _l("A community office must belong to a street; choose the street."))
+        parent = db.session.scalar(sa.select(Area).where(Area.id == parent_id))
+        if parent is None:
+            raise RegistryError("parent_id", _l("No such street in this tenant."))
+        if parent.kind != AreaKind.STREET:
+            raise RegistryError("parent_id", _l("A community office must belong to a street, not to another office."))
+        parent_id = parent.id
+    else:
+        if parent_id:
+            raise RegistryError("parent_id", _l("A street has no parent area; leave it empty."))
+        parent_id = None
+    _check_area_name(name, parent_id)
+    area = Area(tenant_id=tenant.id, kind=kind, name=name, parent_id=parent_id)
+    db.session.add(area)
+    db.session.flush()
+    record(tenant=tenant, actor=actor, action="area.created", object_type="area", object_id=area.id,
+           summary=name, after=describe_area(area))
+    return area
+
+
+def rename_area(*, tenant, actor, area: Area, name: str) -> Area:
+    name = _require_text("name", name, _l("Enter the area's name."))
+    before = describe_area(area)
+    _check_area_name(name, area.parent_id, exclude_id=area.id)
+    area.name = name
+    db.session.flush()
+    record(tenant=tenant, actor=actor, action="area.renamed", object_type="area", object_id=area.id,
+           summary=f"{before['name']} → {name}", before=before, after=describe_area(area))
+    return area
+
+
+# --- communities ------------------------------------------------------------------------------------
+
+def describe_community(c: Community) -> dict:
+    return {"name": c.name, "address": c.address, "area_id": c.area_id,
+            "service_grade": c.service_grade.value if c.service_grade else None,
+            "declared_units": c.declared_units, "revenue_bank": c.revenue_bank,
+            "revenue_account_name": c.revenue_account_name,
+            # The audit log is read by administrators only, but keep the number masked there too.
+            "revenue_account_number": c.masked_account_number}
+
+
+def normalise_account_number(value) -> str:
+    return re.sub(r"[\s-]", "", value or "")
+
+
+COMMUNITY_FIELDS = ("name", "address", "area_id", "service_grade", "declared_units", "revenue_bank",
+                    "revenue_account_name", "revenue_account_number")
+
+
+def _checked_community_values(values: dict, exclude_id: int | None = None) -> dict:
+    name = _require_text("name", values.get("name"), _l("Enter the community's name."))
+    clash = db.session.scalar(sa.select(Community.id).where(Community.name == name, Community.id != (exclude_id or 0)))
+    if clash is not None:
+        raise RegistryError("name", _l("A community with this name already exists."))
+    area_id = values.get("area_id")
+    if not area_id:
+        raise RegistryError("area_id", _l("Choose the street or community office the community belongs to."))
+    area = db.session.scalar(sa.select(Area).where(Area.id == area_id))
+    if area is None:
+        raise RegistryError("area_id", _l("No such area in this tenant."))
+    grade = values.get("service_grade")
+    if not grade:
+        raise RegistryError("service_grade", _l("Choose the contracted service grade."))
+    try:
+        grade = ServiceGrade(grade)
+    except ValueError:
+        raise RegistryError("service_grade", _l("Choose grade 1, 2 or 3."))
+    declared = values.get("declared_units") or 0
+    if not isinstance(declared, int) or isinstance(declared, bool) or not 0 <= declared <= 1_000_000:
+        raise RegistryError("declared_units", _l("Enter a whole number of units from 0 to 1,000,000."))
+    bank = _clean(values.get("revenue_bank"))
+    account_name = _clean(values.get("revenue_account_name"))
+    number = normalise_account_number(values.get("revenue_account_number"))
+    if number and not ACCOUNT_RE.match(number):
+        raise RegistryError("revenue_account_number", _l("An account number has 6 to 32 digits (spaces and dashes are ignored)."))
+    if bank or account_name or number:
+        for field, value, message in (
+                ("revenue_bank", bank, _l("Enter the bank of the public-revenue account.")),
+                ("revenue_account_name", account_name, _l("Enter the name the public-revenue account is held in.")),
+                ("revenue_account_number", number, _l("Enter the number of the public-revenue account."))):
+            if not value:
+                raise RegistryError(field, message)
+    return {"name": name, "address": _clean(values.get("address")), "area_id": area.id, "service_grade": grade,
+            "declared_units": declared, "revenue_bank": bank, "revenue_account_name": account_name,
+            "revenue_account_number": number}
+
+
+def create_community(*, tenant, actor, values: dict) -> Community:
+    checked = _checked_community_values(values)
+    community = Community(tenant_id=tenant.id, **checked)
+    db.session.add(community)
+    db.session.flush()
+    record(tenant=tenant, actor=actor, action="community.created", object_type="community", object_id=community.id,
+           summary=community.name, after=describe_community(community))
+    return community
+
+
+def update_community(*, tenant, actor, community: Community, values: dict) -> Community:
+    """Change a community; ``values`` may hold a subset of the fields (the rest stay as they are)."""
+    current = {k: getattr(community, k) for k in COMMUNITY_FIELDS}
+    current["service_grade"] = community.service_grade.value if community.service_grade else None
+    merged = {**current, **{k: v for k, v in values.items() if k in COMMUNITY_FIELDS}}
+    checked = _checked_community_values(merged, exclude_id=community.id)
+    before = describe_community(community)
+    for key, value in checked.items():
+        setattr(community, key, value)
+    db.session.flush()
+    after = describe_community(community)
+    if after != before or community.revenue_account_number != current["revenue_account_number"]:
+        record(tenant=tenant, actor=actor, action="community.updated", object_type="community",
+               object_id=community.id, summary=community.name, before=before, after=after)
+    return community
+
+
+def unit_counts(community_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Registered units per community (the roster's count, next to the declared one)."""
+    stmt = sa.select(Unit.community_id, sa.func.count(Unit.id)).group_by(Unit.community_id)
+    if community_ids is not None:
+        stmt = stmt.where(Unit.community_id.in_(list(community_ids)))
+    return dict(db.session.execute(stmt).all())
+
+
+def building_unit_counts(community_id: int) -> dict[int, int]:
+    stmt = (sa.select(Unit.building_id, sa.func.count(Unit.id)).where(Unit.community_id == community_id)
+            .group_by(Unit.building_id))
+    return dict(db.session.execute(stmt).all())
+
+
+# --- buildings --------------------------------------------------------------------------------------
+
+def list_buildings(community_id: int) -> list[Building]:
+    return list(db.session.scalars(sa.select(Building).where(Building.community_id == community_id)
+                                   .order_by(Building.position, Building.name)))
+
+
+def _check_building_name(community_id: int, name: str, exclude_id: int | None = None) -> str:
+    name = _require_text("name", name, _l("Enter the building's name."))
+    if len(name) > 20:
+        raise RegistryError("name", _l("A building name has at most 20 characters."))
+    clash = db.session.scalar(sa.select(Building.id).where(Building.community_id == community_id,
+                                                           Building.name == name, Building.id != (exclude_id or 0)))
+    if clash is not None:
+        raise RegistryError("name", _l("This community already has a building with this name."))
+    return name
+
+
+def add_building(*, tenant, actor, community: Community, name: str, position: int | None = None) -> Building:
+    name = _check_building_name(community.id, name)
+    if position is None:
+        position = (db.session.scalar(sa.select(sa.func.max(Building.position))
+                                      .where(Building.community_id == community.id)) or 0) + 1
+    building = Building(tenant_id=tenant.id, community_id=community.id, name=name, position=position)
+    db.session.add(building)
+    db.session.flush()
+    record(tenant=tenant, actor=actor, action="building.created", object_type="building", object_id=building.id,
+           summary=f"{community.name} {name}", after={"community_id": community.id, "name": name, "position": position})
+    return building
+
+
+def rename_building(*, tenant, actor, building: Building, name: str, position: int | None = None) -> Building:
+    name = _check_building_name(building.community_id, name, exclude_id=building.id)
+    before = {"name": building.name, "position": building.position}
+    building.name = name
+    if position is not None:
+        building.position = position
+    db.session.flush()
+    record(tenant=tenant, actor=actor, action="building.updated", object_type="building", object_id=building.id,
+           summary=f"{before['name']} → {name}", before=before, after={"name": name, "position": building.position})
+    return building

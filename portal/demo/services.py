@@ -13,6 +13,7 @@ from portal.communities.models import Area, AreaKind, Building, Community, Servi
 from portal.extensions import db
 from portal.firms.credit_code import ALPHABET, check_character
 from portal.firms.models import Firm
+from portal.checklists.services import seed_defaults
 from tenants import tenant_scope
 from tenants.models import Membership, Tenant, TenantKind
 from tenants.roles import Role
@@ -138,6 +139,7 @@ def load_demo() -> str:
         _member(people["13900000005"], Role.COMMITTEE_MEMBER, community_id=communities["金城花园"].id)
         _member(people["13900000006"], Role.OWNER)
         db.session.flush()
+        seed_defaults(bureau)
 
     firm_tenant = _tenant("hengan", kind=TenantKind.FIRM, name_zh="恒安物业服务有限公司",
                           name_en="Heng'an Property Services Co., Ltd.", region="山东省聊城市")
@@ -150,6 +152,7 @@ def load_demo() -> str:
         _member(people["13900000011"], Role.BUREAU_ADMIN)
         _member(people["13900000004"], Role.FIRM_STAFF, firm_id=own_firm.id)
         db.session.flush()
+        seed_defaults(firm_tenant)
     with tenant_scope(bureau):
         bureau_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))
     with tenant_scope(firm_tenant):

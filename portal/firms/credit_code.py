@@ -19,3 +19,24 @@ def is_valid_credit_code(code: str) -> bool:
     if len(code) != 18 or any(ch not in _VALUE for ch in code):
         return False
     return check_character(code[:17]) == code[17]
+
+
+def normalise_credit_code(code: str | None) -> str:
+    """As typed on forms: surrounding and inner spaces dropped, letters upper-cased."""
+    return "".join((code or "").split()).upper()
+
+
+def credit_code_problem(code: str) -> tuple[str, dict] | None:
+    """Why a (normalised) code is not valid: ("length", {...}), ("alphabet", {...}), ("check", {...}); None if valid.
+
+    The kinds are kept apart so a form can say "wrong format" (a length or character the standard
+    never allows) differently from "wrong check character" (a well-formed code with a typing mistake).
+    """
+    if len(code) != 18:
+        return "length", {"length": len(code)}
+    for position, ch in enumerate(code, start=1):
+        if ch not in _VALUE:
+            return "alphabet", {"position": position, "char": ch}
+    if not is_valid_credit_code(code):
+        return "check", {"expected": check_character(code[:17]), "given": code[17]}
+    return None

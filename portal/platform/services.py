@@ -45,6 +45,10 @@ def create_tenant(*, actor, slug: str, kind: TenantKind, name_zh: str, name_en: 
                summary=f"{slug} {name_zh}", after={"slug": slug, "kind": kind.value, "admin": admin.id})
         record(tenant=tenant, actor=actor, action="member.added", object_type="membership", object_id=membership.id,
                summary=f"{admin.display_name} → {Role.BUREAU_ADMIN.value}")
+        # Every tenant starts with the published default three lists (editable as new versions).
+        from portal.checklists.services import seed_defaults
+
+        seed_defaults(tenant, actor)
         db.session.flush()
     return tenant
 

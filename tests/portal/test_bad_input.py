@@ -61,6 +61,11 @@ REFUSES: dict[str, frozenset[str]] = {
     "slug": ALL - {"huge_int"},  # digits make a valid slug
     "time_zone": ALL - {"file"},  # left out, it takes its documented default, Asia/Shanghai
     "date": ALL - {"empty", "file"},
+    # registry forms
+    "required_date": ALL,
+    "optional_int": ALL - {"empty", "file"},  # left out or blank, it counts as 0
+    "credit_code": ALL,  # 18 characters of the code alphabet with the right check character, nothing else
+    "phone": ALL - {"empty", "file"},
 }
 
 
@@ -119,6 +124,35 @@ FORMS = [
     Form("audit filter", lambda w: "/t/alpha/audit/", "tenant_admin", lambda w: {},
          {"action": "optional_text", "actor": "optional_text", "object_type": "optional_text", "date_from": "date",
           "date_to": "date"}, method="GET"),
+    Form("owner registration", lambda w: "/t/alpha/register", "anonymous",
+         lambda w: {"code": w.a.claim_code, "mobile": "13800000008", "display_name": "新业主", "password": NEW_PASSWORD,
+                    "confirm_password": NEW_PASSWORD},
+         {"code": "login", "mobile": "login", "display_name": "text", "password": "confirmed_password",
+          "confirm_password": "confirmed_password"},
+         error_fields={"password": {"password", "confirm_password"}}),
+    Form("add a unit", lambda w: "/t/alpha/my/units", "owner", lambda w: {"code": w.a.claim_code}, {"code": "login"}),
+    Form("revoke a claim code", lambda w: f"/t/alpha/claim-codes/codes/{w.a.claim_code_id}/revoke", "tenant_admin",
+         lambda w: {"reason": "slip lost"}, {"reason": "text"}),
+    Form("reissue a claim code", lambda w: f"/t/alpha/claim-codes/codes/{w.a.claim_code_id}/reissue", "tenant_admin",
+         lambda w: {"reason": "slip lost"}, {"reason": "text"}),
+    Form("revoke a binding", lambda w: f"/t/alpha/claim-codes/bindings/{w.a.binding_id}/revoke", "tenant_admin",
+         lambda w: {"reason": "moved out"}, {"reason": "text"}),
+    Form("add community", lambda w: "/t/alpha/communities/new", "tenant_admin",
+         lambda w: {"name": "新小区", "address": "", "area_id": str(w.a.office_id), "service_grade": "grade1",
+                    "declared_units": "10", "revenue_bank": "", "revenue_account_name": "", "revenue_account_number": ""},
+         {"name": "text", "address": "optional_text", "area_id": "binding", "service_grade": "choice",
+          "declared_units": "optional_int"}),
+    Form("add firm", lambda w: "/t/alpha/firms/new", "tenant_admin",
+         lambda w: {"name": "新物业", "credit_code": "91370000000000009G", "licence_no": "", "contact_name": "",
+                    "contact_phone": "", "address": ""},
+         {"name": "text", "credit_code": "credit_code", "licence_no": "optional_text", "contact_name": "optional_text",
+          "contact_phone": "phone", "address": "optional_text"}),
+    Form("owners' committee", lambda w: f"/t/alpha/communities/{w.a.community_id}/committee", "tenant_admin",
+         lambda w: {"term_start": "2024-06-01", "term_end": "2027-05-31", "filing_date": "", "filing_ref": ""},
+         {"term_start": "required_date", "term_end": "required_date", "filing_date": "date",
+          "filing_ref": "optional_text"}),
+    Form("end contract", lambda w: f"/t/alpha/contracts/{w.a.contract_id}/end", "tenant_admin",
+         lambda w: {"end_date": "2025-12-31", "reason": "合同到期"}, {"end_date": "required_date", "reason": "text"}),
 ]
 
 UNKNOWN_FIELDS = {"tenant_id": "2", "tenant_slug": "beta", "user_id": "1", "is_platform_admin": "1", "id": HUGE,

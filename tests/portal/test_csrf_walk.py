@@ -13,12 +13,29 @@ from tests.factories import PASSWORD, World, csrf_from
 from tests.routewalk import STATE_CHANGING, changed_tables, db_state, methods, rules, unmapped_arguments, url_variants
 
 NEW_PASSWORD = "a brand new and rather long passphrase"
+
+
+def roster_file(world: World):
+    """A one-unit roster for tenant A's community (a fresh stream each time: a test client consumes it)."""
+    from tests.portal.roster.helpers import roster_upload
+
+    return roster_upload(world.a)
+
+
+def staged_roster(client, world: World) -> str:
+    """The token of a roster upload kept for tenant A's administrator, as a preview leaves it."""
+    from tests.portal.roster.helpers import stage_upload
+
+    return stage_upload(client.application, world.a)
 CSRF_MESSAGE = "did not come from this site"
 
 # A request each state-changing endpoint would accept with a token, and who sends it. The walk fails
 # on an endpoint missing here, so a new form can't escape it. (Login is sent from a signed-out
 # session: that is the session a login-CSRF attack rides on.)
 VALID_REQUESTS: dict[str, tuple[str, dict]] = {
+    "roster.import_upload": ("tenant_admin", {"form": lambda w: {"file": roster_file(w)}}),
+    "roster.import_confirm": ("tenant_admin", {"prepare": lambda client, w: {"upload": staged_roster(client, w)}}),
+    "roster_api.import_roster": ("tenant_admin", {"form": lambda w: {"file": roster_file(w)}}),
     "auth.login": ("anonymous", {"form": lambda w: {"identifier": w.a.logins[Role.BUREAU_ADMIN], "password": PASSWORD}}),
     "auth.logout": ("tenant_admin", {"form": lambda w: {}}),
     "auth.change_password": ("tenant_admin", {"form": lambda w: {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
@@ -38,6 +55,91 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "api_pages.revoke": ("tenant_admin", {"form": lambda w: {}}),
     "api.create_token": ("tenant_admin", {"json": lambda w: {"name": "laptop"}}),
     "api.revoke_token": ("tenant_admin", {}),
+    "owners.issue_codes": ("tenant_admin", {"form": lambda w: {"include_bound": "y"}}),
+    "owners.revoke_code": ("tenant_admin", {"form": lambda w: {"reason": "slip lost"}}),
+    "owners.reissue_code": ("tenant_admin", {"form": lambda w: {"reason": "slip lost"}}),
+    "owners.revoke_binding": ("tenant_admin", {"form": lambda w: {"reason": "moved out"}}),
+    "owners.register": ("anonymous", {"form": lambda w: {
+        "code": w.a.claim_code, "mobile": "13800000007", "display_name": "新业主", "password": NEW_PASSWORD,
+        "confirm_password": NEW_PASSWORD}}),
+    "owners.add_unit": ("owner", {"form": lambda w: {"code": w.a.claim_code}}),
+    "owners_api.issue_codes": ("tenant_admin", {"json": lambda w: {"include_bound": True}}),
+    "owners_api.revoke_code": ("tenant_admin", {"json": lambda w: {"reason": "slip lost"}}),
+    "owners_api.reissue_code": ("tenant_admin", {"json": lambda w: {"reason": "slip lost"}}),
+    "checklists.new_draft": ("tenant_admin", {"form": lambda w: {"kind": "C", "note": ""}}),
+    "checklists.publish": ("tenant_admin", {"form": lambda w: {"note": "annual review"}}),
+    "checklists.discard": ("tenant_admin", {"form": lambda w: {"reason": ""}}),
+    "checklists.section_add": ("tenant_admin", {"form": lambda w: {"code": "S3", "title_zh": "第三部分", "title_en": "",
+                                                                   "weight": "0"}}),
+    "checklists.section_edit": ("tenant_admin", {"form": lambda w: {"code": "S2", "title_zh": "第二部分", "title_en": "",
+                                                                    "weight": "40"}}),
+    "checklists.section_delete": ("tenant_admin", {"form": lambda w: {}}),
+    "checklists.section_move": ("tenant_admin", {"form": lambda w: {"direction": "up"}}),
+    "checklists.item_add": ("tenant_admin", {"form": lambda w: {"code": "S2.3", "text_zh": "新条目"}}),
+    "checklists.item_edit": ("tenant_admin", {"form": lambda w: {"code": "S2.2", "text_zh": "改过的条目"}}),
+    "checklists.item_delete": ("tenant_admin", {"form": lambda w: {}}),
+    "checklists.item_move": ("tenant_admin", {"form": lambda w: {"direction": "up"}}),
+    "checklists_api.create_draft": ("tenant_admin", {"json": lambda w: {"kind": "C"}}),
+    "checklists_api.add_section": ("tenant_admin", {"json": lambda w: {"code": "S3", "title_zh": "第三部分", "weight": 0}}),
+    "checklists_api.update_section": ("tenant_admin", {"json": lambda w: {"weight": "39.5"}}),
+    "checklists_api.delete_section": ("tenant_admin", {}),
+    "checklists_api.move_section": ("tenant_admin", {"json": lambda w: {"direction": "up"}}),
+    "checklists_api.add_item": ("tenant_admin", {"json": lambda w: {"code": "S2.3", "text_zh": "新条目"}}),
+    "checklists_api.update_item": ("tenant_admin", {"json": lambda w: {"to_verify": True}}),
+    "checklists_api.delete_item": ("tenant_admin", {}),
+    "checklists_api.move_item": ("tenant_admin", {"json": lambda w: {"direction": "up"}}),
+    "checklists_api.publish": ("tenant_admin", {"json": lambda w: {"note": "annual review"}}),
+    "checklists_api.discard": ("tenant_admin", {}),
+    # registry: areas, communities, buildings, committees, firms, managers, contracts
+    "communities.areas": ("tenant_admin", {"form": lambda w: {"kind": "street", "name": "新街道", "parent_id": ""}}),
+    "communities.area_edit": ("tenant_admin", {"form": lambda w: {"name": "改名街道"}}),
+    "communities.create": ("tenant_admin", {"form": lambda w: {
+        "name": "新小区", "address": "", "area_id": str(w.a.office_id), "service_grade": "grade1", "declared_units": "10",
+        "revenue_bank": "", "revenue_account_name": "", "revenue_account_number": ""}}),
+    "communities.edit": ("tenant_admin", {"form": lambda w: {
+        "name": "改名小区", "address": "", "area_id": str(w.a.office_id), "service_grade": "grade1", "declared_units": "10",
+        "revenue_bank": "", "revenue_account_name": "", "revenue_account_number": ""}}),
+    "communities.building_add": ("tenant_admin", {"form": lambda w: {"name": "9号楼"}}),
+    "communities.building_edit": ("tenant_admin", {"form": lambda w: {"name": "改名楼"}}),
+    "communities.committee": ("tenant_admin", {"form": lambda w: {"term_start": "2024-06-01", "term_end": "2027-05-31",
+                                                                  "filing_date": "", "filing_ref": ""}}),
+    "communities.committee_member_add": ("tenant_admin", {"form": lambda w: {"name": "委员甲", "position": "member",
+                                                                             "phone": ""}}),
+    "communities.committee_member_edit": ("tenant_admin", {"form": lambda w: {"name": "主任乙", "position": "director",
+                                                                              "phone": ""}}),
+    "communities.committee_member_remove": ("tenant_admin", {"form": lambda w: {"reason": "resigned"}}),
+    "firms.create": ("tenant_admin", {"form": lambda w: {"name": "新物业", "credit_code": "91370000000000009G",
+                                                         "licence_no": "", "contact_name": "", "contact_phone": "",
+                                                         "address": ""}}),
+    "firms.edit": ("tenant_admin", {"form": lambda w: {"name": "改名物业", "credit_code": "91370000000000009G",
+                                                       "licence_no": "", "contact_name": "", "contact_phone": "",
+                                                       "address": ""}}),
+    "firms.manager_add": ("tenant_admin", {"form": lambda w: {"name": "新经理", "phone": "", "certificate_no": ""}}),
+    "firms.manager_edit": ("tenant_admin", {"form": lambda w: {"name": "改名经理", "phone": "", "certificate_no": ""}}),
+    "firms.contract_create": ("tenant_admin", {"form": lambda w: {
+        "firm_id": str(w.a.firm_id), "community_id": str(w.a.community_id), "start_date": "2020-01-01",
+        "end_date": "2020-12-31", "fee_model": "lump_sum", "grade": "grade2", "manager_id": ""}}),
+    "firms.contract_edit": ("tenant_admin", {"form": lambda w: {"fee_model": "commission", "grade": "grade2",
+                                                                "manager_id": ""}}),
+    "firms.contract_end": ("tenant_admin", {"form": lambda w: {"end_date": "2025-12-31", "reason": "合同到期"}}),
+    "communities_api.create_area": ("tenant_admin", {"json": lambda w: {"kind": "street", "name": "新街道"}}),
+    "communities_api.update_area": ("tenant_admin", {"json": lambda w: {"name": "改名街道"}}),
+    "communities_api.create_community": ("tenant_admin", {"json": lambda w: {
+        "name": "新小区", "area_id": w.a.office_id, "service_grade": "grade1"}}),
+    "communities_api.update_community": ("tenant_admin", {"json": lambda w: {"name": "改名小区"}}),
+    "communities_api.create_building": ("tenant_admin", {"json": lambda w: {"name": "9号楼"}}),
+    "communities_api.update_building": ("tenant_admin", {"json": lambda w: {"name": "改名楼"}}),
+    "communities_api.put_committee": ("tenant_admin", {"json": lambda w: {
+        "term_start": "2024-06-01", "term_end": "2027-05-31", "members": [{"name": "委员甲", "position": "member"}]}}),
+    "firms_api.create_firm": ("tenant_admin", {"json": lambda w: {"name": "新物业", "credit_code": "91370000000000009G"}}),
+    "firms_api.update_firm": ("tenant_admin", {"json": lambda w: {"name": "改名物业"}}),
+    "firms_api.create_manager": ("tenant_admin", {"json": lambda w: {"name": "新经理"}}),
+    "firms_api.update_manager": ("tenant_admin", {"json": lambda w: {"name": "改名经理"}}),
+    "firms_api.create_contract": ("tenant_admin", {"json": lambda w: {
+        "firm_id": w.a.firm_id, "community_id": w.a.community_id, "start_date": "2020-01-01",
+        "end_date": "2020-12-31", "fee_model": "lump_sum"}}),
+    "firms_api.update_contract": ("tenant_admin", {"json": lambda w: {"fee_model": "commission"}}),
+    "firms_api.end_contract": ("tenant_admin", {"json": lambda w: {"end_date": "2025-12-31", "reason": "合同到期"}}),
 }
 
 
@@ -50,7 +152,8 @@ def clients(app, world: World) -> dict:
     """One signed-in client per kind of sender, plus its valid token; and a token of a different session."""
     made = {}
     for name, identifier in (("tenant_admin", world.a.logins[Role.BUREAU_ADMIN]),
-                             ("platform_admin", world.platform_admin_login)):
+                             ("platform_admin", world.platform_admin_login),
+                             ("owner", world.a.logins[Role.OWNER])):
         client = english(app.test_client())
         assert login(client, identifier).status_code == 302
         made[name] = (client, csrf_token_for(client))
@@ -68,6 +171,8 @@ def send(client, method: str, url: str, spec: dict, world: World, *, token: str 
         return client.open(url, method=method, headers=headers, data=json.dumps(spec["json"](world)),
                            content_type="application/json")
     data = spec["form"](world) if "form" in spec else {}
+    if "prepare" in spec:  # state the request refers to that only the app can make (e.g. a kept upload)
+        data.update(spec["prepare"](client, world))
     if token:
         data["csrf_token"] = token
     return client.open(url, method=method, data=data, headers=headers)

@@ -10,14 +10,21 @@ from tests.routewalk import changed_tables, db_state, is_tenant_scoped, rules, u
 def senders(app, world: World) -> dict:
     made = {"anonymous": app.test_client()}
     for name, identifier in (("bureau admin", world.a.logins[Role.BUREAU_ADMIN]),
-                             ("platform admin", world.platform_admin_login)):
+                             ("platform admin", world.platform_admin_login),
+                             ("owner", world.a.logins[Role.OWNER])):
         client = app.test_client()
         assert login(client, identifier).status_code == 302
         made[name] = client
     return made
 
 
+# Tenant pages only owners are served (an owner's units and community page): read by tenant A's owner.
+OWNER_PAGES = frozenset({"owners.my_units", "owners.community", "owners_api.my_units"})
+
+
 def who_reads(rule) -> list[str]:
+    if rule.endpoint in OWNER_PAGES:
+        return ["owner"]
     if is_tenant_scoped(rule):
         return ["bureau admin"]
     if rule.rule.startswith("/platform/"):

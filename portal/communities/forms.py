@@ -1,0 +1,92 @@
+"""HTML forms of the registry: areas, communities, buildings, the owners' committee."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from portal.communities.models import AreaKind, CommitteePosition, ServiceGrade
+from portal.forms import PortalForm
+from portal.validation import DB_INT_MAX, NoControlChars
+
+
+def optional_id(value):
+    """A select's id: None when blank; -1 (never a real id: "no such entry") when it is not one."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return -1
+    return number if 0 < number <= DB_INT_MAX else -1
+
+
+def text_field(label, required_message=None, max_length=120):
+    validators = [DataRequired(required_message)] if required_message else [Optional()]
+    return StringField(label, validators=validators + [Length(max=max_length), NoControlChars()])
+
+
+def grade_choices():
+    return [("", _l("— choose —"))] + [(g.value, g.label) for g in ServiceGrade]
+
+
+class AreaForm(PortalForm):
+    kind = SelectField(_l("Kind"), choices=lambda: [(k.value, k.label) for k in AreaKind],
+                       validators=[DataRequired(_l("Choose street or community office."))])
+    name = text_field(_l("Name"), _l("Enter the area's name."), 80)
+    parent_id = SelectField(_l("Street (for a community office)"), coerce=optional_id, validate_choice=False,
+                            validators=[Optional()])
+
+
+class AreaRenameForm(PortalForm):
+    name = text_field(_l("Name"), _l("Enter the area's name."), 80)
+
+
+class CommunityFilterForm(PortalForm):
+    class Meta:
+        csrf = False  # a GET filter changes nothing
+
+    area_id = SelectField(_l("Area"), coerce=optional_id, validate_choice=False, validators=[Optional()])
+
+
+class CommunityForm(PortalForm):
+    name = text_field(_l("Name"), _l("Enter the community's name."), 120)
+    address = text_field(_l("Address"), max_length=255)
+    area_id = SelectField(_l("Street or community office"), coerce=optional_id, validate_choice=False,
+                          validators=[Optional()])
+    service_grade = SelectField(_l("Contracted service grade"), choices=grade_choices, validate_choice=False,
+                                validators=[Optional()])
+    declared_units = IntegerField(_l("Declared number of units"), default=0,
+                                  validators=[Optional(), NumberRange(min=0, max=1_000_000,
+                                                                      message=_l("Enter a whole number of units from 0 to 1,000,000."))])
+    revenue_bank = text_field(_l("Public-revenue account: bank"), max_length=120)
+    revenue_account_name = text_field(_l("Public-revenue account: account name"), max_length=120)
+    revenue_account_number = text_field(_l("Public-revenue account: account number"), max_length=40)
+
+    def values(self) -> dict:
+        return {"name": self.name.data, "address": self.address.data, "area_id": self.area_id.data,
+                "service_grade": self.service_grade.data or None, "declared_units": self.declared_units.data or 0,
+                "revenue_bank": self.revenue_bank.data, "revenue_account_name": self.revenue_account_name.data,
+                "revenue_account_number": self.revenue_account_number.data}
+
+
+class BuildingForm(PortalForm):
+    name = text_field(_l("Building name"), _l("Enter the building's name."), 20)
+
+
+class CommitteeForm(PortalForm):
+    term_start = DateField(_l("Term starts"), validators=[InputRequired(_l("Enter the date the committee's term started."))])
+    term_end = DateField(_l("Term ends"), validators=[InputRequired(_l("Enter the date the committee's term ends."))])
+    filing_date = DateField(_l("Filing date (备案)"), validators=[Optional()])
+    filing_ref = text_field(_l("Filing reference"), max_length=80)
+
+
+class CommitteeMemberForm(PortalForm):
+    name = text_field(_l("Name"), _l("Enter the member's name."), 80)
+    position = SelectField(_l("Position"), choices=lambda: [(p.value, p.label) for p in CommitteePosition],
+                           validators=[DataRequired(_l("Choose a position."))])
+    phone = text_field(_l("Phone"), max_length=20)
+
+
+class ReasonForm(PortalForm):
+    reason = text_field(_l("Reason"), max_length=500)

@@ -1,0 +1,81 @@
+"""JSON schemas of the registry API: areas, communities, buildings, owners' committees."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from portal.api.schemas import StrictSchema, _no_control_chars, _no_control_chars_in_filter
+from portal.communities.models import AreaKind, CommitteePosition, ServiceGrade
+from portal.validation import DB_INT_MAX
+
+ID = validate.Range(min=1, max=DB_INT_MAX)
+
+
+def required_text(max_length: int, **kwargs):
+    return fields.String(required=True, validate=[validate.Length(min=1, max=max_length), _no_control_chars], **kwargs)
+
+
+def optional_text(max_length: int, **kwargs):
+    return fields.String(validate=[validate.Length(max=max_length), _no_control_chars_in_filter], **kwargs)
+
+
+class AreaSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in AreaKind]),
+                         metadata={"description": "street or community_office"})
+    name = required_text(80)
+    parent_id = fields.Integer(allow_none=True, validate=ID,
+                               metadata={"description": "The street of a community office; null for a street."})
+
+
+class AreaUpdateSchema(StrictSchema):
+    name = required_text(80)
+
+
+class CommunitySchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    name = required_text(120)
+    address = optional_text(255)
+    area_id = fields.Integer(required=True, validate=ID)
+    area_name = fields.String(dump_only=True)
+    service_grade = fields.String(required=True, validate=validate.OneOf([g.value for g in ServiceGrade]))
+    declared_units = fields.Integer(strict=True, validate=validate.Range(min=0, max=1_000_000))
+    unit_count = fields.Integer(dump_only=True, metadata={"description": "Units registered in the roster."})
+    revenue_bank = optional_text(120)
+    revenue_account_name = optional_text(120)
+    revenue_account_number = optional_text(40, metadata={
+        "description": "Digits; shown masked (first 4 and last 4 digits) unless the caller manages the registry."})
+    current_contract_id = fields.Integer(dump_only=True, allow_none=True)
+    current_firm_id = fields.Integer(dump_only=True, allow_none=True)
+
+
+class CommunityQuerySchema(StrictSchema):
+    area_id = fields.Integer(validate=ID, metadata={"description": "Only communities in this area (a street "
+                                                                    "includes its community offices)."})
+
+
+class BuildingSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    community_id = fields.Integer(dump_only=True)
+    name = required_text(20)
+    position = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+    unit_count = fields.Integer(dump_only=True)
+
+
+class CommitteeMemberSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    name = required_text(80)
+    position = fields.String(required=True, validate=validate.OneOf([p.value for p in CommitteePosition]),
+                             metadata={"description": "director (主任), deputy (副主任) or member (委员)"})
+    phone = optional_text(20)
+
+
+class CommitteeSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    community_id = fields.Integer(dump_only=True)
+    term_start = fields.Date(required=True)
+    term_end = fields.Date(required=True, metadata={"description": "After term_start; a term is at most 5 years."})
+    filing_date = fields.Date(allow_none=True, metadata={"description": "Not before term_start."})
+    filing_ref = optional_text(80)
+    filing_late = fields.Boolean(dump_only=True, metadata={"description": "Filed more than 30 days after the term began."})
+    members = fields.List(fields.Nested(CommitteeMemberSchema), load_default=list, validate=validate.Length(max=50),
+                          metadata={"description": "The whole member list: a PUT replaces it."})

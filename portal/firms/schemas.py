@@ -1,0 +1,64 @@
+"""JSON schemas of firms, project managers and contracts."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from portal.api.schemas import StrictSchema
+from portal.communities.models import ServiceGrade
+from portal.communities.schemas import ID, optional_text, required_text
+from portal.firms.models import FeeModel
+
+GRADES = validate.OneOf([g.value for g in ServiceGrade])
+FEES = validate.OneOf([f.value for f in FeeModel])
+
+
+class FirmSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    name = required_text(120)
+    credit_code = required_text(40, metadata={
+        "description": "Unified social credit code (GB 32100-2015), 18 characters; spaces are dropped and letters "
+                       "upper-cased; the check character is verified."})
+    licence_no = optional_text(60)
+    contact_name = optional_text(80)
+    contact_phone = optional_text(32)
+    address = optional_text(255)
+
+
+class ManagerSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    firm_id = fields.Integer(dump_only=True)
+    name = required_text(80)
+    phone = optional_text(32)
+    certificate_no = optional_text(60)
+
+
+class ContractSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    firm_id = fields.Integer(required=True, validate=ID)
+    firm_name = fields.String(dump_only=True)
+    community_id = fields.Integer(required=True, validate=ID)
+    community_name = fields.String(dump_only=True)
+    manager_id = fields.Integer(allow_none=True, validate=ID, metadata={"description": "Must work for the firm."})
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(allow_none=True, metadata={"description": "null: open-ended."})
+    fee_model = fields.String(required=True, validate=FEES, metadata={"description": "lump_sum (包干制) or commission (酬金制)"})
+    grade = fields.String(validate=GRADES, metadata={"description": "Defaults to the community's service grade."})
+    end_reason = fields.String(dump_only=True)
+    in_force = fields.Boolean(dump_only=True)
+
+
+class ContractUpdateSchema(StrictSchema):
+    fee_model = fields.String(validate=FEES)
+    grade = fields.String(validate=GRADES)
+    manager_id = fields.Integer(allow_none=True, validate=ID)
+
+
+class ContractEndSchema(StrictSchema):
+    end_date = fields.Date(required=True, metadata={"description": "The contract's last day."})
+    reason = required_text(500)
+
+
+class ContractQuerySchema(StrictSchema):
+    community_id = fields.Integer(validate=ID)
+    firm_id = fields.Integer(validate=ID)
+    in_force = fields.Boolean(metadata={"description": "Only contracts in force today (true) or not (false)."})

@@ -1,0 +1,77 @@
+"""Marshmallow schemas of the owners API: explicit fields, unknown fields refused, server-set fields dump-only."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from portal.api.schemas import StrictSchema, _no_control_chars
+
+
+class BuildingCodesSummarySchema(StrictSchema):
+    building_id = fields.Function(lambda s: s.building.id, dump_only=True)
+    building_name = fields.Function(lambda s: s.building.name, dump_only=True)
+    units = fields.Integer(dump_only=True)
+    active_codes = fields.Integer(dump_only=True, metadata={"description": "Units with an unused (active) code."})
+    bound_units = fields.Integer(dump_only=True, metadata={"description": "Units with at least one bound account."})
+
+
+class CommunityCodesSchema(StrictSchema):
+    community_id = fields.Integer(dump_only=True)
+    community_name = fields.String(dump_only=True)
+    buildings = fields.List(fields.Nested(BuildingCodesSummarySchema), dump_only=True)
+
+
+class ClaimCodeSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    unit_id = fields.Integer(dump_only=True)
+    status = fields.Function(lambda c: c.status.value, dump_only=True)
+    code = fields.Function(lambda c: c.code_plain, dump_only=True, allow_none=True,
+                           metadata={"description": "The readable code while it is active; null once used or revoked."})
+    issued_at = fields.AwareDateTime(dump_only=True)
+
+
+class UnitCodesSchema(StrictSchema):
+    unit_id = fields.Function(lambda r: r.unit.id, dump_only=True)
+    label = fields.Function(lambda r: r.unit.label, dump_only=True)
+    entrance = fields.Function(lambda r: r.unit.entrance, dump_only=True)
+    room = fields.Function(lambda r: r.unit.room, dump_only=True)
+    active_code = fields.Function(lambda r: ClaimCodeSchema().dump(r.code) if r.code else None, dump_only=True,
+                                  allow_none=True)
+    bound_accounts = fields.Function(lambda r: len(r.bindings), dump_only=True)
+
+
+class BuildingCodesSchema(StrictSchema):
+    building_id = fields.Integer(dump_only=True)
+    building_name = fields.String(dump_only=True)
+    community_id = fields.Integer(dump_only=True)
+    units = fields.List(fields.Nested(UnitCodesSchema), dump_only=True)
+
+
+class IssueRequestSchema(StrictSchema):
+    include_bound = fields.Boolean(load_default=False, metadata={
+        "description": "Also issue codes for units that already have a bound account."})
+
+
+class IssuedSchema(StrictSchema):
+    issued = fields.List(fields.Nested(ClaimCodeSchema), dump_only=True)
+
+
+class ReasonSchema(StrictSchema):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=500), _no_control_chars])
+
+
+class ReissuedSchema(StrictSchema):
+    revoked = fields.Nested(ClaimCodeSchema, dump_only=True)
+    issued = fields.Nested(ClaimCodeSchema, dump_only=True)
+
+
+class OwnedUnitSchema(StrictSchema):
+    unit_id = fields.Function(lambda o: o.unit.id, dump_only=True)
+    community_id = fields.Function(lambda o: o.unit.community_id, dump_only=True)
+    community_name = fields.Function(lambda o: o.unit.community.name, dump_only=True)
+    building_name = fields.Function(lambda o: o.unit.building.name, dump_only=True)
+    entrance = fields.Function(lambda o: o.unit.entrance, dump_only=True)
+    room = fields.Function(lambda o: o.unit.room, dump_only=True)
+    floor_area = fields.Function(lambda o: str(o.unit.floor_area), dump_only=True,
+                                 metadata={"description": "m², exact decimal as a string"})
+    bound_at = fields.Function(lambda o: o.binding.bound_at.isoformat(), dump_only=True)
+    other_accounts = fields.Integer(attribute="others", dump_only=True)

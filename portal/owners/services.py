@@ -1,0 +1,353 @@
+"""Claim codes and unit bindings: issuing, revoking, reissuing, claiming a unit, revoking a binding.
+
+Every function takes the tenant and the actor explicitly, flushes, and leaves the commit to the view.
+Every state change is audited with its actor.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from portal.audit.services import record
+from portal.auth import services as auth_services
+from portal.auth.models import User
+from portal.auth.passwords import password_problem
+from portal.communities.models import Building, Community, Unit
+from portal.db import utcnow
+from portal.extensions import db
+from portal.owners.codes import generate_code, hash_code, looks_like_code
+from portal.owners.models import ClaimCode, ClaimStatus, UnitBinding
+from tenants.models import Membership
+from tenants.roles import Role
+
+logger = logging.getLogger(__name__)
+
+MSG_CODE_FORMAT = _l("A claim code has 15 letters and digits, like K7QRA-3MXTD-9FHWC. Check what you typed.")
+MSG_CODE_UNKNOWN = _l("This claim code is not valid here. Check it against your slip and type it again.")
+MSG_CODE_USED = _l("This claim code has already been used. Each code binds one account only; ask your owners' "
+                   "committee or the housing bureau for a new code if you need one.")
+MSG_CODE_REVOKED = _l("This claim code has been revoked. Ask your owners' committee or the housing bureau for a new one.")
+
+
+class OwnerError(ValueError):
+    """A rule broken by a claim or binding change; ``field`` names the form field it belongs to."""
+
+    def __init__(self, field: str, message, status: int = 400):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+        self.status = status
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+@dataclass
+class BuildingSummary:
+    building: Building
+    units: int
+    active_codes: int
+    bound_units: int
+
+
+def buildings_of(community: Community) -> list[Building]:
+    return list(db.session.scalars(sa.select(Building).where(Building.community_id == community.id)
+                                   .order_by(Building.position, Building.name)))
+
+
+def building_summaries(community: Community) -> list[BuildingSummary]:
+    """Per building: units, units with an active code, units with at least one bound account."""
+    buildings = buildings_of(community)
+    units = dict(db.session.execute(
+        sa.select(Unit.building_id, sa.func.count(Unit.id)).where(Unit.community_id == community.id)
+        .group_by(Unit.building_id)).all())
+    active = dict(db.session.execute(
+        sa.select(Unit.building_id, sa.func.count(sa.distinct(ClaimCode.unit_id)))
+        .join(ClaimCode, ClaimCode.unit_id == Unit.id)
+        .where(Unit.community_id == community.id, ClaimCode.status == ClaimStatus.ACTIVE)
+        .group_by(Unit.building_id)).all())
+    bound = dict(db.session.execute(
+        sa.select(Unit.building_id, sa.func.count(sa.distinct(UnitBinding.unit_id)))
+        .join(UnitBinding, UnitBinding.unit_id == Unit.id)
+        .where(Unit.community_id == community.id, UnitBinding.revoked_at.is_(None))
+        .group_by(Unit.building_id)).all())
+    return [BuildingSummary(b, units.get(b.id, 0), active.get(b.id, 0), bound.get(b.id, 0)) for b in buildings]
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    code: ClaimCode | None          # the active code, if any
+    bindings: list[UnitBinding]     # active bindings
+
+
+def units_of(building: Building) -> list[Unit]:
+    return list(db.session.scalars(sa.select(Unit).where(Unit.building_id == building.id)
+                                   .order_by(Unit.entrance, Unit.floor, Unit.room)))
+
+
+def unit_rows(building: Building) -> list[UnitRow]:
+    units = units_of(building)
+    ids = [u.id for u in units]
+    codes = {c.unit_id: c for c in db.session.scalars(
+        sa.select(ClaimCode).join(Unit, ClaimCode.unit_id == Unit.id)
+        .where(Unit.building_id == building.id, ClaimCode.status == ClaimStatus.ACTIVE))}
+    bindings: dict[int, list[UnitBinding]] = {i: [] for i in ids}
+    for binding in db.session.scalars(
+            sa.select(UnitBinding).join(Unit, UnitBinding.unit_id == Unit.id)
+            .where(Unit.building_id == building.id, UnitBinding.revoked_at.is_(None))
+            .order_by(UnitBinding.bound_at)):
+        bindings.setdefault(binding.unit_id, []).append(binding)
+    return [UnitRow(u, codes.get(u.id), bindings.get(u.id, [])) for u in units]
+
+
+def active_code_of(unit_id: int) -> ClaimCode | None:
+    return db.session.scalar(sa.select(ClaimCode).where(ClaimCode.unit_id == unit_id,
+                                                        ClaimCode.status == ClaimStatus.ACTIVE))
+
+
+# --- issuing, revoking, reissuing ----------------------------------------------------------------
+
+def _lock_building(building: Building) -> None:
+    """Serialise code issuing per building (PostgreSQL row lock; SQLite serialises writers anyway),
+    so two people pressing "issue" at once cannot give a unit two active codes."""
+    db.session.execute(sa.select(Building.id).where(Building.id == building.id).with_for_update())
+
+
+def _fresh_codes(count: int) -> list[str]:
+    """``count`` new codes whose hashes exist nowhere in the tenant (a clash at 68 bits is theoretical)."""
+    codes: dict[str, str] = {}
+    while len(codes) < count:
+        for _ in range(count - len(codes)):
+            code = generate_code()
+            codes[hash_code(code)] = code
+        taken = set(db.session.scalars(sa.select(ClaimCode.code_hash).where(ClaimCode.code_hash.in_(list(codes)))))
+        for digest in taken:
+            del codes[digest]
+    return list(codes.values())
+
+
+def _issue(tenant, actor, units: list[Unit], *, action: str = "claim_code.issued", reason: str = "") -> list[ClaimCode]:
+    created = []
+    for unit, code in zip(units, _fresh_codes(len(units))):
+        claim = ClaimCode(tenant_id=tenant.id, unit_id=unit.id, code_hash=hash_code(code), code_plain=code,
+                          status=ClaimStatus.ACTIVE, issued_by_id=getattr(actor, "id", None))
+        db.session.add(claim)
+        created.append((unit, claim))
+    db.session.flush()
+    for unit, claim in created:
+        record(tenant=tenant, actor=actor, action=action, object_type="claim_code", object_id=claim.id,
+               summary=f"{unit.community.name} {unit.label}", after={"unit": unit.id, "status": "active"},
+               reason=reason)
+    return [claim for _unit, claim in created]
+
+
+def issue_codes(*, tenant, actor, building: Building, include_bound: bool = False) -> list[ClaimCode]:
+    """A new code for every unit of ``building`` that has no active code.
+
+    Units that already have a bound account are skipped unless ``include_bound`` (a second person of
+    the household): a slip lying around for an already-claimed unit is a way in for a stranger.
+    """
+    _lock_building(building)
+    with_code = sa.select(ClaimCode.unit_id).where(ClaimCode.status == ClaimStatus.ACTIVE)
+    stmt = sa.select(Unit).where(Unit.building_id == building.id, Unit.id.not_in(with_code))
+    if not include_bound:
+        stmt = stmt.where(Unit.id.not_in(sa.select(UnitBinding.unit_id).where(UnitBinding.revoked_at.is_(None))))
+    units = list(db.session.scalars(stmt.order_by(Unit.entrance, Unit.floor, Unit.room)))
+    created = _issue(tenant, actor, units)
+    logger.info("claim codes issued building=%s count=%s by=%s", building.id, len(created), getattr(actor, "id", None))
+    return created
+
+
+def _mark_revoked(code: ClaimCode, actor) -> bool:
+    """Active -> revoked in one conditional UPDATE; False when the code was no longer active."""
+    result = db.session.execute(
+        sa.update(ClaimCode).where(ClaimCode.id == code.id, ClaimCode.status == ClaimStatus.ACTIVE)
+        .values(status=ClaimStatus.REVOKED, code_plain=None, revoked_at=utcnow(),
+                revoked_by_id=getattr(actor, "id", None))
+        .execution_options(synchronize_session=False))
+    db.session.refresh(code)
+    return result.rowcount == 1
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise OwnerError("reason", _l("Give a reason."))
+    return reason
+
+
+def revoke_code(*, tenant, actor, code: ClaimCode, reason: str) -> None:
+    """Revoke an active code; its readable form is erased and it can never be used."""
+    reason = _check_reason(reason)
+    if not _mark_revoked(code, actor):
+        raise OwnerError("reason", _l("This code is no longer active (already used or revoked)."), status=409)
+    record(tenant=tenant, actor=actor, action="claim_code.revoked", object_type="claim_code", object_id=code.id,
+           summary=f"{code.unit.community.name} {code.unit.label}", before={"status": "active"},
+           after={"status": "revoked"}, reason=reason)
+
+
+def reissue_code(*, tenant, actor, code: ClaimCode, reason: str) -> ClaimCode:
+    """Revoke an active code and issue a new one for the same unit (a lost or leaked slip)."""
+    reason = _check_reason(reason)
+    unit = code.unit
+    _lock_building(unit.building)
+    if not _mark_revoked(code, actor):
+        raise OwnerError("reason", _l("This code is no longer active (already used or revoked)."), status=409)
+    record(tenant=tenant, actor=actor, action="claim_code.revoked", object_type="claim_code", object_id=code.id,
+           summary=f"{unit.community.name} {unit.label}", before={"status": "active"},
+           after={"status": "revoked"}, reason=reason)
+    (new,) = _issue(tenant, actor, [unit], action="claim_code.reissued", reason=reason)
+    return new
+
+
+# --- claiming ------------------------------------------------------------------------------------
+
+def find_code(text: str) -> ClaimCode:
+    """The code a person typed, in the current tenant; OwnerError on the ``code`` field otherwise."""
+    if not looks_like_code(text):
+        raise OwnerError("code", MSG_CODE_FORMAT)
+    code = db.session.scalar(sa.select(ClaimCode).where(ClaimCode.code_hash == hash_code(text)))
+    if code is None:
+        raise OwnerError("code", MSG_CODE_UNKNOWN)
+    if code.status == ClaimStatus.USED:
+        raise OwnerError("code", MSG_CODE_USED, status=409)
+    if code.status == ClaimStatus.REVOKED:
+        raise OwnerError("code", MSG_CODE_REVOKED, status=409)
+    return code
+
+
+def claim(*, tenant, user: User, code_text: str) -> UnitBinding:
+    """Bind ``user`` to the unit of an active code, once: the code turns USED in an atomic UPDATE."""
+    code = find_code(code_text)
+    existing = db.session.scalar(sa.select(UnitBinding).where(UnitBinding.unit_id == code.unit_id,
+                                                              UnitBinding.user_id == user.id))
+    if existing is not None and existing.is_active:
+        raise OwnerError("code", _l("Your account is already bound to this unit; keep the code for another "
+                                    "member of your household."), status=409)
+    # Two people typing the same code at the same moment: only one UPDATE finds it still active.
+    result = db.session.execute(
+        sa.update(ClaimCode).where(ClaimCode.id == code.id, ClaimCode.status == ClaimStatus.ACTIVE)
+        .values(status=ClaimStatus.USED, code_plain=None, used_at=utcnow(), used_by_id=user.id)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise OwnerError("code", MSG_CODE_USED, status=409)
+    db.session.refresh(code)
+    membership = db.session.scalar(sa.select(Membership).where(Membership.user_id == user.id,
+                                                               Membership.role == Role.OWNER))
+    if membership is None:
+        membership = Membership(tenant_id=tenant.id, user_id=user.id, role=Role.OWNER)
+        db.session.add(membership)
+        db.session.flush()
+        record(tenant=tenant, actor=user, action="member.added", object_type="membership", object_id=membership.id,
+               summary=f"{user.display_name} → owner (claim code)")
+    elif not membership.is_active:
+        # A deactivated owner stays deactivated: a claim code does not overrule the administrator.
+        raise OwnerError("code", _l("Your owner membership here has been deactivated; contact the housing bureau."),
+                         status=409)
+    if existing is not None:  # bound before, revoked since: the same row is bound again
+        existing.revoked_at = None
+        existing.revoked_by_id = None
+        existing.revoke_reason = ""
+        existing.bound_at = utcnow()
+        existing.claim_code_id = code.id
+        binding = existing
+    else:
+        binding = UnitBinding(tenant_id=tenant.id, unit_id=code.unit_id, user_id=user.id, claim_code_id=code.id)
+        db.session.add(binding)
+    db.session.flush()
+    unit = code.unit
+    record(tenant=tenant, actor=user, action="owner.bound", object_type="unit_binding", object_id=binding.id,
+           summary=f"{user.display_name} → {unit.community.name} {unit.label}",
+           after={"unit": unit.id, "user": user.id, "claim_code": code.id})
+    logger.info("unit bound unit=%s user=%s code=%s", unit.id, user.id, code.id)
+    return binding
+
+
+def register(*, tenant, mobile: str, password: str, display_name: str, code_text: str) -> tuple[User, UnitBinding]:
+    """Register (or, for an existing account with its correct password, reuse) an account and claim a unit."""
+    find_code(code_text)  # a bad code is refused before anything else is looked at or written
+    user = auth_services.find_user(mobile)
+    if user is not None:
+        if auth_services.authenticate(mobile, password) is None:
+            raise OwnerError("password", _l("This mobile number already has an account. Enter that account's "
+                                            "password to add the unit to it."))
+    else:
+        problem = password_problem(password, identifiers=(mobile,))
+        if problem:
+            raise OwnerError("password", problem)
+        user = auth_services.create_user(display_name=display_name, password=password, mobile=mobile)
+    binding = claim(tenant=tenant, user=user, code_text=code_text)
+    return user, binding
+
+
+# --- bindings ------------------------------------------------------------------------------------
+
+def revoke_binding(*, tenant, actor, binding: UnitBinding, reason: str) -> None:
+    """End an account's binding to a unit (moved out, claimed by mistake); the row stays as history."""
+    reason = _check_reason(reason)
+    if not binding.is_active:
+        raise OwnerError("reason", _l("This binding has already been revoked."), status=409)
+    binding.revoked_at = utcnow()
+    binding.revoked_by_id = getattr(actor, "id", None)
+    binding.revoke_reason = reason
+    db.session.flush()
+    unit = binding.unit
+    record(tenant=tenant, actor=actor, action="owner.unbound", object_type="unit_binding", object_id=binding.id,
+           summary=f"{binding.user.display_name} ✕ {unit.community.name} {unit.label}",
+           before={"unit": unit.id, "user": binding.user_id, "active": True}, after={"active": False}, reason=reason)
+
+
+@dataclass
+class OwnedUnit:
+    binding: UnitBinding
+    unit: Unit
+    others: int  # other accounts bound to the same unit
+
+
+def owned_units(user_id: int) -> list[OwnedUnit]:
+    bindings = list(db.session.scalars(
+        sa.select(UnitBinding).join(Unit, UnitBinding.unit_id == Unit.id)
+        .where(UnitBinding.user_id == user_id, UnitBinding.revoked_at.is_(None))
+        .order_by(Unit.community_id, Unit.building_id, Unit.room)))
+    if not bindings:
+        return []
+    counts = dict(db.session.execute(
+        sa.select(UnitBinding.unit_id, sa.func.count(UnitBinding.id))
+        .where(UnitBinding.unit_id.in_([b.unit_id for b in bindings]), UnitBinding.revoked_at.is_(None))
+        .group_by(UnitBinding.unit_id)).all())
+    return [OwnedUnit(b, b.unit, counts.get(b.unit_id, 1) - 1) for b in bindings]
+
+
+def owner_community_ids(user_id: int) -> set[int]:
+    return set(db.session.scalars(
+        sa.select(Unit.community_id).join(UnitBinding, UnitBinding.unit_id == Unit.id)
+        .where(UnitBinding.user_id == user_id, UnitBinding.revoked_at.is_(None))))
+
+
+# --- the owner's community page ------------------------------------------------------------------
+
+@dataclass
+class CommunityPage:
+    community: Community
+    contract: object | None        # the current Contract (firm, grade, fee model), if any
+    committee: object | None       # OwnersCommittee with its members
+    list_a: object | None          # published ChecklistVersion of list A
+    list_b: object | None          # published ChecklistVersion of list B
+
+
+def community_page(community: Community, today) -> CommunityPage:
+    """What an owner sees of their community: firm under the current contract, committee, lists A and B."""
+    from portal.checklists.models import ListKind
+    from portal.checklists.services import current_version
+    from portal.communities.models import OwnersCommittee
+    from portal.firms.models import Contract
+
+    contract = db.session.scalar(
+        sa.select(Contract).where(Contract.community_id == community.id, Contract.start_date <= today,
+                                  sa.or_(Contract.end_date.is_(None), Contract.end_date >= today))
+        .order_by(Contract.start_date.desc(), Contract.id.desc()).limit(1))
+    committee = db.session.scalar(sa.select(OwnersCommittee).where(OwnersCommittee.community_id == community.id))
+    return CommunityPage(community, contract, committee, current_version(ListKind.A), current_version(ListKind.B))

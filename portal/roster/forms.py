@@ -1,0 +1,35 @@
+"""Forms of the roster pages: the upload (the one file field of the portal) and the import confirmation."""
+from __future__ import annotations
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import HiddenField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from portal.forms import PortalForm
+
+
+class RosterUploadForm(PortalForm):
+    """Takes the ``file`` part from the uploaded files, and only it; every other field from the form body."""
+
+    class Meta(PortalForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto:
+                if not _is_submitted():
+                    return None
+                files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k == "file"])
+                fields = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k != "file"])
+                return CombinedMultiDict([files, fields])
+            return formdata
+
+    file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(_l("Choose the roster file to upload."))])
+
+
+class RosterConfirmForm(PortalForm):
+    """Import the upload previewed just before; the token names it (bound to this user and community)."""
+
+    upload = HiddenField(validators=[DataRequired(_l("The upload is missing; upload the file again.")),
+                                     Length(max=64), Regexp(r"^[0-9a-f]{32}$", message=_l("The upload is missing; upload the file again."))])

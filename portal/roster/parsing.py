@@ -1,0 +1,404 @@
+"""Reading roster files as a stream of rows: format sniffing, encoding detection, header and cell rules.
+
+Nothing here touches the database: ``portal.roster.services`` feeds the rows to the two passes
+(validate, then write). Files are read from disk in chunks and row by row, never whole.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Iterator
+
+from flask_babel import lazy_gettext as _l
+
+from portal.validation import has_control_chars
+
+CHUNK = 1 << 20
+MAX_ROWS = 200_000                    # data rows in one file (a large community has a few thousand)
+MAX_XLSX_UNCOMPRESSED = 200 << 20     # zip-bomb guard: the XML inside an .xlsx, all parts together
+MAX_TEXT = 20                         # building, entrance and room columns (the database's String(20))
+MAX_AREA = Decimal("10000")
+FLOOR_RANGE = (-10, 300)
+
+# Canonical field -> accepted header names (compared after normalise_header). The first name of
+# each is what the export writes, so an export re-imports unchanged.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "building": ("楼栋", "楼号", "楼栋号", "building"),
+    "entrance": ("单元", "单元号", "entrance"),
+    "room": ("房号", "房间号", "室号", "room"),
+    "floor": ("楼层", "所在楼层", "floor"),
+    "floor_area": ("建筑面积", "面积", "floor_area", "floorarea", "area"),
+}
+REQUIRED = ("building", "room", "floor_area")
+EXPORT_HEADER = [names[0] for names in FIELDS.values()]
+FIELD_LABELS = {
+    "building": _l("Building"),
+    "entrance": _l("Entrance"),
+    "room": _l("Room"),
+    "floor": _l("Floor"),
+    "floor_area": _l("Floor area (m²)"),
+}
+
+_HEADER_LOOKUP = {name.lower(): field for field, names in FIELDS.items() for name in names}
+_UNIT_SUFFIX = re.compile(r"[\(（\[【]\s*(m2|m²|㎡|平方米|平米|sqm)?\s*[\)）\]】]$", re.I)
+_NUMBER_RE = re.compile(r"^[+-]?\d{1,12}(\.\d{1,12})?$")
+_INT_RE = re.compile(r"^[+-]?\d{1,4}$")
+_FORMULA_START = ("=", "+", "@", "-")
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read (empty, binary, unknown encoding, not a spreadsheet)."""
+
+    def __init__(self, message, row: int | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.row = row
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One bad cell or row: the row number as a spreadsheet shows it (the header is row 1)."""
+
+    row: int | None
+    column: str
+    field: str
+    reason: object  # a lazy string, rendered in the reader's language
+
+    @property
+    def text(self) -> str:
+        """The reason as plain text. Never render ``reason`` itself: flask-babel's lazy strings claim to
+        be safe HTML (``__html__``), and the reason quotes cells of the uploaded file."""
+        return str(self.reason)
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "field": self.field, "reason": self.text}
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What the sniffing found: ``kind`` is "csv" or "xlsx"; ``codec`` the Python codec for CSV."""
+
+    kind: str
+    codec: str | None
+    label: str
+
+
+# -- format and encoding -----------------------------------------------------------------------
+
+def sniff(path: Path) -> SourceInfo:
+    """Tell CSV from XLSX by content (never by the file name) and detect a CSV file's encoding."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if not head:
+        raise FileProblem(_l("The file is empty."))
+    if head.startswith(b"PK\x03\x04"):
+        _check_xlsx_container(path)
+        return SourceInfo("xlsx", None, "XLSX")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileProblem(_l("Old Excel files (.xls) are not supported: save the sheet as .xlsx or as CSV."))
+    if _looks_like_html(path):
+        raise FileProblem(_l("This file is a web page (HTML), not CSV or XLSX. If it came from an \"Excel export\", "
+                             "open it in Excel and save it as .xlsx or CSV."))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem(_l("UTF-16 text is not supported: save the file as CSV (UTF-8) or CSV (GBK)."))
+    codec, label = detect_encoding(path)
+    return SourceInfo("csv", codec, label)
+
+
+def _looks_like_html(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        start = handle.read(1024).lstrip(codecs.BOM_UTF8).lstrip().lower()
+    return start.startswith(b"<") and any(tag in start for tag in (b"<html", b"<!doctype", b"<table", b"<head", b"<body"))
+
+
+def _check_xlsx_container(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileProblem(_l("The file looks like an Excel file but is damaged: save it again as .xlsx or CSV."))
+    if "xl/workbook.xml" not in names:
+        raise FileProblem(_l("This ZIP file is not an Excel workbook (.xlsx)."))
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise FileProblem(_l("The workbook is too large once unpacked; split the roster into several files."))
+
+
+def detect_encoding(path: Path) -> tuple[str, str]:
+    """UTF-8 (with or without BOM), else GBK, else GB18030; streamed in chunks, never read whole.
+
+    Raises FileProblem naming the line with the first byte that none of them can decode, and for
+    binary content (NUL bytes), which no spreadsheet writes into a CSV file.
+    """
+    with open(path, "rb") as handle:
+        bom = handle.read(3) == codecs.BOM_UTF8
+    candidates = [("utf-8-sig", "UTF-8 (BOM)")] if bom else [("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
+    failure_line = None
+    for codec, label in candidates:
+        # The BOM is skipped here, so the decoder's error positions are positions in the file's lines.
+        line = _first_bad_line(path, "utf-8" if bom else codec, skip=3 if bom else 0)
+        if line is None:
+            return codec, label
+        failure_line = line if failure_line is None else max(failure_line, line)
+    if bom:
+        raise FileProblem(_l("The file says it is UTF-8 but line %(line)s is not valid UTF-8.", line=failure_line),
+                          row=failure_line)
+    raise FileProblem(_l("Line %(line)s is neither UTF-8 nor GBK/GB18030 text: save the file as CSV (UTF-8) "
+                         "and try again.", line=failure_line), row=failure_line)
+
+
+def _first_bad_line(path: Path, codec: str, skip: int = 0) -> int | None:
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    lines_before = 0
+    with open(path, "rb") as handle:
+        handle.seek(skip)
+        while True:
+            chunk = handle.read(CHUNK)
+            final = not chunk
+            if b"\x00" in chunk:
+                raise FileProblem(_l("This is a binary file, not CSV text: upload a CSV or XLSX roster."))
+            pending = len(decoder.getstate()[0])  # bytes of a character cut at the previous chunk's end
+            try:
+                decoder.decode(chunk, final=final)
+            except UnicodeDecodeError as error:
+                return lines_before + chunk.count(b"\n", 0, max(error.start - pending, 0)) + 1
+            if final:
+                return None
+            lines_before += chunk.count(b"\n")
+
+
+# -- raw rows --------------------------------------------------------------------------------
+
+def raw_rows(path: Path, info: SourceInfo) -> Iterator[tuple[int, list]]:
+    """(row number, cells) for every row, header included; blank rows are skipped."""
+    rows = _csv_rows(path, info.codec) if info.kind == "csv" else _xlsx_rows(path)
+    for number, cells in rows:
+        if number > MAX_ROWS + 1:
+            raise FileProblem(_l("The file has more than %(limit)s rows; split it into several files.", limit=MAX_ROWS),
+                              row=number)
+        if any(_present(c) for c in cells):
+            yield number, cells
+
+
+def _present(cell) -> bool:
+    return cell is not None and (not isinstance(cell, str) or cell.strip() != "")
+
+
+def _csv_rows(path: Path, codec: str) -> Iterator[tuple[int, list]]:
+    with open(path, encoding=codec, newline="", errors="strict") as handle:
+        reader = csv.reader(handle, strict=False)
+        number = 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                raise FileProblem(_l("Row %(row)s cannot be read as CSV (a cell is far too long, or a quote is "
+                                     "never closed).", row=number + 1), row=number + 1)
+            number += 1
+            yield number, cells
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    handle = open(path, "rb")  # a file object: openpyxl would refuse the ".upload" name of a kept upload
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        handle.close()
+        raise FileProblem(_l("The Excel file cannot be read: save it again as .xlsx or CSV."))
+    try:
+        sheet = workbook.worksheets[0]
+        try:
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, list(cells)
+        except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError) as error:
+            raise FileProblem(_l("The Excel file cannot be read: save it again as .xlsx or CSV.")) from error
+        except Exception as error:  # lxml/ElementTree parse errors of a damaged sheet
+            if type(error).__name__ in ("ParseError", "XMLSyntaxError"):
+                raise FileProblem(_l("The Excel file cannot be read: save it again as .xlsx or CSV.")) from error
+            raise
+    finally:
+        workbook.close()
+        handle.close()
+
+
+# -- header ----------------------------------------------------------------------------------
+
+def normalise_header(cell) -> str:
+    text = "" if cell is None else str(cell)
+    text = text.replace("\ufeff", "").strip()
+    text = _UNIT_SUFFIX.sub("", text).strip()
+    return re.sub(r"[\s_]+", "_", text).lower()
+
+
+@dataclass
+class Header:
+    """Which column holds which field; ``names`` are the header cells as written in the file."""
+
+    columns: dict[int, str]
+    names: dict[str, str]
+    width: int
+
+
+def parse_header(cells: list) -> tuple[Header | None, list[Problem]]:
+    problems: list[Problem] = []
+    columns: dict[int, str] = {}
+    names: dict[str, str] = {}
+    last = max((i for i, c in enumerate(cells) if _present(c)), default=-1)
+    for index, cell in enumerate(cells[:last + 1]):
+        written = "" if cell is None else str(cell).replace("\ufeff", "").strip()
+        key = normalise_header(cell)
+        field = _HEADER_LOOKUP.get(key) or _HEADER_LOOKUP.get(key.replace("_", ""))
+        column = written or _column_letter(index)
+        if not written:
+            problems.append(Problem(1, column, "", _l("Column %(column)s has no header name.", column=_column_letter(index))))
+        elif field is None:
+            problems.append(Problem(1, written[:40], "", _l(
+                "Unknown column \"%(name)s\". The columns are: 楼栋/building, 单元/entrance (optional), 房号/room, "
+                "楼层/floor (optional), 建筑面积/floor_area.", name=written[:40])))
+        elif field in names:
+            problems.append(Problem(1, written[:40], field, _l("The column \"%(name)s\" appears twice.", name=written[:40])))
+        else:
+            columns[index] = field
+            names[field] = written
+    for field in REQUIRED:
+        if field not in names:
+            problems.append(Problem(1, FIELDS[field][0], field, _l(
+                "The required column \"%(chinese)s\" (%(english)s) is missing from the header row (row 1).",
+                chinese=FIELDS[field][0], english=FIELDS[field][-1] if field != "floor_area" else "floor_area")))
+    if problems:
+        return None, problems
+    return Header(columns=columns, names=names, width=last + 1), []
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# -- cells -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Cells:
+    """One data row with each field read and checked, before buildings and duplicates are looked at."""
+
+    building: str
+    entrance: str
+    room: str
+    floor: int | None
+    floor_area: Decimal
+
+
+def read_row(number: int, cells: list, header: Header) -> tuple[Cells | None, list[Problem]]:
+    problems: list[Problem] = []
+    extra = [c for c in cells[header.width:] if _present(c)]
+    if extra:
+        problems.append(Problem(number, _column_letter(header.width), "", _l(
+            "This row has more cells (%(found)s) than the header has columns (%(expected)s).",
+            found=header.width + len(extra), expected=header.width)))
+    values = {field: cells[index] if index < len(cells) else None for index, field in header.columns.items()}
+
+    def problem(field: str, reason) -> None:
+        problems.append(Problem(number, header.names.get(field, FIELDS[field][0]), field, reason))
+
+    text = {}
+    for field in ("building", "entrance", "room"):
+        value = _text(values.get(field))
+        if value is None:
+            text[field] = ""
+            continue
+        if len(value) > MAX_TEXT:
+            problem(field, _l("At most %(max)s characters.", max=MAX_TEXT))
+        elif has_control_chars(value):
+            problem(field, _l("Remove the invisible control characters."))
+        elif value.startswith(_FORMULA_START):
+            problem(field, _l("May not start with = + - or @ (a spreadsheet formula)."))
+        text[field] = value
+    for field in ("building", "room"):
+        if not text[field] and not any(p.field == field for p in problems):
+            problem(field, _l("Missing: every row needs a %(field)s.", field=FIELD_LABELS[field]))
+
+    floor = None
+    raw_floor = values.get("floor")
+    if "floor" in header.names and _present(raw_floor):
+        floor = _integer(raw_floor)
+        if floor is None:
+            problem("floor", _l("The floor must be a whole number (e.g. 3 or -1), not \"%(value)s\".",
+                                value=_shown(raw_floor)))
+        elif not FLOOR_RANGE[0] <= floor <= FLOOR_RANGE[1]:
+            problem("floor", _l("The floor must be between %(low)s and %(high)s.", low=FLOOR_RANGE[0], high=FLOOR_RANGE[1]))
+            floor = None
+
+    area = None
+    raw_area = values.get("floor_area")
+    if not _present(raw_area):
+        problem("floor_area", _l("Missing: every row needs a floor area in m²."))
+    else:
+        area, reason = _area(raw_area)
+        if reason is not None:
+            problem("floor_area", reason)
+    if problems:
+        return None, problems
+    return Cells(text["building"], text["entrance"], text["room"], floor, area), []
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _shown(value) -> str:
+    return str(value).strip()[:30]
+
+
+def _integer(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 10_000 else None
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    return int(text) if _INT_RE.match(text) else None
+
+
+def _area(value) -> tuple[Decimal | None, object | None]:
+    """An exact decimal with at most two places, > 0 and < 10,000; else the reason it is refused."""
+    if isinstance(value, bool):
+        text = str(value)
+    elif isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else repr(value)  # repr: the shortest exact spelling
+    else:
+        text = str(value).strip()
+    if not _NUMBER_RE.match(text):
+        return None, _l("The floor area must be a number of m² such as 88.50, not \"%(value)s\".", value=text[:30])
+    try:
+        area = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern above already guarantees a number
+        return None, _l("The floor area must be a number of m² such as 88.50, not \"%(value)s\".", value=text[:30])
+    if area.as_tuple().exponent < -2:
+        return None, _l("The floor area \"%(value)s\" has more than 2 decimal places.", value=text[:30])
+    if area <= 0 or area >= MAX_AREA:
+        return None, _l("The floor area must be more than 0 and less than 10,000 m², not %(value)s.", value=text[:30])
+    return area, None

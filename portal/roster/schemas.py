@@ -1,0 +1,92 @@
+"""Marshmallow schemas of the roster API: units, the multipart upload, the preview and the import result."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from portal.api.schemas import StrictSchema
+
+
+class RosterUnitSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    community_id = fields.Integer(dump_only=True)
+    building_id = fields.Integer(dump_only=True)
+    building = fields.Function(lambda u: u.building.name if u.building else "", dump_only=True)
+    entrance = fields.String(dump_only=True)
+    room = fields.String(dump_only=True)
+    floor = fields.Integer(dump_only=True, allow_none=True)
+    floor_area = fields.Decimal(dump_only=True, as_string=True, places=2,
+                                metadata={"description": "Floor area in m², an exact decimal (string)."})
+
+
+class RosterUnitPageSchema(StrictSchema):
+    items = fields.List(fields.Nested(RosterUnitSchema), dump_only=True)
+    page = fields.Integer(dump_only=True)
+    per_page = fields.Integer(dump_only=True)
+    total = fields.Integer(dump_only=True)
+
+
+class RosterUnitQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    building_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class RosterUploadFieldsSchema(StrictSchema):
+    """The non-file fields of the multipart upload."""
+
+    dry_run = fields.Boolean(load_default=False)
+
+
+class RosterUploadSchema(StrictSchema):
+    """The multipart/form-data body (documentation only; the file is read from the ``file`` part)."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
+                                               "description": "The roster: CSV (UTF-8 with or without BOM, GBK, "
+                                                              "GB18030) or XLSX; header row required; at most 10 MB."})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "true: preview only, nothing written."})
+
+
+class RosterRowProblemSchema(StrictSchema):
+    row = fields.Integer(dump_only=True, allow_none=True, metadata={"description": "Row number as a spreadsheet shows "
+                                                                                   "it (header = 1); null: the whole file."})
+    column = fields.String(dump_only=True, metadata={"description": "The header of the column, as written in the file."})
+    field = fields.String(dump_only=True, metadata={"description": "building, entrance, room, floor, floor_area or empty."})
+    reason = fields.String(dump_only=True)
+
+
+class RosterPreviewSchema(StrictSchema):
+    format = fields.String(dump_only=True, metadata={"description": "csv or xlsx"})
+    encoding = fields.String(dump_only=True, metadata={"description": "Detected: UTF-8, UTF-8 (BOM), GBK, GB18030, XLSX."})
+    rows = fields.Integer(dump_only=True)
+    to_insert = fields.Integer(dump_only=True)
+    to_update = fields.Integer(dump_only=True)
+    unchanged = fields.Integer(dump_only=True)
+    valid = fields.Boolean(dump_only=True)
+    error_count = fields.Integer(dump_only=True)
+    errors_truncated = fields.Boolean(dump_only=True, metadata={"description": "Only the first 1,000 problems are listed."})
+    errors = fields.List(fields.Nested(RosterRowProblemSchema), dump_only=True)
+    registered_buildings = fields.List(fields.String(), dump_only=True)
+    unknown_buildings = fields.List(fields.String(), dump_only=True)
+    existing_units = fields.Integer(dump_only=True)
+    kept_units_missing_from_file = fields.Integer(dump_only=True, metadata={
+        "description": "Registered units the file does not list: they are kept, never deleted."})
+
+
+class RosterImportResultSchema(StrictSchema):
+    inserted = fields.Integer(dump_only=True)
+    updated = fields.Integer(dump_only=True)
+    unchanged = fields.Integer(dump_only=True)
+    format = fields.String(dump_only=True)
+    encoding = fields.String(dump_only=True)
+    rows = fields.Integer(dump_only=True)
+    kept_units_missing_from_file = fields.Integer(dump_only=True)
+
+
+class RosterRejectedErrorSchema(StrictSchema):
+    code = fields.String(dump_only=True)
+    message = fields.String(dump_only=True)
+
+
+class RosterRejectedSchema(StrictSchema):
+    error = fields.Nested(RosterRejectedErrorSchema, dump_only=True)
+    preview = fields.Nested(RosterPreviewSchema, dump_only=True)

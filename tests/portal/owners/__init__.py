@@ -1,0 +1,1 @@
+"""Tests of portal.owners: claim codes, registration, bindings and an owner's pages."""
