@@ -1,6 +1,7 @@
 """Building the demo tenants: by natural keys, so loading twice gives the same data."""
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,11 +10,22 @@ import sqlalchemy as sa
 
 from portal.auth import services as auth_services
 from portal.auth.models import User
-from portal.communities.models import Area, AreaKind, Building, Community, ServiceGrade, Unit
+from portal.checklists.services import seed_defaults
+from portal.communities.models import (
+    Area,
+    AreaKind,
+    Building,
+    CommitteeMember,
+    CommitteePosition,
+    Community,
+    OwnersCommittee,
+    ServiceGrade,
+    Unit,
+)
 from portal.extensions import db
 from portal.firms.credit_code import ALPHABET, check_character
-from portal.firms.models import Firm
-from portal.checklists.services import seed_defaults
+from portal.firms.models import Contract, FeeModel, Firm, ProjectManager
+from portal.owners.models import UnitBinding
 from tenants import tenant_scope
 from tenants.models import Membership, Tenant, TenantKind
 from tenants.roles import Role
@@ -106,6 +118,54 @@ def _units(community: Community, buildings: int, floors: int, per_floor: int) ->
     return added
 
 
+GRADES = (ServiceGrade.GRADE1, ServiceGrade.GRADE2, ServiceGrade.GRADE3)
+MANAGERS = ("张建国", "刘晓梅", "陈志强", "杨丽华", "黄海涛")
+
+
+def _registry_details(communities: dict[str, Community], firms: list[Firm]) -> None:
+    """Grades, revenue accounts, project managers, contracts (with one change of firm) and a committee."""
+    for index, community in enumerate(communities.values()):
+        if community.service_grade is None:
+            community.service_grade = GRADES[index % 3]
+        if not community.revenue_account_number:
+            community.revenue_bank = "中国农业银行高唐支行"
+            community.revenue_account_name = f"{community.name}业主大会公共收益专户"
+            community.revenue_account_number = f"15325101040{index:08d}"
+        community.declared_units = community.declared_units or 30
+    managers = [_get_or_create(ProjectManager, defaults={"phone": f"1370000{i:04d}"}, firm_id=firm.id, name=MANAGERS[i])
+                for i, firm in enumerate(firms)]
+    for index, community in enumerate(communities.values()):
+        firm_index = index % len(firms)
+        start = dt.date(2024, 1, 1)
+        if community.name == "金城花园":
+            # A change of firm, so the community's history shows two contracts.
+            _get_or_create(Contract, defaults={
+                "firm_id": firms[4].id, "manager_id": managers[4].id, "end_date": dt.date(2023, 12, 31),
+                "fee_model": FeeModel.LUMP_SUM, "grade": community.service_grade,
+                "end_reason": "业主大会决定不再续聘（综合评价末位）"}, community_id=community.id, start_date=dt.date(2020, 1, 1))
+            firm_index = 0
+        _get_or_create(Contract, defaults={
+            "firm_id": firms[firm_index].id, "manager_id": managers[firm_index].id,
+            "fee_model": FeeModel.COMMISSION if index % 4 == 0 else FeeModel.LUMP_SUM,
+            "grade": community.service_grade}, community_id=community.id, start_date=start)
+    jincheng = communities["金城花园"]
+    committee = _get_or_create(OwnersCommittee, defaults={
+        "term_start": dt.date(2024, 3, 1), "term_end": dt.date(2029, 2, 28), "filing_date": dt.date(2024, 3, 20),
+        "filing_ref": "高唐鱼街备〔2024〕3号"}, community_id=jincheng.id)
+    for order, (name, position) in enumerate((("周委员", CommitteePosition.DIRECTOR), ("钱副主任", CommitteePosition.DEPUTY),
+                                              ("孔委员", CommitteePosition.MEMBER), ("曹委员", CommitteePosition.MEMBER),
+                                              ("严委员", CommitteePosition.MEMBER))):
+        _get_or_create(CommitteeMember, defaults={"position": position, "position_order": order},
+                       committee_id=committee.id, name=name)
+
+
+def _bind_demo_owner(owner: User, community: Community) -> None:
+    """The demo owner already lives in 1号楼 101 of 金城花园 (bound without a slip)."""
+    unit = db.session.scalar(sa.select(Unit).join(Building, Building.id == Unit.building_id).where(
+        Unit.community_id == community.id, Building.name == "1号楼", Unit.room == "101"))
+    _get_or_create(UnitBinding, user_id=owner.id, unit_id=unit.id)
+
+
 def load_demo() -> str:
     """Create or complete both demo tenants; returns a one-line summary."""
     accounts = {a.login: a for a in DEMO_ACCOUNTS}
@@ -139,6 +199,15 @@ def load_demo() -> str:
         _member(people["13900000005"], Role.COMMITTEE_MEMBER, community_id=communities["金城花园"].id)
         _member(people["13900000006"], Role.OWNER)
         db.session.flush()
+        _registry_details(communities, firms)
+        _bind_demo_owner(people["13900000006"], communities["金城花园"])
+        db.session.flush()
+        from portal.owners.services import issue_codes
+
+        # Slips ready to print for one building (units that already have a code are skipped).
+        second = db.session.scalar(sa.select(Building).where(Building.community_id == communities["金城花园"].id,
+                                                               Building.name == "2号楼"))
+        issue_codes(tenant=bureau, actor=None, building=second)
         seed_defaults(bureau)
 
     firm_tenant = _tenant("hengan", kind=TenantKind.FIRM, name_zh="恒安物业服务有限公司",
@@ -146,9 +215,12 @@ def load_demo() -> str:
     with tenant_scope(firm_tenant):
         street = _get_or_create(Area, kind=AreaKind.STREET, name="项目部", parent_id=None)
         own_firm = _get_or_create(Firm, defaults={"credit_code": demo_credit_code("hengan")}, name="恒安物业服务有限公司")
-        for name in ("恒安·东湖苑", "恒安·锦绣城", "恒安·翰林府"):
-            community = _get_or_create(Community, defaults={"area_id": street.id}, name=name)
+        for index, name in enumerate(("恒安·东湖苑", "恒安·锦绣城", "恒安·翰林府")):
+            community = _get_or_create(Community, defaults={"area_id": street.id, "service_grade": GRADES[index]}, name=name)
             _units(community, buildings=1, floors=6, per_floor=2)
+            _get_or_create(Contract, defaults={"firm_id": own_firm.id, "fee_model": FeeModel.LUMP_SUM,
+                                               "grade": GRADES[index]}, community_id=community.id,
+                           start_date=dt.date(2023, 7, 1))
         _member(people["13900000011"], Role.BUREAU_ADMIN)
         _member(people["13900000004"], Role.FIRM_STAFF, firm_id=own_firm.id)
         db.session.flush()
