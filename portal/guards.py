@@ -45,6 +45,11 @@ def platform_admin_required(view):
     return wrapper
 
 
+def scoped_or_none(model: type[M], object_id: int) -> M | None:
+    """A tenant-owned object by id inside the current tenant, or None (JSON views answer 404 themselves)."""
+    return db.session.scalar(sa.select(model).where(model.id == object_id))
+
+
 def get_scoped_or_404(model: type[M], object_id: int) -> M:
     """Load a tenant-owned object by id inside the current tenant; anything else is a 404.
 

@@ -51,6 +51,16 @@ def _translate(messages):
     return text
 
 
+def domain_error(error):
+    """A broken business rule as JSON: 422 (or the error's own status, e.g. 409) naming the field."""
+    from portal.extensions import db
+
+    db.session.rollback()
+    status = error.status if error.status in (409, 422) else 422
+    return json_error(status, str(error.message) if status == 409 else None,
+                      fields={error.field or "_schema": [str(error.message)]}, code=error.code)
+
+
 def json_error(status: int, message: str | None = None, fields: dict | None = None, code: str | None = None):
     default_code, default_message = STATUS_CODES.get(status, ("error", _l("Error.")))
     body = {"error": {"code": code or default_code, "message": str(message or default_message)}}

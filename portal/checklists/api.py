@@ -9,7 +9,7 @@ from flask import Blueprint, g, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.api.errors import json_error
+from portal.api.errors import domain_error, json_error
 from portal.api.openapi import _ok
 from portal.api.views import api_permission, load_json, load_query
 from portal.checklists import services
@@ -25,15 +25,10 @@ from portal.checklists.schemas import (
     VersionSummarySchema,
 )
 from portal.extensions import db
+from portal.guards import scoped_or_none
 from portal.permissions import Action
 
 api_bp = Blueprint("checklists_api", __name__, url_prefix="/api/v1/t/<tenant_slug>")
-
-
-def _scoped(model, object_id: int):
-    from sqlalchemy import select
-
-    return db.session.scalar(select(model).where(model.id == object_id))
 
 
 def _error(error: services.ChecklistError):
@@ -45,12 +40,12 @@ def _error(error: services.ChecklistError):
     if isinstance(error, services.PublishRefused):
         return json_error(422, _("This draft cannot be published yet."),
                           fields={"draft": [str(p) for p in error.problems]}, code="publish_refused")
-    return json_error(422, fields={error.field or "_schema": [str(error.message)]})
+    return domain_error(error)
 
 
 def _version_json(version: ChecklistVersion, status: int = 200):
     db.session.expire_all()  # children changed in this request: dump what the database holds
-    fresh = _scoped(ChecklistVersion, version.id)
+    fresh = scoped_or_none(ChecklistVersion, version.id)
     return jsonify(VersionSchema().dump(fresh)), status
 
 
@@ -68,7 +63,7 @@ def list_versions():
 @api_permission(Action.VIEW_ASSESSMENT_LIST)
 def get_version(version_id: int):
     """One version with its sections and items."""
-    version = _scoped(ChecklistVersion, version_id)
+    version = scoped_or_none(ChecklistVersion, version_id)
     if version is None or (version.status == VersionStatus.DRAFT and not services.sees_drafts(g.memberships)):
         return json_error(404)
     return jsonify(VersionSchema().dump(version))
@@ -89,7 +84,7 @@ def create_draft():
 
 
 def _draft_or_404(draft_id: int):
-    return _scoped(ChecklistVersion, draft_id)
+    return scoped_or_none(ChecklistVersion, draft_id)
 
 
 @api_bp.post("/checklists/drafts/<int:draft_id>/sections")
@@ -105,14 +100,14 @@ def add_section(draft_id: int):
     except services.ChecklistError as error:
         return _error(error)
     db.session.commit()
-    return jsonify(SectionSchema().dump(_scoped(ChecklistSection, section.id))), 201
+    return jsonify(SectionSchema().dump(scoped_or_none(ChecklistSection, section.id))), 201
 
 
 @api_bp.patch("/checklists/sections/<int:section_id>")
 @api_permission(Action.EDIT_CHECKLISTS)
 def update_section(section_id: int):
     """Change a section's code, titles or weight (send only what changes)."""
-    section = _scoped(ChecklistSection, section_id)
+    section = scoped_or_none(ChecklistSection, section_id)
     if section is None:
         return json_error(404)
     data = load_json(SectionSchema(partial=True))
@@ -128,7 +123,7 @@ def update_section(section_id: int):
 @api_permission(Action.EDIT_CHECKLISTS)
 def delete_section(section_id: int):
     """Delete a section of a draft with its items."""
-    section = _scoped(ChecklistSection, section_id)
+    section = scoped_or_none(ChecklistSection, section_id)
     if section is None:
         return json_error(404)
     try:
@@ -143,7 +138,7 @@ def delete_section(section_id: int):
 @api_permission(Action.EDIT_CHECKLISTS)
 def move_section(section_id: int):
     """Move a section up or down by one place."""
-    section = _scoped(ChecklistSection, section_id)
+    section = scoped_or_none(ChecklistSection, section_id)
     if section is None:
         return json_error(404)
     data = load_json(MoveSchema())
@@ -159,7 +154,7 @@ def move_section(section_id: int):
 @api_permission(Action.EDIT_CHECKLISTS)
 def add_item(section_id: int):
     """Add an item at the end of a section."""
-    section = _scoped(ChecklistSection, section_id)
+    section = scoped_or_none(ChecklistSection, section_id)
     if section is None:
         return json_error(404)
     data = load_json(ItemSchema())
@@ -175,7 +170,7 @@ def add_item(section_id: int):
 @api_permission(Action.EDIT_CHECKLISTS)
 def update_item(item_id: int):
     """Change an item (send only what changes)."""
-    item = _scoped(ChecklistItem, item_id)
+    item = scoped_or_none(ChecklistItem, item_id)
     if item is None:
         return json_error(404)
     data = load_json(ItemSchema(partial=True))
@@ -191,7 +186,7 @@ def update_item(item_id: int):
 @api_permission(Action.EDIT_CHECKLISTS)
 def delete_item(item_id: int):
     """Delete an item of a draft."""
-    item = _scoped(ChecklistItem, item_id)
+    item = scoped_or_none(ChecklistItem, item_id)
     if item is None:
         return json_error(404)
     try:
@@ -206,7 +201,7 @@ def delete_item(item_id: int):
 @api_permission(Action.EDIT_CHECKLISTS)
 def move_item(item_id: int):
     """Move an item up or down by one place within its section."""
-    item = _scoped(ChecklistItem, item_id)
+    item = scoped_or_none(ChecklistItem, item_id)
     if item is None:
         return json_error(404)
     data = load_json(MoveSchema())

@@ -23,6 +23,7 @@ from portal.audit.services import record
 from portal.checklists.defaults import DEFAULTS
 from portal.checklists.models import ChecklistItem, ChecklistSection, ChecklistVersion, ListKind, VersionStatus
 from portal.db import utcnow
+from portal.domain import DomainError
 from portal.extensions import db
 from tenants.roles import Role
 
@@ -36,15 +37,10 @@ FRACTION_RE = re.compile(r"^([1-9][0-9]?)/([1-9][0-9]?)$")
 DRAFT_READERS = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
 
 
-class ChecklistError(ValueError):
+class ChecklistError(DomainError):
     """A rule broken by a change to a list; ``field`` names the form or JSON field (None: the whole request)."""
 
     status = 400
-
-    def __init__(self, field: str | None, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 class NotEditable(ChecklistError):

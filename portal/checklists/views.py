@@ -18,6 +18,7 @@ from portal.auth.models import User
 from portal.checklists import services
 from portal.checklists.forms import ItemForm, MoveForm, NewDraftForm, PublishForm, ReasonForm, SectionForm
 from portal.checklists.models import ChecklistItem, ChecklistSection, ChecklistVersion, ListKind, VersionStatus
+from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.permissions import Action, can
@@ -40,13 +41,6 @@ def _user_names(versions) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())
-
-
-def _apply_error(form, error: services.ChecklistError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is None:
-        field = next(iter(f for f in form if f.name != "csrf_token"))
-    field.errors = list(field.errors) + [str(error.message)]
 
 
 @bp.get("/checklists/")
@@ -157,7 +151,7 @@ def publish(draft_id: int):
         return _draft_page(version, publish_form=form, problems=error.problems, status=400)
     except services.ChecklistError as error:
         db.session.rollback()
-        _apply_error(form, error)
+        apply_to_form(form, error)
         return _draft_page(version, publish_form=form, status=400)
     db.session.commit()
     flash(_("Version %(number)s of list %(kind)s is published; the previous version is superseded.",
@@ -208,7 +202,7 @@ def section_add(draft_id: int):
             return _refused(error, version)
         except services.ChecklistError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_to_form(form, error)
         else:
             db.session.commit()
             flash(_("Section %(code)s added.", code=section.code), "success")
@@ -238,7 +232,7 @@ def section_edit(section_id: int):
             return _refused(error, version)
         except services.ChecklistError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_to_form(form, error)
         else:
             db.session.commit()
             flash(_("Section %(code)s saved.", code=section.code), "success")
@@ -311,7 +305,7 @@ def item_add(section_id: int):
             return _refused(error, version)
         except services.ChecklistError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_to_form(form, error)
         else:
             db.session.commit()
             flash(_("Item %(code)s added.", code=item.code), "success")
@@ -337,7 +331,7 @@ def item_edit(item_id: int):
             return _refused(error, version)
         except services.ChecklistError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_to_form(form, error)
         else:
             db.session.commit()
             flash(_("Item %(code)s saved.", code=item.code), "success")

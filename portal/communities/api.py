@@ -1,11 +1,10 @@
 """JSON API of the registry: areas, communities, buildings, owners' committees (see OPENAPI_OPERATIONS)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, g, jsonify
 from flask_login import current_user
 
-from portal.api.errors import json_error
+from portal.api.errors import domain_error, json_error
 from portal.api.openapi import _ok
 from portal.api.views import api_permission, load_json, load_query
 from portal.communities import committees, services
@@ -20,24 +19,14 @@ from portal.communities.schemas import (
     CommunitySchema,
 )
 from portal.extensions import db
+from portal.guards import scoped_or_none
 from portal.permissions import Action, can
 
 api_bp = Blueprint("communities_api", __name__, url_prefix="/api/v1/t/<tenant_slug>")
 
 
-def scoped(model, object_id: int):
-    """Tenant-scoped load; None when absent (the caller answers a JSON 404)."""
-    return db.session.scalar(sa.select(model).where(model.id == object_id))
-
-
-def service_error(error: services.RegistryError):
-    """A broken registry rule: 422 naming the field, the same message as the HTML form shows."""
-    db.session.rollback()
-    return json_error(422, fields={error.field: [str(error.message)]})
-
-
 def visible_community(community_id: int) -> Community | None:
-    community = scoped(Community, community_id)
+    community = scoped_or_none(Community, community_id)
     if community is None or not services.can_see_community(g.memberships, community.id):
         return None
     return community
@@ -60,7 +49,7 @@ def create_area():
         area = services.create_area(tenant=g.tenant, actor=current_user, kind=AreaKind(data["kind"]), name=data["name"],
                                     parent_id=data.get("parent_id"))
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(AreaSchema().dump(area)), 201
 
@@ -68,7 +57,7 @@ def create_area():
 @api_bp.get("/areas/<int:area_id>")
 @api_permission(Action.VIEW_REGISTRY)
 def get_area(area_id: int):
-    area = scoped(Area, area_id)
+    area = scoped_or_none(Area, area_id)
     if area is None or not services.can_see_area(g.memberships, area.id):
         return json_error(404)
     return jsonify(AreaSchema().dump(area))
@@ -77,14 +66,14 @@ def get_area(area_id: int):
 @api_bp.patch("/areas/<int:area_id>")
 @api_permission(Action.MANAGE_REGISTRY)
 def update_area(area_id: int):
-    area = scoped(Area, area_id)
+    area = scoped_or_none(Area, area_id)
     if area is None:
         return json_error(404)
     data = load_json(AreaUpdateSchema())
     try:
         services.rename_area(tenant=g.tenant, actor=current_user, area=area, name=data["name"])
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(AreaSchema().dump(area))
 
@@ -133,7 +122,7 @@ def create_community():
     try:
         community = services.create_community(tenant=g.tenant, actor=current_user, values=data)
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(community_payload([community])[0]), 201
 
@@ -150,14 +139,14 @@ def get_community(community_id: int):
 @api_bp.patch("/communities/<int:community_id>")
 @api_permission(Action.MANAGE_REGISTRY)
 def update_community(community_id: int):
-    community = scoped(Community, community_id)
+    community = scoped_or_none(Community, community_id)
     if community is None:
         return json_error(404)
     data = load_json(CommunitySchema(partial=True))
     try:
         services.update_community(tenant=g.tenant, actor=current_user, community=community, values=data)
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(community_payload([community])[0])
 
@@ -183,7 +172,7 @@ def list_buildings(community_id: int):
 @api_bp.post("/communities/<int:community_id>/buildings")
 @api_permission(Action.MANAGE_REGISTRY)
 def create_building(community_id: int):
-    community = scoped(Community, community_id)
+    community = scoped_or_none(Community, community_id)
     if community is None:
         return json_error(404)
     data = load_json(BuildingSchema())
@@ -191,7 +180,7 @@ def create_building(community_id: int):
         building = services.add_building(tenant=g.tenant, actor=current_user, community=community, name=data["name"],
                                          position=data.get("position"))
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(building_payload([building], community.id)[0]), 201
 
@@ -199,7 +188,7 @@ def create_building(community_id: int):
 @api_bp.get("/buildings/<int:building_id>")
 @api_permission(Action.VIEW_REGISTRY)
 def get_building(building_id: int):
-    building = scoped(Building, building_id)
+    building = scoped_or_none(Building, building_id)
     if building is None or visible_community(building.community_id) is None:
         return json_error(404)
     return jsonify(building_payload([building], building.community_id)[0])
@@ -208,7 +197,7 @@ def get_building(building_id: int):
 @api_bp.patch("/buildings/<int:building_id>")
 @api_permission(Action.MANAGE_REGISTRY)
 def update_building(building_id: int):
-    building = scoped(Building, building_id)
+    building = scoped_or_none(Building, building_id)
     if building is None:
         return json_error(404)
     data = load_json(BuildingSchema(partial=True))
@@ -216,7 +205,7 @@ def update_building(building_id: int):
         services.rename_building(tenant=g.tenant, actor=current_user, building=building,
                                  name=data.get("name", building.name), position=data.get("position"))
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(building_payload([building], building.community_id)[0])
 
@@ -245,7 +234,7 @@ def get_committee(community_id: int):
 @api_bp.put("/communities/<int:community_id>/committee")
 @api_permission(Action.MANAGE_REGISTRY)
 def put_committee(community_id: int):
-    community = scoped(Community, community_id)
+    community = scoped_or_none(Community, community_id)
     if community is None:
         return json_error(404)
     data = load_json(CommitteeSchema())
@@ -255,7 +244,7 @@ def put_committee(community_id: int):
             term_end=data["term_end"], filing_date=data.get("filing_date"), filing_ref=data.get("filing_ref", ""),
             members=data["members"])
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(committee_payload(committee))
 

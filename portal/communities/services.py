@@ -19,6 +19,7 @@ from portal.communities.models import (
     ServiceGrade,
     Unit,
 )
+from portal.domain import DomainError
 from portal.extensions import db
 from tenants.roles import Role
 
@@ -89,13 +90,8 @@ ACCOUNT_RE = re.compile(r"^\d{6,32}$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{4,19}$")
 
 
-class RegistryError(ValueError):
+class RegistryError(DomainError):
     """A registry rule broken by a change; ``field`` names the form/JSON field it belongs to."""
-
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 def local_today() -> dt.date:

@@ -18,18 +18,13 @@ from portal.communities.forms import (
     ReasonForm,
 )
 from portal.communities.models import Area, AreaKind, Building, CommitteeMember, Community, OwnersCommittee
+from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.firms import services as firm_services
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.permissions import Action, can
 
 bp = Blueprint("communities", __name__, url_prefix="/t/<tenant_slug>")
-
-
-def apply_error(form, error: services.RegistryError, fallback: str = "name") -> None:
-    """Show a service's error next to the field it names (or the fallback field)."""
-    field = getattr(form, error.field, None) or getattr(form, fallback)
-    field.errors = list(field.errors) + [error.message]
 
 
 def visible_community_or_404(community_id: int) -> Community:
@@ -66,7 +61,7 @@ def areas():
                                  name=form.name.data, parent_id=form.parent_id.data)
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Area added."), "success")
@@ -86,7 +81,7 @@ def area_edit(area_id: int):
             services.rename_area(tenant=g.tenant, actor=current_user, area=area, name=form.name.data)
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Area renamed."), "success")
@@ -135,7 +130,7 @@ def create():
             community = services.create_community(tenant=g.tenant, actor=current_user, values=form.values())
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Community added."), "success")
@@ -153,7 +148,7 @@ def edit(community_id: int):
             services.update_community(tenant=g.tenant, actor=current_user, community=community, values=form.values())
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Community saved."), "success")
@@ -194,7 +189,7 @@ def building_add(community_id: int):
             services.add_building(tenant=g.tenant, actor=current_user, community=community, name=form.name.data)
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Building added."), "success")
@@ -212,7 +207,7 @@ def building_edit(building_id: int):
             services.rename_building(tenant=g.tenant, actor=current_user, building=building, name=form.name.data)
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Building renamed."), "success")
@@ -235,7 +230,7 @@ def committee(community_id: int):
                                     filing_date=form.filing_date.data, filing_ref=form.filing_ref.data)
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error, fallback="term_start")
+            apply_to_form(form, error, fallback="term_start")
         else:
             db.session.commit()
             flash(_("Owners' committee saved."), "success")
@@ -259,7 +254,7 @@ def committee_member_add(community_id: int):
                                           name=form.name.data, position=form.position.data, phone=form.phone.data)
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Committee member added."), "success")
@@ -286,7 +281,7 @@ def committee_member_edit(committee_member_id: int):
                                              position=form.position.data, phone=form.phone.data)
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Committee member saved."), "success")

@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from portal.api.openapi import _ok
 from portal.api.views import api_permission, load_json, load_query
-from portal.communities.api import scoped, service_error
 from portal.communities.services import local_today, visible_community_ids
 from portal.extensions import db
-from portal.api.errors import json_error
+from portal.guards import scoped_or_none
+from portal.api.errors import domain_error, json_error
 from portal.firms import services
 from portal.firms.models import Contract, Firm, ProjectManager
 from portal.firms.schemas import (
@@ -28,7 +28,7 @@ api_bp = Blueprint("firms_api", __name__, url_prefix="/api/v1/t/<tenant_slug>")
 
 
 def visible_firm(firm_id: int) -> Firm | None:
-    firm = scoped(Firm, firm_id)
+    firm = scoped_or_none(Firm, firm_id)
     if firm is None or not services.can_see_firm(g.memberships, firm.id):
         return None
     return firm
@@ -60,7 +60,7 @@ def create_firm():
     try:
         firm = services.create_firm(tenant=g.tenant, actor=current_user, values=data)
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(FirmSchema().dump(firm)), 201
 
@@ -77,14 +77,14 @@ def get_firm(firm_id: int):
 @api_bp.patch("/firms/<int:firm_id>")
 @api_permission(Action.MANAGE_REGISTRY)
 def update_firm(firm_id: int):
-    firm = scoped(Firm, firm_id)
+    firm = scoped_or_none(Firm, firm_id)
     if firm is None:
         return json_error(404)
     data = load_json(FirmSchema(partial=True))
     try:
         services.update_firm(tenant=g.tenant, actor=current_user, firm=firm, values=data)
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(FirmSchema().dump(firm))
 
@@ -103,14 +103,14 @@ def list_managers(firm_id: int):
 @api_bp.post("/firms/<int:firm_id>/managers")
 @api_permission(Action.MANAGE_REGISTRY)
 def create_manager(firm_id: int):
-    firm = scoped(Firm, firm_id)
+    firm = scoped_or_none(Firm, firm_id)
     if firm is None:
         return json_error(404)
     data = load_json(ManagerSchema())
     try:
         manager = services.add_manager(tenant=g.tenant, actor=current_user, firm=firm, values=data)
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(ManagerSchema().dump(manager)), 201
 
@@ -118,7 +118,7 @@ def create_manager(firm_id: int):
 @api_bp.get("/managers/<int:manager_id>")
 @api_permission(Action.VIEW_REGISTRY)
 def get_manager(manager_id: int):
-    manager = scoped(ProjectManager, manager_id)
+    manager = scoped_or_none(ProjectManager, manager_id)
     if manager is None or visible_firm(manager.firm_id) is None:
         return json_error(404)
     return jsonify(ManagerSchema().dump(manager))
@@ -127,14 +127,14 @@ def get_manager(manager_id: int):
 @api_bp.patch("/managers/<int:manager_id>")
 @api_permission(Action.MANAGE_REGISTRY)
 def update_manager(manager_id: int):
-    manager = scoped(ProjectManager, manager_id)
+    manager = scoped_or_none(ProjectManager, manager_id)
     if manager is None:
         return json_error(404)
     data = load_json(ManagerSchema(partial=True))
     try:
         services.update_manager(tenant=g.tenant, actor=current_user, manager=manager, values=data)
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(ManagerSchema().dump(manager))
 
@@ -177,7 +177,7 @@ def create_contract():
             start_date=data["start_date"], end_date=data.get("end_date"), fee_model=data["fee_model"],
             grade=data.get("grade"), manager_id=data.get("manager_id"))
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(contract_payload([contract])[0]), 201
 
@@ -194,14 +194,14 @@ def get_contract(contract_id: int):
 @api_bp.patch("/contracts/<int:contract_id>")
 @api_permission(Action.MANAGE_REGISTRY)
 def update_contract(contract_id: int):
-    contract = scoped(Contract, contract_id)
+    contract = scoped_or_none(Contract, contract_id)
     if contract is None:
         return json_error(404)
     data = load_json(ContractUpdateSchema())
     try:
         services.update_contract(tenant=g.tenant, actor=current_user, contract=contract, values=data)
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(contract_payload([contract])[0])
 
@@ -209,7 +209,7 @@ def update_contract(contract_id: int):
 @api_bp.post("/contracts/<int:contract_id>/end")
 @api_permission(Action.MANAGE_REGISTRY)
 def end_contract(contract_id: int):
-    contract = scoped(Contract, contract_id)
+    contract = scoped_or_none(Contract, contract_id)
     if contract is None:
         return json_error(404)
     data = load_json(ContractEndSchema())
@@ -217,7 +217,7 @@ def end_contract(contract_id: int):
         services.end_contract(tenant=g.tenant, actor=current_user, contract=contract, end_date=data["end_date"],
                               reason=data["reason"])
     except services.RegistryError as error:
-        return service_error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(contract_payload([contract])[0])
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from portal.communities import services as community_services
 from portal.communities.models import Community
+from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.firms import services
 from portal.firms.forms import ContractEditForm, ContractEndForm, ContractForm, FirmForm, ManagerForm
@@ -16,12 +17,6 @@ from portal.guards import get_scoped_or_404, tenant_permission
 from portal.permissions import Action, can
 
 bp = Blueprint("firms", __name__, url_prefix="/t/<tenant_slug>")
-
-
-def apply_error(form, error: services.RegistryError, fallback: str = "name") -> None:
-    """Show a service's error next to the field it names (or the fallback field)."""
-    field = getattr(form, error.field, None) or getattr(form, fallback)
-    field.errors = list(field.errors) + [error.message]
 
 
 def may_manage() -> bool:
@@ -59,7 +54,7 @@ def create():
             firm = services.create_firm(tenant=g.tenant, actor=current_user, values=form.values())
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Firm added."), "success")
@@ -89,7 +84,7 @@ def edit(firm_id: int):
             services.update_firm(tenant=g.tenant, actor=current_user, firm=firm, values=form.values())
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Firm saved."), "success")
@@ -109,7 +104,7 @@ def manager_add(firm_id: int):
             services.add_manager(tenant=g.tenant, actor=current_user, firm=firm, values=form.values())
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Project manager added."), "success")
@@ -128,7 +123,7 @@ def manager_edit(manager_id: int):
             services.update_manager(tenant=g.tenant, actor=current_user, manager=manager, values=form.values())
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error)
+            apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
             flash(_("Project manager saved."), "success")
@@ -175,7 +170,7 @@ def contract_create():
                 grade=form.grade.data, manager_id=form.manager_id.data)
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error, fallback="start_date")
+            apply_to_form(form, error, fallback="start_date")
         else:
             db.session.commit()
             flash(_("Contract added."), "success")
@@ -198,7 +193,7 @@ def contract_edit(contract_id: int):
                 "fee_model": form.fee_model.data, "grade": form.grade.data, "manager_id": form.manager_id.data})
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error, fallback="fee_model")
+            apply_to_form(form, error, fallback="fee_model")
         else:
             db.session.commit()
             flash(_("Contract saved."), "success")
@@ -217,7 +212,7 @@ def contract_end(contract_id: int):
                                   reason=form.reason.data)
         except services.RegistryError as error:
             db.session.rollback()
-            apply_error(form, error, fallback="end_date")
+            apply_to_form(form, error, fallback="end_date")
         else:
             db.session.commit()
             flash(_("Contract ended. The community can now get a contract with another firm from the next day."),

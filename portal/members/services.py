@@ -10,6 +10,7 @@ from portal.audit.services import record
 from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.communities.models import Area, Community
+from portal.domain import DomainError
 from portal.extensions import db
 from portal.firms.models import Firm
 from tenants.models import Membership
@@ -18,13 +19,8 @@ from tenants.roles import Role
 logger = logging.getLogger(__name__)
 
 
-class MemberError(ValueError):
+class MemberError(DomainError):
     """A rule broken by a membership change; ``field`` names the form field it belongs to."""
-
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 BINDING_MODELS = {"area": Area, "firm": Firm, "community": Community}

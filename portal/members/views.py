@@ -5,6 +5,7 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.members import services
@@ -23,11 +24,6 @@ def index():
     return render_template("members/index.html", members=services.list_members(), active_form=MemberActiveForm())
 
 
-def _apply_error(form, error: services.MemberError) -> None:
-    field = getattr(form, error.field, None) or form.role
-    field.errors = list(field.errors) + [error.message]
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @tenant_permission(Action.MANAGE_MEMBERS)
 def add():
@@ -43,7 +39,7 @@ def add():
             )
         except services.MemberError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_to_form(form, error, fallback="role")
         else:
             db.session.commit()
             flash(_("Member added."), "success")
@@ -68,7 +64,7 @@ def edit(membership_id: int):
             )
         except services.MemberError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_to_form(form, error, fallback="role")
         else:
             db.session.commit()
             flash(_("Member updated."), "success")

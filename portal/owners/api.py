@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, g, jsonify
 from flask_login import current_user
 
-from portal.api.errors import json_error
+from portal.api.errors import domain_error, json_error
 from portal.api.views import api_permission, load_json
 from portal.communities.models import Building, Community
 from portal.communities.services import can_see_community
@@ -23,11 +23,6 @@ def _visible(model, object_id: int, community_of):
     if obj is None or not can_see_community(g.memberships, community_of(obj)):
         return None
     return obj
-
-
-def _error(error: services.OwnerError):
-    status = error.status if error.status == 409 else 422
-    return json_error(status, str(error.message), fields={error.field: [str(error.message)]})
 
 
 @api_bp.get("/claim-codes/communities/<int:community_id>")
@@ -80,7 +75,7 @@ def revoke_code(code_id: int):
         services.revoke_code(tenant=g.tenant, actor=current_user, code=code, reason=data["reason"])
     except services.OwnerError as error:
         db.session.rollback()
-        return _error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(schemas.ClaimCodeSchema().dump(code))
 
@@ -97,7 +92,7 @@ def reissue_code(code_id: int):
         new = services.reissue_code(tenant=g.tenant, actor=current_user, code=code, reason=data["reason"])
     except services.OwnerError as error:
         db.session.rollback()
-        return _error(error)
+        return domain_error(error)
     db.session.commit()
     return jsonify(schemas.ReissuedSchema().dump({"revoked": code, "issued": new})), 201
 

@@ -17,6 +17,7 @@ from portal.auth.models import User
 from portal.auth.passwords import password_problem
 from portal.communities.models import Building, Community, Unit
 from portal.db import utcnow
+from portal.domain import DomainError
 from portal.extensions import db
 from portal.owners.codes import generate_code, hash_code, looks_like_code
 from portal.owners.models import ClaimCode, ClaimStatus, UnitBinding
@@ -32,14 +33,8 @@ MSG_CODE_USED = _l("This claim code has already been used. Each code binds one a
 MSG_CODE_REVOKED = _l("This claim code has been revoked. Ask your owners' committee or the housing bureau for a new one.")
 
 
-class OwnerError(ValueError):
+class OwnerError(DomainError):
     """A rule broken by a claim or binding change; ``field`` names the form field it belongs to."""
-
-    def __init__(self, field: str, message, status: int = 400):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
-        self.status = status
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from flask_login import current_user, login_user
 from portal.communities.models import Building, Community
 from portal.communities.services import can_see_community, visible_communities
 from portal.db import utcnow
+from portal.domain import apply_to_form
 from portal.extensions import db, limiter
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.i18n import to_local
@@ -196,11 +197,6 @@ def revoke_binding(binding_id: int):
 
 # --- registration (public) and the owner's pages -------------------------------------------------
 
-def _apply_error(form, error: services.OwnerError) -> None:
-    field = getattr(form, error.field, None) or form.code
-    field.errors = list(field.errors) + [error.message]
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(REGISTER_LIMIT_PER_ADDRESS, methods=["POST"], deduct_when=_refused, scope="register-address")
 @limiter.limit(REGISTER_LIMIT_PER_MOBILE, methods=["POST"], key_func=_mobile_key, deduct_when=_refused,
@@ -217,7 +213,7 @@ def register():
                                                display_name=form.display_name.data.strip(), code_text=form.code.data)
         except services.OwnerError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_to_form(form, error, fallback="code")
         else:
             db.session.commit()
             # A fresh session for the new (or reused) account: nothing from before survives.
@@ -248,7 +244,7 @@ def add_unit():
             services.claim(tenant=g.tenant, user=current_user._get_current_object(), code_text=form.code.data)
         except services.OwnerError as error:
             db.session.rollback()
-            _apply_error(form, error)
+            apply_to_form(form, error, fallback="code")
         else:
             db.session.commit()
             flash(_("The unit has been added to your account."), "success")

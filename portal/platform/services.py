@@ -8,17 +8,15 @@ from portal.audit.services import record
 from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.auth.passwords import password_problem
+from portal.domain import DomainError
 from portal.extensions import db
 from tenants import tenant_scope
 from tenants.models import Membership, Tenant, TenantKind, TenantStatus
 from tenants.roles import Role
 
 
-class PlatformError(ValueError):
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
+class PlatformError(DomainError):
+    """A rule broken by a platform-administrator action."""
 
 
 def create_tenant(*, actor, slug: str, kind: TenantKind, name_zh: str, name_en: str = "", region: str = "",

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.models import User
+from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.guards import platform_admin_required
 from portal.platform import services
@@ -44,8 +45,7 @@ def create_tenant():
             )
         except services.PlatformError as error:
             db.session.rollback()
-            field = getattr(form, error.field)
-            field.errors = list(field.errors) + [error.message]
+            apply_to_form(form, error)
         else:
             db.session.commit()
             flash(_("Tenant %(name)s created.", name=tenant.name_zh), "success")
