@@ -84,6 +84,7 @@ class BaseConfig:
         self.REDIS_URL = env("REDIS_URL")
         self.PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", self.PROXY_FIX_HOPS)
         self.BABEL_DEFAULT_LOCALE = env("DEFAULT_LOCALE", self.BABEL_DEFAULT_LOCALE)
+        self.CLI_LOCALE = env("CLI_LOCALE", "en")
         self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
         self.STRIPE_API_BASE = env("STRIPE_API_BASE", self.STRIPE_API_BASE)
         self.LOG_LEVEL = env("LOG_LEVEL", "INFO")

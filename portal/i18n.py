@@ -5,7 +5,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, g, has_request_context, redirect, request, url_for
 from flask_babel import get_locale
 
 from portal.extensions import babel
@@ -17,7 +17,11 @@ bp = Blueprint("i18n", __name__)
 
 def select_locale() -> str:
     supported = current_app.config["SUPPORTED_LOCALES"]
-    chosen = request.cookies.get(LANG_COOKIE) if request else None
+    if not has_request_context():
+        # Command-line output (flask roster …, flask checklists …) frames its messages in English;
+        # PORTAL_CLI_LOCALE=zh_CN gives Chinese throughout instead.
+        return current_app.config.get("CLI_LOCALE", "en")
+    chosen = request.cookies.get(LANG_COOKIE)
     if chosen in supported:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -33,13 +33,13 @@ def grade_choices():
 class AreaForm(PortalForm):
     kind = SelectField(_l("Kind"), choices=lambda: [(k.value, k.label) for k in AreaKind],
                        validators=[DataRequired(_l("Choose street or community office."))])
-    name = text_field(_l("Name"), _l("Enter the area's name."), 80)
+    name = text_field(_l("Official name"), _l("Enter the area's name."), 80)
     parent_id = SelectField(_l("Street (for a community office)"), coerce=optional_id, validate_choice=False,
                             validators=[Optional()])
 
 
 class AreaRenameForm(PortalForm):
-    name = text_field(_l("Name"), _l("Enter the area's name."), 80)
+    name = text_field(_l("Official name"), _l("Enter the area's name."), 80)
 
 
 class CommunityFilterForm(PortalForm):
@@ -50,7 +50,7 @@ class CommunityFilterForm(PortalForm):
 
 
 class CommunityForm(PortalForm):
-    name = text_field(_l("Name"), _l("Enter the community's name."), 120)
+    name = text_field(_l("Official name"), _l("Enter the community's name."), 120)
     address = text_field(_l("Address"), max_length=255)
     area_id = SelectField(_l("Street or community office"), coerce=optional_id, validate_choice=False,
                           validators=[Optional()])

@@ -11,7 +11,7 @@ from portal.forms import PortalForm
 
 
 class FirmForm(PortalForm):
-    name = text_field(_l("Name"), _l("Enter the firm's name."), 120)
+    name = text_field(_l("Official name"), _l("Enter the firm's name."), 120)
     credit_code = text_field(_l("Unified social credit code"), _l("Enter the unified social credit code (18 characters)."), 40)
     licence_no = text_field(_l("Licence number"), max_length=60)
     contact_name = text_field(_l("Contact person"), max_length=80)

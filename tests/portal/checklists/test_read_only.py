@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from portal.checklists import services
 from portal.checklists.models import ChecklistSection, ChecklistVersion, ListKind
@@ -118,7 +119,8 @@ def test_every_service_refuses_a_frozen_version(app, world: World):
                 lambda: services.discard(tenant=tenant, actor=None, version=version),
             ]
             for call in calls:
-                with pytest.raises(services.NotEditable, match="frozen"):
+                # The messages are read in English here; outside a request the default language is zh_CN.
+                with force_locale("en"), pytest.raises(services.NotEditable, match="frozen"):
                     call()
                 db.session.rollback()
             # Freezing again changes nothing; a draft cannot be frozen.

@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import table_snapshot
 from tests.factories import World
+from tests.portal.pages import in_english
 from tests.portal.roster.helpers import building_name, csv_bytes, units_of, xlsx_bytes
 
 
@@ -20,7 +21,8 @@ def post_roster(app, w, data: bytes, *, dry_run=None, name="roster.csv", slug=No
     if dry_run is not None:
         form["dry_run"] = dry_run
     form.update(extra or {})
-    return app.test_client().post(f"/api/v1/t/{slug or w.slug}/roster/{community_id or w.community_id}/import",
+    # English messages: the API answers in Chinese unless the client asks for English.
+    return in_english(app.test_client()).post(f"/api/v1/t/{slug or w.slug}/roster/{community_id or w.community_id}/import",
                                   data=form, content_type="multipart/form-data", headers=bearer(w))
 
 
