@@ -220,12 +220,16 @@ def _text(value, field: str, max_len: int, required: bool, label) -> str:
 def require_editable(version: ChecklistVersion) -> None:
     """Refuse any change to a frozen, published or superseded version."""
     if version.frozen_at is not None:
-        raise NotEditable(None, _l("Version %(number)s of list %(kind)s is frozen (used by an evaluation period) "
-                                   "and can never change.", number=version.number, kind=version.kind.value))
-    if version.status != VersionStatus.DRAFT:
-        raise NotEditable(None, _l("Version %(number)s of list %(kind)s (%(status)s) is read-only; "
-                                   "start a new draft to change the list.", number=version.number,
-                                   kind=version.kind.value, status=version.status.label))
+        error = NotEditable(None, _l("Version %(number)s of list %(kind)s is frozen (used by an evaluation period) "
+                                     "and can never change.", number=version.number, kind=version.kind.value))
+    elif version.status != VersionStatus.DRAFT:
+        error = NotEditable(None, _l("Version %(number)s of list %(kind)s (%(status)s) is read-only; "
+                                     "start a new draft to change the list.", number=version.number,
+                                     kind=version.kind.value, status=version.status.label))
+    else:
+        return
+    error.version = version  # the refusal page links back to it
+    raise error
 
 
 def _lock(version: ChecklistVersion) -> ChecklistVersion:

@@ -36,6 +36,11 @@ def _refused(error: services.ChecklistError, version: ChecklistVersion | None = 
     return render_template("checklists/refused.html", message=error.message, version=version), error.status
 
 
+@bp.errorhandler(services.NotEditable)
+def _not_editable(error: services.NotEditable):
+    return _refused(error, getattr(error, "version", None))
+
+
 def _user_names(versions) -> dict[int, str]:
     ids = {v.published_by_id for v in versions if v.published_by_id} | {v.created_by_id for v in versions if v.created_by_id}
     if not ids:
@@ -123,10 +128,7 @@ def _draft_page(version: ChecklistVersion, *, publish_form=None, discard_form=No
 @tenant_permission(Action.EDIT_CHECKLISTS)
 def draft(draft_id: int):
     version = _load_draft(draft_id)
-    try:
-        services.require_editable(version)
-    except services.NotEditable as error:
-        return _refused(error, version)
+    services.require_editable(version)
     return _draft_page(version)
 
 
@@ -134,17 +136,12 @@ def draft(draft_id: int):
 @tenant_permission(Action.EDIT_CHECKLISTS)
 def publish(draft_id: int):
     version = _load_draft(draft_id)
-    try:
-        services.require_editable(version)
-    except services.NotEditable as error:
-        return _refused(error, version)
+    services.require_editable(version)
     form = PublishForm()
     if not form.validate_on_submit():
         return _draft_page(version, publish_form=form, status=400)
     try:
         services.publish(tenant=g.tenant, actor=current_user, version=version, note=form.note.data)
-    except services.NotEditable as error:
-        return _refused(error, version)
     except services.PublishRefused as error:
         db.session.rollback()
         form.note.errors = list(form.note.errors) + [_("Not published: fix the problems listed above.")]
@@ -163,18 +160,12 @@ def publish(draft_id: int):
 @tenant_permission(Action.EDIT_CHECKLISTS)
 def discard(draft_id: int):
     version = _load_draft(draft_id)
-    try:
-        services.require_editable(version)
-    except services.NotEditable as error:
-        return _refused(error, version)
+    services.require_editable(version)
     form = ReasonForm()
     if not form.validate_on_submit():
         return _draft_page(version, discard_form=form, status=400)
     number, kind = version.number, version.kind.value
-    try:
-        services.discard(tenant=g.tenant, actor=current_user, version=version, reason=form.reason.data or "")
-    except services.NotEditable as error:
-        return _refused(error)
+    services.discard(tenant=g.tenant, actor=current_user, version=version, reason=form.reason.data or "")
     db.session.commit()
     flash(_("Draft version %(number)s of list %(kind)s discarded.", number=number, kind=kind), "success")
     return redirect(url_for("checklists.index"), 303)
@@ -188,18 +179,13 @@ def _section_form_page(form, version, section=None, status=200):
 @tenant_permission(Action.EDIT_CHECKLISTS)
 def section_add(draft_id: int):
     version = _load_draft(draft_id)
-    try:
-        services.require_editable(version)
-    except services.NotEditable as error:
-        return _refused(error, version)
+    services.require_editable(version)
     form = SectionForm()
     if form.validate_on_submit():
         try:
             section = services.add_section(tenant=g.tenant, actor=current_user, version=version, data={
                 "code": form.code.data, "title_zh": form.title_zh.data, "title_en": form.title_en.data,
                 "weight": form.weight.data})
-        except services.NotEditable as error:
-            return _refused(error, version)
         except services.ChecklistError as error:
             db.session.rollback()
             apply_to_form(form, error)
@@ -215,10 +201,7 @@ def section_add(draft_id: int):
 def section_edit(section_id: int):
     section = get_scoped_or_404(ChecklistSection, section_id)
     version = services.version_of(section)
-    try:
-        services.require_editable(version)
-    except services.NotEditable as error:
-        return _refused(error, version)
+    services.require_editable(version)
     is_post = request.method == "POST"
     form = SectionForm(obj=None if is_post else section)
     if not is_post:
@@ -228,8 +211,6 @@ def section_edit(section_id: int):
             services.update_section(tenant=g.tenant, actor=current_user, section=section, data={
                 "code": form.code.data, "title_zh": form.title_zh.data, "title_en": form.title_en.data,
                 "weight": form.weight.data})
-        except services.NotEditable as error:
-            return _refused(error, version)
         except services.ChecklistError as error:
             db.session.rollback()
             apply_to_form(form, error)
@@ -242,10 +223,7 @@ def section_edit(section_id: int):
 
 def _simple_action(version, form, action, done_message):
     """POST buttons (delete, move): refused states are a 409 page; a bad form is a 400 draft page."""
-    try:
-        services.require_editable(version)
-    except services.NotEditable as error:
-        return _refused(error, version)
+    services.require_editable(version)
     if not form.validate_on_submit():
         db.session.rollback()
         problems = [f"{form[name].label.text}: {' '.join(str(e) for e in errors)}"
@@ -253,8 +231,6 @@ def _simple_action(version, form, action, done_message):
         return _draft_page(version, status=400, error=" ".join(problems))
     try:
         result = action()
-    except services.NotEditable as error:
-        return _refused(error, version)
     except services.ChecklistError as error:
         db.session.rollback()
         return _draft_page(version, status=400, error=str(error.message))
@@ -293,16 +269,11 @@ def _item_form_page(form, version, section, item=None, status=200):
 def item_add(section_id: int):
     section = get_scoped_or_404(ChecklistSection, section_id)
     version = services.version_of(section)
-    try:
-        services.require_editable(version)
-    except services.NotEditable as error:
-        return _refused(error, version)
+    services.require_editable(version)
     form = ItemForm()
     if form.validate_on_submit():
         try:
             item = services.add_item(tenant=g.tenant, actor=current_user, section=section, data=form.data_for_service())
-        except services.NotEditable as error:
-            return _refused(error, version)
         except services.ChecklistError as error:
             db.session.rollback()
             apply_to_form(form, error)
@@ -319,16 +290,11 @@ def item_edit(item_id: int):
     item = get_scoped_or_404(ChecklistItem, item_id)
     section = services.section_of(item)
     version = services.version_of(section)
-    try:
-        services.require_editable(version)
-    except services.NotEditable as error:
-        return _refused(error, version)
+    services.require_editable(version)
     form = ItemForm(obj=None if request.method == "POST" else item)
     if form.validate_on_submit():
         try:
             services.update_item(tenant=g.tenant, actor=current_user, item=item, data=form.data_for_service())
-        except services.NotEditable as error:
-            return _refused(error, version)
         except services.ChecklistError as error:
             db.session.rollback()
             apply_to_form(form, error)
