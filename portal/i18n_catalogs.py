@@ -124,7 +124,8 @@ def update_catalogs(
         catalog.update(template, update_creation_date=False)
         partial = po_path.with_name(po_path.name + ".partial")
         with partial.open("wb") as handle:
-            write_po(handle, catalog, width=76, ignore_obsolete=not keep_obsolete)
+            # File names without line numbers: the catalogue changes only when a message does.
+            write_po(handle, catalog, width=76, ignore_obsolete=not keep_obsolete, include_lineno=False)
         partial.replace(po_path)
         written.append(po_path)
     return written
