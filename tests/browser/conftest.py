@@ -18,6 +18,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal.config import REPO_ROOT
+from tests.browser.a11y import Ledger, PageAuditor
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -50,6 +51,8 @@ DESKTOP = {
 TIMEOUT_MS = 10_000
 
 BROWSER_DIR = Path(__file__).resolve().parent
+A11Y = Ledger()  # every page checked in this session, for the closing summary line
+AUDITOR = pytest.StashKey[PageAuditor]()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -57,6 +60,27 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if BROWSER_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a browser test passes, its pages' last documents are checked too; serious or critical problems fail it."""
+    result = yield
+    auditor = item.stash.get(AUDITOR, None)
+    if auditor is not None:
+        blocking = auditor.finish()
+        if blocking:
+            lines = "\n  ".join(problem.describe() for problem in blocking)
+            pytest.fail(f"{len(blocking)} serious or critical accessibility problem(s):\n  {lines}", pytrace=False)
+    return result
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line for the whole session: how many pages were checked, and how many serious problems they had."""
+    if A11Y.pages:
+        terminalreporter.write_line(A11Y.summary())
+        for (rule, impact), count in sorted(A11Y.minor.items()):
+            terminalreporter.write_line(f"a11y note: {rule} ({impact}) on {count} page(s); not failing")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -144,9 +168,14 @@ def browser(chromium_executable):
 
 
 @pytest.fixture
-def new_context(browser, live_server):
-    """``new_context(**options)``: a fresh browser context (own cookies) on the live server; phone-sized by default."""
+def new_context(browser, live_server, request):
+    """``new_context(**options)``: a fresh browser context (own cookies) on the live server; phone-sized by default.
+
+    Every page opened in it is checked for accessibility (tests/browser/a11y.py), except without JavaScript:
+    axe runs in the page, and those pages are the same ones the scripted tests check.
+    """
     contexts = []
+    auditor = request.node.stash.setdefault(AUDITOR, PageAuditor(A11Y))
 
     def make(**overrides):
         options = {**PHONE, "base_url": live_server.url, **overrides}
@@ -154,6 +183,15 @@ def new_context(browser, live_server):
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
+        if options.get("java_script_enabled", True):
+            open_page = context.new_page
+
+            def new_page():
+                page = open_page()
+                auditor.watch(page)
+                return page
+
+            context.new_page = new_page
         return context
 
     yield make
