@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("PORTAL_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-BROWSER_PACKAGES = ("chromium", "fonts-noto-cjk")
+# chromium-l10n: the browser's own controls (a file input's "选择文件") speak Chinese on Chinese pages.
+BROWSER_PACKAGES = ("chromium", "chromium-l10n", "fonts-noto-cjk")
 
 
 def say(message: str) -> None:
@@ -75,7 +76,8 @@ def serve(argv: list[str]) -> None:
 
 def browser_ready() -> bool:
     fonts = Path("/usr/share/fonts/opentype/noto")
-    return shutil.which("chromium") is not None and Path("/usr/bin/chromium").exists() and fonts.exists() and any(fonts.glob("NotoSansCJK*"))
+    return (shutil.which("chromium") is not None and Path("/usr/bin/chromium").exists() and fonts.exists()
+            and any(fonts.glob("NotoSansCJK*")) and Path("/usr/lib/chromium/locales/zh-CN.pak").exists())
 
 
 def ensure_browser() -> None:
@@ -87,7 +89,7 @@ def ensure_browser() -> None:
         sys.exit("The browser tests need Chromium at /usr/bin/chromium and the Noto CJK fonts; install them, "
                  "or set PORTAL_SKIP_BROWSER=1 to skip those tests.")
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    say("installing Debian's chromium and fonts-noto-cjk for the browser tests")
+    say("installing Debian's chromium, chromium-l10n and fonts-noto-cjk for the browser tests")
     env = {"DEBIAN_FRONTEND": "noninteractive"}
     run(*prefix, apt, "-qq", "update", env=env)
     run(*prefix, apt, "install", "-y", "-qq", "--no-install-recommends", *BROWSER_PACKAGES, env=env)

@@ -160,7 +160,10 @@ def browser(chromium_executable):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS)
+        # The browser's own controls (a file input's button) follow LANGUAGE, not the page's locale: Chinese
+        # first, like the phones the portal is made for (needs Debian's chromium-l10n; English without it).
+        chromium = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS,
+                                              env={**os.environ, "LANGUAGE": "zh_CN"})
         try:
             yield chromium
         finally:
