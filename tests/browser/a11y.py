@@ -5,10 +5,10 @@ the wheel and injects that local file with ``page.evaluate``: nothing is fetched
 
 Each page a test opens through the ``new_context`` fixture is watched: a newly loaded document is checked
 once, before the first action or auto-waiting assertion on it (a Playwright locator handler on an
-unchecked ``<html>``), before ``goto`` leaves it, and at the end of the test. The check is axe plus WCAG
-2.1 §1.4.10 (reflow): the page must not scroll sideways at its viewport width. Serious and critical
-problems fail the test, naming the rule, the page, the width and the offending nodes; the session prints
-``a11y pages=<n> serious_or_critical=<n>``.
+unchecked ``<html>``), before ``goto``, ``reload``, ``go_back`` or ``go_forward`` leaves it, and at the end
+of the test. The check is axe plus WCAG 2.1 §1.4.10 (reflow): the page must not scroll sideways at its
+viewport width. Serious and critical problems fail the test, naming the rule, the page, the width and the
+offending nodes; the session prints ``a11y pages=<n> serious_or_critical=<n>``.
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
 BLOCKING_IMPACTS = {"serious", "critical"}
 CHECKED_MARK = "data-a11y-checked"  # set on <html> once its document has been checked
+# Page methods that leave the current document without an action on it (actions trigger the locator handler).
+LEAVING = ("goto", "reload", "go_back", "go_forward")
 
 MEASURE_AND_MARK = """(mark) => {
     document.documentElement.setAttribute(mark, '');
@@ -78,17 +80,19 @@ class PageAuditor:
         self.pages: list = []
 
     def watch(self, page) -> None:
-        """Check ``page``'s documents from now on (before actions, before ``goto``, at the end of the test)."""
+        """Check ``page``'s documents from now on (before actions, before leaving, at the end of the test)."""
         self.pages.append(page)
         page.add_locator_handler(page.locator(f"html:not([{CHECKED_MARK}])"), lambda: self.check(page),
                                  no_wait_after=True)
-        leave = page.goto
+        for name in LEAVING:
+            setattr(page, name, self._checking_first(page, getattr(page, name)))
 
-        def goto(*args, **kwargs):
+    def _checking_first(self, page, leave):
+        def leave_after_check(*args, **kwargs):
             self.check(page)
             return leave(*args, **kwargs)
 
-        page.goto = goto
+        return leave_after_check
 
     def check(self, page) -> None:
         """Run axe and the reflow check on the page's current document, unless it was checked already."""
@@ -106,8 +110,8 @@ class PageAuditor:
             for v in violations
         ]
         if state["scrollWidth"] > width:
-            found.append(Problem("reflow (WCAG 1.4.10)", "serious",
-                                 f"the page is {state['scrollWidth']}px wide and scrolls sideways", name, width, ("html",)))
+            sideways = f"the page is {state['scrollWidth']}px wide and scrolls sideways"
+            found.append(Problem("reflow (WCAG 1.4.10)", "serious", sideways, name, width, ("html",)))
         for problem in found:
             if problem.blocking:
                 self.ledger.serious_or_critical += 1
