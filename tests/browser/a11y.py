@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from urllib.parse import urlsplit
-
-from axe_playwright_python.sync_playwright import Axe
 
 # GB/T 37668-2019 follows WCAG 2.0 AA; 2.1 adds reflow, orientation, input purpose, non-text contrast.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -31,7 +30,13 @@ MEASURE_AND_MARK = """(mark) => {
     return {url: location.href, scrollWidth: document.documentElement.scrollWidth};
 }"""
 
-_axe = Axe()
+
+@cache
+def _axe():
+    """axe-core from the wheel's local axe.min.js (imported late: ``-m "not browser"`` runs need no Playwright)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ class PageAuditor:
             return
         if page.evaluate(f"() => document.documentElement.hasAttribute('{CHECKED_MARK}')"):
             return
-        violations = _axe.run(page, options=AXE_OPTIONS).response["violations"]
+        violations = _axe().run(page, options=AXE_OPTIONS).response["violations"]
         state = page.evaluate(MEASURE_AND_MARK, CHECKED_MARK)
         name, width = _page_name(state["url"]), page.viewport_size["width"]
         self.ledger.pages += 1

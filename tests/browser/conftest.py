@@ -91,6 +91,8 @@ def chromium_executable() -> str:
         problem = f"{CHROMIUM} is missing"
     elif importlib.util.find_spec("playwright") is None:
         problem = "the playwright package is not installed"
+    elif importlib.util.find_spec("axe_playwright_python") is None:
+        problem = "the axe-playwright-python package is not installed"
     if problem:
         reason = (
             f"Browser tests need Debian's Chromium and Playwright, but {problem}. Run the test command "
