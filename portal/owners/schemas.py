@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from portal.api.schemas import StrictSchema, _no_control_chars
+from portal.owners.models import ClaimStatus
 
 
 class BuildingCodesSummarySchema(StrictSchema):
@@ -23,7 +24,7 @@ class CommunityCodesSchema(StrictSchema):
 class ClaimCodeSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     unit_id = fields.Integer(dump_only=True)
-    status = fields.Function(lambda c: c.status.value, dump_only=True)
+    status = fields.Enum(ClaimStatus, by_value=True, dump_only=True)
     code = fields.Function(lambda c: c.code_plain, dump_only=True, allow_none=True,
                            metadata={"description": "The readable code while it is active; null once used or revoked."})
     issued_at = fields.AwareDateTime(dump_only=True)
