@@ -26,6 +26,7 @@ from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api, Blueprint, Page
+from flask_smorest.pagination import PaginationMetadataSchema
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
@@ -36,7 +37,8 @@ from portal.domain import DomainError
 from portal.extensions import db
 from portal.guards import scoped_or_none
 from portal.permissions import Action, can
-from portal.security import SAFE_METHODS, require_membership
+from portal.security import SAFE_METHODS, DatabaseIntConverter, require_membership
+from portal.validation import DB_INT_MAX
 
 TENANT_PREFIX = "/api/v1/t/<tenant_slug>"
 TENANT_PARAMETER = {"name": "tenant_slug", "in": "path", "required": True, "schema": {"type": "string"},
@@ -44,6 +46,28 @@ TENANT_PARAMETER = {"name": "tenant_slug", "in": "path", "required": True, "sche
 MULTIPART = "multipart"
 # Where a request body comes from; these locations can also answer 400 (bad JSON or CSRF), 413 and 415.
 BODY_LOCATIONS = frozenset({"json", "form", "files", MULTIPART})
+
+
+def digits_up_to(limit: int) -> str:
+    """A regex matching exactly the decimal numbers 0..limit (leading zeros allowed up to limit's length)."""
+    top = str(limit)
+    options = [rf"\d{{1,{len(top) - 1}}}"] if len(top) > 1 else []
+    for i, digit in enumerate(top):
+        if digit != "0":
+            rest = len(top) - i - 1
+            options.append(top[:i] + (f"[0-{int(digit) - 1}]" if digit != "1" else "0") + (rf"\d{{{rest}}}" if rest else ""))
+    options.append(top)
+    return "(?:" + "|".join(options) + ")"
+
+
+class DatabaseIdConverter(DatabaseIntConverter):
+    """``<id:...>`` in an API URL: an id the database's integer range can hold, decided by the pattern
+    alone. A larger number then matches no route at all (404); a converter that refused it only after
+    matching would make werkzeug answer 405 when a sibling rule serves another method on the same path."""
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, *args, **kwargs)
+        self.regex = digits_up_to(DB_INT_MAX)
 
 
 def api_abort(status: int, message=None, *, fields: dict | None = None, code: str | None = None):
@@ -257,12 +281,22 @@ class PortalApi(Api):
     DEFAULT_ERROR_RESPONSE_NAME = None
 
     def init_app(self, app, *, spec_kwargs=None):
+        app.url_map.converters["id"] = DatabaseIdConverter
         plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
         super().init_app(app, spec_kwargs={"marshmallow_plugin": plugin, **(spec_kwargs or {})})
 
     def _register_error_handlers(self):
         # portal/errors.py answers every error of the app; under /api/ it renders this envelope.
         pass
+
+    def _register_pagination_header(self):
+        # The header carries a JSON object: described as such ("content"), not as an OpenAPI "simple"
+        # style object (k,v,k,v), which is not what is sent.
+        self.spec.components.schema("PaginationMetadata", schema=PaginationMetadataSchema)
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata (JSON): total, total_pages, first_page, last_page, page, "
+                           "previous_page, next_page.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PaginationMetadata"}}}})
 
     def register_blueprint(self, blp, *, parameters=None, **options):
         if parameters is None and (blp.url_prefix or "").startswith(TENANT_PREFIX):

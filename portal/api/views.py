@@ -63,7 +63,7 @@ def create_token(data):
     return token
 
 
-@bp.delete("/tokens/<int:token_id>")
+@bp.delete("/tokens/<id:token_id>")
 @bp.requires(Action.USE_API_TOKENS)
 @bp.loads(ApiToken, "token_id", lambda t: t.user_id == current_user.id)
 @bp.response(204)

@@ -47,7 +47,7 @@ def list_versions(query):
     return services.versions(kind, include_drafts=services.sees_drafts(g.memberships))
 
 
-@api_bp.get("/versions/<int:version_id>")
+@api_bp.get("/versions/<id:version_id>")
 @api_bp.requires(Action.VIEW_ASSESSMENT_LIST)
 @api_bp.loads(ChecklistVersion, "version_id",
               lambda v: v.status != VersionStatus.DRAFT or services.sees_drafts(g.memberships))
@@ -71,7 +71,7 @@ def create_draft(data):
     return fresh_version(version)
 
 
-@api_bp.post("/drafts/<int:draft_id>/sections")
+@api_bp.post("/drafts/<id:draft_id>/sections")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistVersion, "draft_id")
 @api_bp.arguments(SectionSchema)
@@ -84,7 +84,7 @@ def add_section(data, draft: ChecklistVersion):
     return api_bp.get_or_404(ChecklistSection, section.id)
 
 
-@api_bp.patch("/sections/<int:section_id>")
+@api_bp.patch("/sections/<id:section_id>")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistSection, "section_id")
 @api_bp.arguments(SectionSchema(partial=True))
@@ -96,7 +96,7 @@ def update_section(data, section: ChecklistSection):
     return section
 
 
-@api_bp.delete("/sections/<int:section_id>")
+@api_bp.delete("/sections/<id:section_id>")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistSection, "section_id")
 @api_bp.response(204)
@@ -106,7 +106,7 @@ def delete_section(section: ChecklistSection):
     services.delete_section(tenant=g.tenant, actor=current_user, section=section)
 
 
-@api_bp.post("/sections/<int:section_id>/move")
+@api_bp.post("/sections/<id:section_id>/move")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistSection, "section_id")
 @api_bp.arguments(MoveSchema)
@@ -118,7 +118,7 @@ def move_section(data, section: ChecklistSection):
     return fresh_version(services.version_of(section))
 
 
-@api_bp.post("/sections/<int:section_id>/items")
+@api_bp.post("/sections/<id:section_id>/items")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistSection, "section_id")
 @api_bp.arguments(ItemSchema)
@@ -129,7 +129,7 @@ def add_item(data, section: ChecklistSection):
     return services.add_item(tenant=g.tenant, actor=current_user, section=section, data=data)
 
 
-@api_bp.patch("/items/<int:item_id>")
+@api_bp.patch("/items/<id:item_id>")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistItem, "item_id")
 @api_bp.arguments(ItemSchema(partial=True))
@@ -141,7 +141,7 @@ def update_item(data, item: ChecklistItem):
     return item
 
 
-@api_bp.delete("/items/<int:item_id>")
+@api_bp.delete("/items/<id:item_id>")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistItem, "item_id")
 @api_bp.response(204)
@@ -151,7 +151,7 @@ def delete_item(item: ChecklistItem):
     services.delete_item(tenant=g.tenant, actor=current_user, item=item)
 
 
-@api_bp.post("/items/<int:item_id>/move")
+@api_bp.post("/items/<id:item_id>/move")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistItem, "item_id")
 @api_bp.arguments(MoveSchema)
@@ -163,7 +163,7 @@ def move_item(data, item: ChecklistItem):
     return fresh_version(services.version_of(services.section_of(item)))
 
 
-@api_bp.post("/drafts/<int:draft_id>/publish")
+@api_bp.post("/drafts/<id:draft_id>/publish")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistVersion, "draft_id")
 @api_bp.arguments(PublishSchema)
@@ -175,7 +175,7 @@ def publish(data, draft: ChecklistVersion):
     return fresh_version(draft)
 
 
-@api_bp.delete("/drafts/<int:draft_id>")
+@api_bp.delete("/drafts/<id:draft_id>")
 @api_bp.requires(Action.EDIT_CHECKLISTS)
 @api_bp.loads(ChecklistVersion, "draft_id")
 @api_bp.response(204)

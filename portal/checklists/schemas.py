@@ -70,7 +70,9 @@ class VersionSummarySchema(StrictSchema):
     published_by_id = fields.Integer(dump_only=True, allow_none=True)
     frozen_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     frozen_reason = fields.String(dump_only=True)
-    total_weight = fields.Function(lambda v: format_weight(v.total_weight) if v.kind.weighted else None, dump_only=True)
+    total_weight = fields.Function(lambda v: format_weight(v.total_weight) if v.kind.weighted else None, dump_only=True,
+                                   metadata={"type": "string", "nullable": True,
+                                             "description": "Lists A and C: the sum of the weights; B: null."})
 
 
 class VersionSchema(VersionSummarySchema):

@@ -49,7 +49,7 @@ def create_area(data):
                                 parent_id=data.get("parent_id"))
 
 
-@api_bp.get("/areas/<int:area_id>")
+@api_bp.get("/areas/<id:area_id>")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(Area, "area_id", lambda a: services.can_see_area(g.memberships, a.id))
 @api_bp.response(200, AreaSchema)
@@ -58,7 +58,7 @@ def get_area(area: Area):
     return area
 
 
-@api_bp.patch("/areas/<int:area_id>")
+@api_bp.patch("/areas/<id:area_id>")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(Area, "area_id")
 @api_bp.arguments(AreaUpdateSchema)
@@ -120,7 +120,7 @@ def create_community(data):
     return community_payload([community])[0]
 
 
-@api_bp.get("/communities/<int:community_id>")
+@api_bp.get("/communities/<id:community_id>")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(Community, "community_id", sees_community)
 @api_bp.response(200, CommunitySchema)
@@ -129,7 +129,7 @@ def get_community(community: Community):
     return community_payload([community])[0]
 
 
-@api_bp.patch("/communities/<int:community_id>")
+@api_bp.patch("/communities/<id:community_id>")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(Community, "community_id")
 @api_bp.arguments(CommunitySchema(partial=True))
@@ -148,7 +148,7 @@ def building_payload(buildings: list[Building], community_id: int) -> list[dict]
              "unit_count": counts.get(b.id, 0)} for b in buildings]
 
 
-@api_bp.get("/communities/<int:community_id>/buildings")
+@api_bp.get("/communities/<id:community_id>/buildings")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(Community, "community_id", sees_community)
 @api_bp.response(200, BuildingSchema(many=True))
@@ -159,7 +159,7 @@ def list_buildings(community: Community, pagination_parameters):
     return building_payload(page_of(stmt, pagination_parameters), community.id)
 
 
-@api_bp.post("/communities/<int:community_id>/buildings")
+@api_bp.post("/communities/<id:community_id>/buildings")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(Community, "community_id")
 @api_bp.arguments(BuildingSchema)
@@ -171,7 +171,7 @@ def create_building(data, community: Community):
     return building_payload([building], community.id)[0]
 
 
-@api_bp.get("/buildings/<int:building_id>")
+@api_bp.get("/buildings/<id:building_id>")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(Building, "building_id", lambda b: services.can_see_community(g.memberships, b.community_id))
 @api_bp.response(200, BuildingSchema)
@@ -180,7 +180,7 @@ def get_building(building: Building):
     return building_payload([building], building.community_id)[0]
 
 
-@api_bp.patch("/buildings/<int:building_id>")
+@api_bp.patch("/buildings/<id:building_id>")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(Building, "building_id")
 @api_bp.arguments(BuildingSchema(partial=True))
@@ -200,7 +200,7 @@ def committee_payload(committee) -> dict:
             "filing_late": committees.filing_late(committee), "members": committee.members}
 
 
-@api_bp.get("/communities/<int:community_id>/committee")
+@api_bp.get("/communities/<id:community_id>/committee")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(Community, "community_id", sees_community)
 @api_bp.response(200, CommitteeSchema)
@@ -212,7 +212,7 @@ def get_committee(community: Community):
     return committee_payload(committee)
 
 
-@api_bp.put("/communities/<int:community_id>/committee")
+@api_bp.put("/communities/<id:community_id>/committee")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(Community, "community_id")
 @api_bp.arguments(CommitteeSchema)

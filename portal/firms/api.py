@@ -64,7 +64,7 @@ def create_firm(data):
     return services.create_firm(tenant=g.tenant, actor=current_user, values=data)
 
 
-@api_bp.get("/firms/<int:firm_id>")
+@api_bp.get("/firms/<id:firm_id>")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(Firm, "firm_id", sees_firm)
 @api_bp.response(200, FirmSchema)
@@ -73,7 +73,7 @@ def get_firm(firm: Firm):
     return firm
 
 
-@api_bp.patch("/firms/<int:firm_id>")
+@api_bp.patch("/firms/<id:firm_id>")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(Firm, "firm_id")
 @api_bp.arguments(FirmSchema(partial=True))
@@ -86,7 +86,7 @@ def update_firm(data, firm: Firm):
 
 # --- project managers -------------------------------------------------------------------------------
 
-@api_bp.get("/firms/<int:firm_id>/managers")
+@api_bp.get("/firms/<id:firm_id>/managers")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(Firm, "firm_id", sees_firm)
 @api_bp.response(200, ManagerSchema(many=True))
@@ -97,7 +97,7 @@ def list_managers(firm: Firm):
                                                                                           ProjectManager.id)
 
 
-@api_bp.post("/firms/<int:firm_id>/managers")
+@api_bp.post("/firms/<id:firm_id>/managers")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(Firm, "firm_id")
 @api_bp.arguments(ManagerSchema)
@@ -107,7 +107,7 @@ def create_manager(data, firm: Firm):
     return services.add_manager(tenant=g.tenant, actor=current_user, firm=firm, values=data)
 
 
-@api_bp.get("/managers/<int:manager_id>")
+@api_bp.get("/managers/<id:manager_id>")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(ProjectManager, "manager_id", lambda m: services.can_see_firm(g.memberships, m.firm_id))
 @api_bp.response(200, ManagerSchema)
@@ -116,7 +116,7 @@ def get_manager(manager: ProjectManager):
     return manager
 
 
-@api_bp.patch("/managers/<int:manager_id>")
+@api_bp.patch("/managers/<id:manager_id>")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(ProjectManager, "manager_id")
 @api_bp.arguments(ManagerSchema(partial=True))
@@ -174,7 +174,7 @@ def create_contract(data):
     return contract_payload([contract])[0]
 
 
-@api_bp.get("/contracts/<int:contract_id>")
+@api_bp.get("/contracts/<id:contract_id>")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(Contract, "contract_id", sees_contract)
 @api_bp.response(200, ContractSchema)
@@ -183,7 +183,7 @@ def get_contract(contract: Contract):
     return contract_payload([contract])[0]
 
 
-@api_bp.patch("/contracts/<int:contract_id>")
+@api_bp.patch("/contracts/<id:contract_id>")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(Contract, "contract_id")
 @api_bp.arguments(ContractUpdateSchema)
@@ -194,7 +194,7 @@ def update_contract(data, contract: Contract):
     return contract_payload([contract])[0]
 
 
-@api_bp.post("/contracts/<int:contract_id>/end")
+@api_bp.post("/contracts/<id:contract_id>/end")
 @api_bp.requires(Action.MANAGE_REGISTRY)
 @api_bp.loads(Contract, "contract_id")
 @api_bp.arguments(ContractEndSchema)

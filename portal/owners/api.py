@@ -19,7 +19,7 @@ def in_own_community(community_of):
     return lambda obj: can_see_community(g.memberships, community_of(obj))
 
 
-@api_bp.get("/claim-codes/communities/<int:community_id>")
+@api_bp.get("/claim-codes/communities/<id:community_id>")
 @api_bp.requires(Action.MANAGE_CLAIM_CODES)
 @api_bp.loads(Community, "community_id", in_own_community(lambda c: c.id))
 @api_bp.response(200, schemas.CommunityCodesSchema)
@@ -30,7 +30,7 @@ def community_codes(community: Community):
             "buildings": services.building_summaries(community)}
 
 
-@api_bp.get("/claim-codes/buildings/<int:building_id>")
+@api_bp.get("/claim-codes/buildings/<id:building_id>")
 @api_bp.requires(Action.MANAGE_CLAIM_CODES)
 @api_bp.loads(Building, "building_id", in_own_community(lambda b: b.community_id))
 @api_bp.response(200, schemas.BuildingCodesSchema)
@@ -41,7 +41,7 @@ def building_codes(building: Building):
             "units": services.unit_rows(building)}
 
 
-@api_bp.post("/claim-codes/buildings/<int:building_id>/issue")
+@api_bp.post("/claim-codes/buildings/<id:building_id>/issue")
 @api_bp.requires(Action.MANAGE_CLAIM_CODES)
 @api_bp.loads(Building, "building_id", in_own_community(lambda b: b.community_id))
 @api_bp.arguments(schemas.IssueRequestSchema)
@@ -52,7 +52,7 @@ def issue_codes(data, building: Building):
                                            include_bound=data["include_bound"])}
 
 
-@api_bp.post("/claim-codes/<int:code_id>/revoke")
+@api_bp.post("/claim-codes/<id:code_id>/revoke")
 @api_bp.requires(Action.MANAGE_CLAIM_CODES)
 @api_bp.loads(ClaimCode, "code_id", in_own_community(lambda c: c.unit.community_id))
 @api_bp.arguments(schemas.ReasonSchema)
@@ -64,7 +64,7 @@ def revoke_code(data, code: ClaimCode):
     return code
 
 
-@api_bp.post("/claim-codes/<int:code_id>/reissue")
+@api_bp.post("/claim-codes/<id:code_id>/reissue")
 @api_bp.requires(Action.MANAGE_CLAIM_CODES)
 @api_bp.loads(ClaimCode, "code_id", in_own_community(lambda c: c.unit.community_id))
 @api_bp.arguments(schemas.ReasonSchema)

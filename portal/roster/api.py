@@ -29,7 +29,7 @@ def sees_community(community: Community) -> bool:
     return can_see_community(g.memberships, community.id)
 
 
-@api_bp.get("/roster/<int:community_id>/units")
+@api_bp.get("/roster/<id:community_id>/units")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.loads(Community, "community_id", sees_community)
 @api_bp.arguments(RosterUnitQuerySchema, location="query")
@@ -46,7 +46,7 @@ def units(query, community: Community):
     return services.units_query(community, building_id)
 
 
-@api_bp.post("/roster/<int:community_id>/import")
+@api_bp.post("/roster/<id:community_id>/import")
 @api_bp.requires(Action.IMPORT_ROSTER)
 @api_bp.loads(Community, "community_id", sees_community)
 @api_bp.arguments(RosterUploadSchema, location=MULTIPART)

@@ -13,12 +13,14 @@ class RosterUnitSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     community_id = fields.Integer(dump_only=True)
     building_id = fields.Integer(dump_only=True)
-    building = fields.Function(lambda u: u.building.name if u.building else "", dump_only=True)
+    building = fields.Function(lambda u: u.building.name if u.building else "", dump_only=True,
+                               metadata={"type": "string"})
     entrance = fields.String(dump_only=True)
     room = fields.String(dump_only=True)
     floor = fields.Integer(dump_only=True, allow_none=True)
     floor_area = fields.Decimal(dump_only=True, as_string=True, places=2,
-                                metadata={"description": "Floor area in m², an exact decimal (string)."})
+                                metadata={"type": "string", "format": "decimal",
+                                          "description": "Floor area in m², an exact decimal (string)."})
 
 
 class RosterUnitQuerySchema(PagedQuerySchema):
