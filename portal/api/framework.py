@@ -22,7 +22,8 @@ from functools import wraps
 
 import sqlalchemy as sa
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import request
+from flask import Response, request
+from flask import abort as flask_abort
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Api, Blueprint, Page
@@ -184,12 +185,14 @@ class ApiBlueprint(Blueprint):
         in the ``X-Pagination`` header, the body a plain JSON array."""
         return super().paginate(pager, **kwargs)
 
-    def requires(self, action: Action | None):
+    def requires(self, action: Action | None, *, browser_only: bool = False):
         """Authorise, then run the handler in the request's one transaction.
 
         401 for anonymous callers, 404 for anyone outside the tenant (they learn nothing), 403 for a
-        member whose roles do not allow ``action`` (``None``: any member). Commits after a successful
-        answer, rolls back on any error. Every one of these answers is documented for the route.
+        member whose roles do not allow ``action`` (``None``: any member), and 403 for a request carrying
+        an API token when the route is ``browser_only`` (a signed-in session only). All before the body
+        is read. Commits after a successful answer, rolls back on any error. Every one of these answers
+        is documented for the route.
         """
 
         def decorator(view):
@@ -200,6 +203,9 @@ class ApiBlueprint(Blueprint):
                 memberships = require_membership()
                 if action is not None and not can(memberships, action):
                     api_abort(403)
+                if browser_only and is_token_request():
+                    api_abort(403, _("Only a signed-in browser session may do this, not an API token."),
+                              code="browser_session_required")
                 try:
                     response = view(*args, **kwargs)
                 except BaseException:
@@ -223,6 +229,13 @@ class ApiBlueprint(Blueprint):
             return self._document(view, *codes)
 
         return decorator
+
+    def _check_not_modified(self, etag):
+        """304 to a matching If-None-Match, carrying the ETag as RFC 9110 asks (smorest's bare 304 does not)."""
+        if request.method in self.METHODS_CHECKING_NOT_MODIFIED and etag in request.if_none_match:
+            response = Response(status=304)
+            response.set_etag(etag)
+            flask_abort(response)
 
     def route(self, rule, *, parameters=None, tags=None, **options):
         register = super().route(rule, parameters=parameters, tags=tags, **options)

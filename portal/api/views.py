@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import g
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.api import tokens as token_service
-from portal.api.framework import ApiBlueprint, Pager, api_abort, is_token_request
+from portal.api.framework import ApiBlueprint, Pager
 from portal.api.models import ApiToken
 from portal.api.schemas import AuditEventSchema, AuditQuerySchema, MemberSchema, MeSchema, TokenCreatedSchema, TokenSchema
 from portal.audit.models import AuditEvent
@@ -44,18 +43,15 @@ def list_tokens():
 
 
 @bp.post("/tokens")
-@bp.requires(Action.USE_API_TOKENS)
+@bp.requires(Action.USE_API_TOKENS, browser_only=True)
 @bp.arguments(TokenSchema)
 @bp.response(201, TokenCreatedSchema)
 def create_token(data):
     """Create a token; the secret is in this response only.
 
-    Only a signed-in browser session may create tokens: a request carrying a token is refused (403),
-    so a leaked token cannot mint others.
+    Only a signed-in browser session (with its X-CSRFToken) may create tokens: a request carrying a
+    token is refused (403), so a leaked token cannot mint others.
     """
-    if is_token_request():
-        api_abort(403, _("API tokens are created in the browser (Account → API tokens), not with a token."),
-                  code="token_cannot_create_token")
     token, raw = token_service.issue_token(tenant=g.tenant, user=current_user, name=data["name"].strip())
     record(tenant=g.tenant, actor=current_user, action="api_token.created", object_type="api_token",
            object_id=token.id, summary=token.name)

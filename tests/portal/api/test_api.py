@@ -83,7 +83,7 @@ def test_a_token_cannot_create_tokens(app, world):
     before = table_snapshot(app)
     response = client.post("/api/v1/t/alpha/tokens", json={"name": "second"}, headers=bearer(world.a.token_secret))
     assert response.status_code == 403, response.text
-    assert response.json["error"]["code"] == "token_cannot_create_token" and "token" not in response.json
+    assert response.json["error"]["code"] == "browser_session_required" and "token" not in response.json
     assert table_snapshot(app) == before
     # Still allowed with the same token: reading and revoking its own tokens.
     assert client.get("/api/v1/t/alpha/tokens", headers=bearer(world.a.token_secret)).status_code == 200
@@ -236,8 +236,17 @@ def test_token_page_cannot_revoke_someone_elses_token(app, world, session_client
 # --- JSON errors -------------------------------------------------------------------------------
 
 
-def post_token(app, world, **kwargs):
-    return app.test_client().post("/api/v1/t/alpha/tokens", headers=bearer(world.a.token_secret), **kwargs)
+@pytest.fixture
+def post_token(client_as):
+    """POST /tokens as tokens are created: tenant A's bureau administrator's browser session with CSRF."""
+    client = client_as(Role.BUREAU_ADMIN, "a")
+    csrf = csrf_token_for(client)
+
+    def post(client_=None, **kwargs):
+        return (client_ or client).post("/api/v1/t/alpha/tokens", headers={"X-CSRFToken": csrf}, **kwargs)
+
+    post.client = client
+    return post
 
 
 @pytest.mark.parametrize(
@@ -259,9 +268,9 @@ def post_token(app, world, **kwargs):
         ({"data": b"\xff\xfe", "content_type": "application/json"}, 400, "bad_request", None),
     ],
 )
-def test_bad_bodies_get_json_errors_naming_the_field(app, world, kwargs, status, code, field):
+def test_bad_bodies_get_json_errors_naming_the_field(app, world, post_token, kwargs, status, code, field):
     before = table_snapshot(app)
-    response = post_token(app, world, **kwargs)
+    response = post_token(**kwargs)
     assert response.status_code == status, response.text
     assert response.is_json
     error = response.json["error"]
@@ -302,10 +311,10 @@ def test_query_errors_name_the_parameter(app, world):
     ({"data": "x", "content_type": "text/plain"}, "Send JSON with Content-Type: application/json.", None, None),
     ({"data": "{", "content_type": "application/json"}, "The body is not valid JSON.", None, None),
 ])
-def test_error_messages_are_chinese_by_default_and_english_on_request(app, world, kwargs, msgid, field, field_msgid):
-    default = post_token(app, world, **kwargs).json["error"]
-    client = in_english(app.test_client())
-    english = client.post("/api/v1/t/alpha/tokens", headers=bearer(world.a.token_secret), **kwargs).json["error"]
+def test_error_messages_are_chinese_by_default_and_english_on_request(app, world, post_token, kwargs, msgid, field,
+                                                                      field_msgid):
+    default = post_token(**kwargs).json["error"]
+    english = post_token(in_english(post_token.client), **kwargs).json["error"]
     assert english["message"] == msgid
     if field:
         assert english["fields"][field] == [field_msgid]
