@@ -1,17 +1,18 @@
-"""The one API layer every feature shares, on flask-smorest: errors, authentication, paging, tenant
+"""The one API layer every feature shares, on flask-smorest: errors, authorisation, paging, tenant
 objects and the single commit live here, so a feature's ``api.py`` only declares its routes.
 
 A route is declared once, and the OpenAPI document is generated from that declaration::
 
-    @blp.get("/areas/<int:area_id>")
-    @blp.requires(Action.VIEW_REGISTRY)        # 401 / 404 (outsider) / 403, documented
-    @blp.response(200, AreaSchema)             # the schema that dumps is the schema documented
-    def get_area(area_id):
-        return blp.visible_or_404(Area, area_id, ...)
+    @api_bp.patch("/areas/<id:area_id>")
+    @api_bp.requires(Action.MANAGE_REGISTRY)   # 401 / 404 (outsider) / 403; one commit or a rollback
+    @api_bp.loads(Area, "area_id")             # the tenant's Area or 404, before the body is read
+    @api_bp.arguments(AreaUpdateSchema)        # 400 / 413 / 415 / 422 in the error envelope
+    @api_bp.response(200, AreaSchema)          # the schema that dumps is the schema documented
+    def update_area(data, area):
+        services.rename_area(...)              # a DomainError becomes 422 (or 409), one handler
+        return area
 
-``requires`` also wraps the handler in the request's one transaction: commit after a successful
-answer, rollback on any error. A ``DomainError`` raised by a service becomes a 422 (or 409) in the
-error envelope through one handler registered on every API blueprint.
+See docs/api.md.
 """
 from __future__ import annotations
 
@@ -131,9 +132,6 @@ class PaginationParser(ApiParser):
 class Pager(Page):
     """A page of a SELECT, sliced and counted by the database (``SELECT count(*)``); a plain list (an
     already-filtered small collection) is sliced in memory."""
-
-    def __init__(self, collection, page_params):
-        super().__init__(collection, page_params)
 
     @property
     def items(self):
@@ -322,7 +320,3 @@ class PortalApi(Api):
 def is_token_request() -> bool:
     """The caller sent an API token (not a browser session only)."""
     return request.headers.get("Authorization", "").startswith("Bearer ")
-
-
-def is_write() -> bool:
-    return request.method not in SAFE_METHODS

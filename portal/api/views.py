@@ -12,7 +12,6 @@ from portal.api.schemas import AuditEventSchema, AuditQuerySchema, MemberSchema,
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
 from portal.auth.models import User
-from portal.extensions import db
 from portal.permissions import Action, roles_of
 from tenants.models import Membership
 

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from portal.api import tokens as token_service
 from portal.api.models import ApiToken
-from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.extensions import db
 from tenants import across_tenants, tenant_scope
