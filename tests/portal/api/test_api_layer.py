@@ -197,3 +197,12 @@ def test_lists_document_their_paging(spec):
 def test_enums_are_documented_by_value(spec):
     area = spec["components"]["schemas"]["Area"]["properties"]["kind"]
     assert area["enum"] == ["street", "community_office"]
+
+
+def test_only_the_json_document_is_served_no_browsable_page(app):
+    """No Swagger/ReDoc page (they load scripts from a CDN); the document is the JSON alone."""
+    outside_tenants = {rule.rule for rule in app.url_map.iter_rules()
+                       if rule.rule.startswith("/api/") and not rule.rule.startswith("/api/v1/t/")}
+    assert outside_tenants == {"/api/v1/openapi.json"}
+    document = app.test_client().get("/api/v1/openapi.json")
+    assert document.mimetype == "application/json" and "cdn" not in document.text.lower()
