@@ -67,7 +67,7 @@ class MeSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     display_name = fields.String(dump_only=True)
     tenant = fields.String(dump_only=True)
-    roles = fields.List(fields.String(), dump_only=True)
+    roles = fields.List(fields.Enum(Role, by_value=True), dump_only=True)
 
 
 class TokenSchema(StrictSchema):

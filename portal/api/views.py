@@ -29,7 +29,7 @@ def own_tokens() -> sa.Select:
 def me():
     """The caller and their roles in this tenant."""
     return {"id": current_user.id, "display_name": current_user.display_name, "tenant": g.tenant.slug,
-            "roles": sorted(r.value for r in roles_of(g.memberships))}
+            "roles": sorted(roles_of(g.memberships), key=lambda r: r.value)}
 
 
 @bp.get("/tokens")

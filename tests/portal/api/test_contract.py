@@ -29,7 +29,7 @@ from tests.routewalk import TENANT_OBJECT_ARGS
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance, negative_data_rejection]
-EXAMPLES_PER_MODE = 8
+EXAMPLES_PER_MODE = 6
 
 
 def run_operation(operation, mode, *, path: dict, token: str, cases: list, failures: list) -> None:
