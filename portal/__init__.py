@@ -76,7 +76,9 @@ def register_proxy_fix(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from portal.api.framework import PortalApi
     from portal.api.pages import bp as api_pages_bp
+    from portal.api.spec import SPEC_CONFIG
     from portal.api.views import bp as api_bp
     from portal.audit.views import bp as audit_bp
     from portal.auth.views import bp as auth_bp
@@ -84,13 +86,17 @@ def register_blueprints(app: Flask) -> None:
     from portal.members.views import bp as members_bp
     from portal.platform.views import bp as platform_bp
 
-    for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_bp, api_pages_bp):
+    for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp):
         app.register_blueprint(bp)
+    for key, value in SPEC_CONFIG.items():
+        app.config.setdefault(key, value)
+    api = PortalApi(app)  # serves the generated document at /api/v1/openapi.json
+    api.register_blueprint(api_bp)
     import importlib
 
     for feature in ("communities", "firms", "roster", "owners", "checklists"):
         app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
-        app.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
+        api.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

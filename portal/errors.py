@@ -39,6 +39,10 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         if error.response is not None:
             return error.response
+        if wants_json():
+            from portal.api.errors import http_error_response
+
+            return http_error_response(error)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

@@ -15,6 +15,7 @@ MARSHMALLOW_MESSAGES = {
     "Not a valid boolean.": _l("Not a valid boolean."),
     "Not a valid number.": _l("Not a valid number."),
     "Not a valid datetime.": _l("Not a valid datetime."),
+    "Not a valid date.": _l("Not a valid date."),
     "Invalid input type.": _l("Invalid input type."),
     "Invalid value.": _l("Invalid value."),
     "Not a valid mapping type.": _l("Not a valid mapping type."),
@@ -46,22 +47,43 @@ def _translate(messages):
         return str(MARSHMALLOW_MESSAGES[text])
     if text.startswith("Length must be between") or text.startswith("Longer than maximum length") or text.startswith("Shorter than minimum length"):
         return _("Length is outside the allowed range.")
+    if text.startswith("Must be one of: "):
+        return _("Must be one of: %(choices)s", choices=text[len("Must be one of: "):].rstrip("."))
     if text.startswith("Must be greater than or equal to") or text.startswith("Must be less than or equal to"):
         return _("Value is outside the allowed range.")
     return text
 
 
 def domain_error(error):
-    """A broken business rule as JSON: 422 (or the error's own status, e.g. 409) naming the field."""
+    """A broken business rule (``portal.domain.DomainError``) in the error envelope: 409 when the
+    current state forbids the change, otherwise 422 naming the field (every problem, if it lists them)."""
     from portal.extensions import db
 
     db.session.rollback()
-    status = error.status if error.status in (409, 422) else 422
-    return json_error(status, str(error.message) if status == 409 else None,
-                      fields={error.field or "_schema": [str(error.message)]}, code=error.code)
+    status = 409 if error.status == 409 else 422
+    problems = [str(p) for p in getattr(error, "problems", None) or [error.message]]
+    field = error.field or getattr(error, "problems_field", None) or "_schema"
+    return json_error(status, str(error.message), fields={field: problems}, code=error.code)
+
+
+def http_error_response(error):
+    """Any HTTP error under /api/ as the envelope; ``api_abort`` attaches message, fields and code."""
+    from flask import Response
+
+    status = error.code or 500
+    if status < 400:  # 304 Not Modified (ETag): no body
+        return Response(status=status)
+    data = getattr(error, "data", None) or {}
+    response = json_error(status, data.get("message"), fields=data.get("fields"), code=data.get("code"))
+    if status == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    if getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def json_error(status: int, message: str | None = None, fields: dict | None = None, code: str | None = None):
+    """The one error body of the API: ``{"error": {"code", "message", "fields"?}}`` (schema ``Error``)."""
     default_code, default_message = STATUS_CODES.get(status, ("error", _l("Error.")))
     body = {"error": {"code": code or default_code, "message": str(message or default_message)}}
     if fields:

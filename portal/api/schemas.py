@@ -1,9 +1,10 @@
 """Marshmallow schemas of the API; explicit fields, unknown fields refused, server-set fields dump-only."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, pre_load, validate
 
 from portal.validation import has_control_chars
+from tenants.roles import Role
 
 
 def _no_control_chars_in_filter(value: str) -> None:
@@ -30,19 +31,32 @@ class StrictSchema(Schema):
         ordered = True
 
 
+class PagedQuerySchema(StrictSchema):
+    """Query arguments of a paginated list: ``page`` and ``page_size`` belong to the pager (documented
+    by ``paginate``), every other unknown argument is refused."""
+
+    @pre_load
+    def _leave_paging_to_the_pager(self, data, **kwargs):
+        return {key: value for key, value in data.items() if key not in ("page", "page_size")}
+
+
+class ErrorDetailSchema(StrictSchema):
+    code = fields.String(required=True, metadata={"description": "Machine-readable reason, e.g. not_found, invalid."})
+    message = fields.String(required=True, metadata={"description": "In the caller's language."})
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), metadata={
+        "description": "Per field (\"_schema\": the request as a whole): a list of messages, or for nested "
+                       "objects and lists the same structure again, keyed by field name or index."})
+
+
 class ErrorSchema(StrictSchema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
+    """Every error answer of the API."""
 
-
-class ErrorEnvelopeSchema(StrictSchema):
-    error = fields.Nested(ErrorSchema, required=True)
+    error = fields.Nested(ErrorDetailSchema, required=True)
 
 
 class MembershipSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
-    role = fields.Function(lambda m: m.role.value, dump_only=True)
+    role = fields.Enum(Role, by_value=True, dump_only=True)
     area_id = fields.Integer(dump_only=True, allow_none=True)
     firm_id = fields.Integer(dump_only=True, allow_none=True)
     community_id = fields.Integer(dump_only=True, allow_none=True)
@@ -53,7 +67,7 @@ class MeSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     display_name = fields.String(dump_only=True)
     tenant = fields.String(dump_only=True)
-    roles = fields.List(fields.String(), dump_only=True)
+    roles = fields.List(fields.Enum(Role, by_value=True), dump_only=True)
 
 
 class TokenSchema(StrictSchema):
@@ -71,8 +85,8 @@ class TokenCreatedSchema(TokenSchema):
 class MemberSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     user_id = fields.Integer(dump_only=True)
-    display_name = fields.Function(lambda m: m.user.display_name, dump_only=True)
-    role = fields.Function(lambda m: m.role.value, dump_only=True)
+    display_name = fields.Function(lambda m: m.user.display_name, dump_only=True, metadata={"type": "string"})
+    role = fields.Enum(Role, by_value=True, dump_only=True)
     area_id = fields.Integer(dump_only=True, allow_none=True)
     firm_id = fields.Integer(dump_only=True, allow_none=True)
     community_id = fields.Integer(dump_only=True, allow_none=True)
@@ -94,8 +108,7 @@ class AuditEventSchema(StrictSchema):
     client_address = fields.String(dump_only=True)
 
 
-class AuditQuerySchema(StrictSchema):
-    action = fields.String(validate=[validate.Length(max=64), _no_control_chars_in_filter])
+class AuditQuerySchema(PagedQuerySchema):
+    action = fields.String(validate=[validate.Length(max=64), _no_control_chars_in_filter],
+                           metadata={"description": "Only actions starting with this, e.g. api_token."})
     object_type = fields.String(validate=[validate.Length(max=64), _no_control_chars_in_filter])
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))

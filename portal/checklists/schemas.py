@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
-from portal.api.schemas import StrictSchema, _no_control_chars, _no_control_chars_in_filter
+from portal.api.schemas import PagedQuerySchema, StrictSchema, _no_control_chars, _no_control_chars_in_filter
+from portal.checklists.models import ListKind, VersionStatus
 from portal.checklists.services import format_weight
 
 
@@ -60,16 +61,18 @@ class SectionSchema(StrictSchema):
 
 class VersionSummarySchema(StrictSchema):
     id = fields.Integer(dump_only=True)
-    kind = fields.Function(lambda v: v.kind.value, dump_only=True)
+    kind = fields.Enum(ListKind, by_value=True, dump_only=True)
     number = fields.Integer(dump_only=True)
-    status = fields.Function(lambda v: v.status.value, dump_only=True)
+    status = fields.Enum(VersionStatus, by_value=True, dump_only=True)
     note = fields.String(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True)
     published_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     published_by_id = fields.Integer(dump_only=True, allow_none=True)
     frozen_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     frozen_reason = fields.String(dump_only=True)
-    total_weight = fields.Function(lambda v: format_weight(v.total_weight) if v.kind.weighted else None, dump_only=True)
+    total_weight = fields.Function(lambda v: format_weight(v.total_weight) if v.kind.weighted else None, dump_only=True,
+                                   metadata={"type": "string", "nullable": True,
+                                             "description": "Lists A and C: the sum of the weights; B: null."})
 
 
 class VersionSchema(VersionSummarySchema):
@@ -77,7 +80,7 @@ class VersionSchema(VersionSummarySchema):
 
 
 class DraftCreateSchema(StrictSchema):
-    kind = fields.String(required=True, validate=validate.OneOf(["A", "B", "C"]))
+    kind = fields.Enum(ListKind, by_value=True, required=True)
     note = _text(500)
 
 
@@ -89,5 +92,5 @@ class MoveSchema(StrictSchema):
     direction = fields.String(required=True, validate=validate.OneOf(["up", "down"]))
 
 
-class VersionQuerySchema(StrictSchema):
-    kind = fields.String(validate=validate.OneOf(["A", "B", "C"]))
+class VersionQuerySchema(PagedQuerySchema):
+    kind = fields.Enum(ListKind, by_value=True)

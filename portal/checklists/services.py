@@ -47,12 +47,14 @@ class NotEditable(ChecklistError):
     """The version is published, superseded or frozen: nothing in it may change (HTTP 409)."""
 
     status = 409
+    code = "read_only"
 
 
 class DraftExists(ChecklistError):
     """A list has at most one open draft; ``draft`` is the one that is open (HTTP 409)."""
 
     status = 409
+    code = "draft_exists"
 
     def __init__(self, draft: ChecklistVersion):
         super().__init__(None, _l("List %(kind)s already has an open draft (version %(number)s); continue that one.",
@@ -61,9 +63,11 @@ class DraftExists(ChecklistError):
 
 
 class PublishRefused(ChecklistError):
-    """The draft breaks publication rules; ``problems`` lists every one of them."""
+    """The draft breaks publication rules; ``problems`` lists every one of them (under ``draft`` in JSON)."""
 
     status = 422
+    code = "publish_refused"
+    problems_field = "draft"
 
     def __init__(self, problems: list[str]):
         super().__init__(None, " ".join(str(p) for p in problems))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from portal.api.schemas import StrictSchema, _no_control_chars, _no_control_chars_in_filter
+from portal.api.schemas import PagedQuerySchema, StrictSchema, _no_control_chars, _no_control_chars_in_filter
 from portal.communities.models import AreaKind, CommitteePosition, ServiceGrade
 from portal.validation import DB_INT_MAX
 
@@ -20,8 +20,7 @@ def optional_text(max_length: int, **kwargs):
 
 class AreaSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in AreaKind]),
-                         metadata={"description": "street or community_office"})
+    kind = fields.Enum(AreaKind, by_value=True, required=True, metadata={"description": "street or community_office"})
     name = required_text(80)
     parent_id = fields.Integer(allow_none=True, validate=ID,
                                metadata={"description": "The street of a community office; null for a street."})
@@ -37,7 +36,7 @@ class CommunitySchema(StrictSchema):
     address = optional_text(255)
     area_id = fields.Integer(required=True, validate=ID)
     area_name = fields.String(dump_only=True)
-    service_grade = fields.String(required=True, validate=validate.OneOf([g.value for g in ServiceGrade]))
+    service_grade = fields.Enum(ServiceGrade, by_value=True, required=True)
     declared_units = fields.Integer(strict=True, validate=validate.Range(min=0, max=1_000_000))
     unit_count = fields.Integer(dump_only=True, metadata={"description": "Units registered in the roster."})
     revenue_bank = optional_text(120)
@@ -48,7 +47,7 @@ class CommunitySchema(StrictSchema):
     current_firm_id = fields.Integer(dump_only=True, allow_none=True)
 
 
-class CommunityQuerySchema(StrictSchema):
+class CommunityQuerySchema(PagedQuerySchema):
     area_id = fields.Integer(validate=ID, metadata={"description": "Only communities in this area (a street "
                                                                     "includes its community offices)."})
 
@@ -64,8 +63,8 @@ class BuildingSchema(StrictSchema):
 class CommitteeMemberSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     name = required_text(80)
-    position = fields.String(required=True, validate=validate.OneOf([p.value for p in CommitteePosition]),
-                             metadata={"description": "director (主任), deputy (副主任) or member (委员)"})
+    position = fields.Enum(CommitteePosition, by_value=True, required=True,
+                           metadata={"description": "director (主任), deputy (副主任) or member (委员)"})
     phone = optional_text(20)
 
 

@@ -1,15 +1,13 @@
 """JSON schemas of firms, project managers and contracts."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
-from portal.api.schemas import StrictSchema
+from portal.api.schemas import PagedQuerySchema, StrictSchema
 from portal.communities.models import ServiceGrade
 from portal.communities.schemas import ID, optional_text, required_text
 from portal.firms.models import FeeModel
 
-GRADES = validate.OneOf([g.value for g in ServiceGrade])
-FEES = validate.OneOf([f.value for f in FeeModel])
 
 
 class FirmSchema(StrictSchema):
@@ -41,15 +39,17 @@ class ContractSchema(StrictSchema):
     manager_id = fields.Integer(allow_none=True, validate=ID, metadata={"description": "Must work for the firm."})
     start_date = fields.Date(required=True)
     end_date = fields.Date(allow_none=True, metadata={"description": "null: open-ended."})
-    fee_model = fields.String(required=True, validate=FEES, metadata={"description": "lump_sum (包干制) or commission (酬金制)"})
-    grade = fields.String(validate=GRADES, metadata={"description": "Defaults to the community's service grade."})
+    fee_model = fields.Enum(FeeModel, by_value=True, required=True,
+                            metadata={"description": "lump_sum (包干制) or commission (酬金制)"})
+    grade = fields.Enum(ServiceGrade, by_value=True,
+                        metadata={"description": "Defaults to the community's service grade."})
     end_reason = fields.String(dump_only=True)
     in_force = fields.Boolean(dump_only=True)
 
 
 class ContractUpdateSchema(StrictSchema):
-    fee_model = fields.String(validate=FEES)
-    grade = fields.String(validate=GRADES)
+    fee_model = fields.Enum(FeeModel, by_value=True)
+    grade = fields.Enum(ServiceGrade, by_value=True)
     manager_id = fields.Integer(allow_none=True, validate=ID)
 
 
@@ -58,7 +58,7 @@ class ContractEndSchema(StrictSchema):
     reason = required_text(500)
 
 
-class ContractQuerySchema(StrictSchema):
+class ContractQuerySchema(PagedQuerySchema):
     community_id = fields.Integer(validate=ID)
     firm_id = fields.Integer(validate=ID)
     in_force = fields.Boolean(metadata={"description": "Only contracts in force today (true) or not (false)."})

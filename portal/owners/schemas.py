@@ -4,11 +4,12 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from portal.api.schemas import StrictSchema, _no_control_chars
+from portal.owners.models import ClaimStatus
 
 
 class BuildingCodesSummarySchema(StrictSchema):
-    building_id = fields.Function(lambda s: s.building.id, dump_only=True)
-    building_name = fields.Function(lambda s: s.building.name, dump_only=True)
+    building_id = fields.Integer(attribute="building.id", dump_only=True)
+    building_name = fields.String(attribute="building.name", dump_only=True)
     units = fields.Integer(dump_only=True)
     active_codes = fields.Integer(dump_only=True, metadata={"description": "Units with an unused (active) code."})
     bound_units = fields.Integer(dump_only=True, metadata={"description": "Units with at least one bound account."})
@@ -23,20 +24,20 @@ class CommunityCodesSchema(StrictSchema):
 class ClaimCodeSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     unit_id = fields.Integer(dump_only=True)
-    status = fields.Function(lambda c: c.status.value, dump_only=True)
-    code = fields.Function(lambda c: c.code_plain, dump_only=True, allow_none=True,
+    status = fields.Enum(ClaimStatus, by_value=True, dump_only=True)
+    code = fields.String(attribute="code_plain", dump_only=True, allow_none=True,
                            metadata={"description": "The readable code while it is active; null once used or revoked."})
     issued_at = fields.AwareDateTime(dump_only=True)
 
 
 class UnitCodesSchema(StrictSchema):
-    unit_id = fields.Function(lambda r: r.unit.id, dump_only=True)
-    label = fields.Function(lambda r: r.unit.label, dump_only=True)
-    entrance = fields.Function(lambda r: r.unit.entrance, dump_only=True)
-    room = fields.Function(lambda r: r.unit.room, dump_only=True)
-    active_code = fields.Function(lambda r: ClaimCodeSchema().dump(r.code) if r.code else None, dump_only=True,
+    unit_id = fields.Integer(attribute="unit.id", dump_only=True)
+    label = fields.String(attribute="unit.label", dump_only=True)
+    entrance = fields.String(attribute="unit.entrance", dump_only=True)
+    room = fields.String(attribute="unit.room", dump_only=True)
+    active_code = fields.Nested(ClaimCodeSchema, attribute="code", dump_only=True,
                                   allow_none=True)
-    bound_accounts = fields.Function(lambda r: len(r.bindings), dump_only=True)
+    bound_accounts = fields.Function(lambda r: len(r.bindings), dump_only=True, metadata={"type": "integer"})
 
 
 class BuildingCodesSchema(StrictSchema):
@@ -65,13 +66,15 @@ class ReissuedSchema(StrictSchema):
 
 
 class OwnedUnitSchema(StrictSchema):
-    unit_id = fields.Function(lambda o: o.unit.id, dump_only=True)
-    community_id = fields.Function(lambda o: o.unit.community_id, dump_only=True)
-    community_name = fields.Function(lambda o: o.unit.community.name, dump_only=True)
-    building_name = fields.Function(lambda o: o.unit.building.name, dump_only=True)
-    entrance = fields.Function(lambda o: o.unit.entrance, dump_only=True)
-    room = fields.Function(lambda o: o.unit.room, dump_only=True)
+    unit_id = fields.Integer(attribute="unit.id", dump_only=True)
+    community_id = fields.Integer(attribute="unit.community_id", dump_only=True)
+    community_name = fields.String(attribute="unit.community.name", dump_only=True)
+    building_name = fields.String(attribute="unit.building.name", dump_only=True)
+    entrance = fields.String(attribute="unit.entrance", dump_only=True)
+    room = fields.String(attribute="unit.room", dump_only=True)
     floor_area = fields.Function(lambda o: str(o.unit.floor_area), dump_only=True,
-                                 metadata={"description": "m², exact decimal as a string"})
-    bound_at = fields.Function(lambda o: o.binding.bound_at.isoformat(), dump_only=True)
+                                 metadata={"type": "string", "format": "decimal",
+                                           "description": "m², exact decimal as a string"})
+    bound_at = fields.Function(lambda o: o.binding.bound_at.isoformat(), dump_only=True,
+                               metadata={"type": "string", "format": "date-time"})
     other_accounts = fields.Integer(attribute="others", dump_only=True)

@@ -1,48 +1,47 @@
 """Marshmallow schemas of the roster API: units, the multipart upload, the preview and the import result."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
+from marshmallow import ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
-from portal.api.schemas import StrictSchema
+from portal.api.schemas import ErrorSchema, PagedQuerySchema, StrictSchema
 
 
 class RosterUnitSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     community_id = fields.Integer(dump_only=True)
     building_id = fields.Integer(dump_only=True)
-    building = fields.Function(lambda u: u.building.name if u.building else "", dump_only=True)
+    building = fields.Function(lambda u: u.building.name if u.building else "", dump_only=True,
+                               metadata={"type": "string"})
     entrance = fields.String(dump_only=True)
     room = fields.String(dump_only=True)
     floor = fields.Integer(dump_only=True, allow_none=True)
     floor_area = fields.Decimal(dump_only=True, as_string=True, places=2,
-                                metadata={"description": "Floor area in m², an exact decimal (string)."})
+                                metadata={"type": "string", "format": "decimal",
+                                          "description": "Floor area in m², an exact decimal (string)."})
 
 
-class RosterUnitPageSchema(StrictSchema):
-    items = fields.List(fields.Nested(RosterUnitSchema), dump_only=True)
-    page = fields.Integer(dump_only=True)
-    per_page = fields.Integer(dump_only=True)
-    total = fields.Integer(dump_only=True)
-
-
-class RosterUnitQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+class RosterUnitQuerySchema(PagedQuerySchema):
     building_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
 
-class RosterUploadFieldsSchema(StrictSchema):
-    """The non-file fields of the multipart upload."""
+class RosterFile(Upload):
+    """The uploaded file part; a plain text field of the same name is refused."""
 
-    dry_run = fields.Boolean(load_default=False)
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError(str(_l("Attach the roster file in a field named \"file\".")))
+        return value
 
 
 class RosterUploadSchema(StrictSchema):
-    """The multipart/form-data body (documentation only; the file is read from the ``file`` part)."""
+    """The multipart/form-data body: the file and the dry_run switch."""
 
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary",
-                                               "description": "The roster: CSV (UTF-8 with or without BOM, GBK, "
-                                                              "GB18030) or XLSX; header row required; at most 10 MB."})
+    file = RosterFile(required=True, metadata={"description": "The roster: CSV (UTF-8 with or without BOM, GBK, "
+                                                            "GB18030) or XLSX; header row required; at most 10 MB."},
+                      error_messages={"required": _l("Attach the roster file in a field named \"file\".")})
     dry_run = fields.Boolean(load_default=False, metadata={"description": "true: preview only, nothing written."})
 
 
@@ -82,11 +81,7 @@ class RosterImportResultSchema(StrictSchema):
     kept_units_missing_from_file = fields.Integer(dump_only=True)
 
 
-class RosterRejectedErrorSchema(StrictSchema):
-    code = fields.String(dump_only=True)
-    message = fields.String(dump_only=True)
+class RosterRejectedSchema(ErrorSchema):
+    """A refused import: the error envelope plus the preview listing every problem (row, column, reason)."""
 
-
-class RosterRejectedSchema(StrictSchema):
-    error = fields.Nested(RosterRejectedErrorSchema, dump_only=True)
     preview = fields.Nested(RosterPreviewSchema, dump_only=True)

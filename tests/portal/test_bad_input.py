@@ -425,13 +425,18 @@ def assert_json_refusal(response, fields: set[str] | None, label: str, problems:
                 problems.append(f"{label}: expected 422 with error.fields.{name}, got {response.status_code} {error}")
 
 
-def test_token_api_refuses_junk_json(app, world: World, record_property):
-    client = app.test_client()
-    bearer = {"Authorization": f"Bearer {world.a.token_secret}"}
+def token_session(client_as):
+    """Tokens are created from a browser session only: the bureau administrator signed in, CSRF header at hand."""
+    client = client_as(Role.BUREAU_ADMIN, "a")
+    return client, {"X-CSRFToken": csrf_token_for(client)}
+
+
+def test_token_api_refuses_junk_json(app, world: World, record_property, client_as):
+    client, csrf = token_session(client_as)
     problems, count = [], 0
     for label, body, content_type, fields in json_cases(world):
         before = db_state(app)
-        response = client.post("/api/v1/t/alpha/tokens", data=body, content_type=content_type, headers=bearer)
+        response = client.post("/api/v1/t/alpha/tokens", data=body, content_type=content_type, headers=csrf)
         count += 1
         if response.status_code >= 500:
             problems.append(f"{label}: {response.status_code}")
@@ -445,9 +450,9 @@ def test_token_api_refuses_junk_json(app, world: World, record_property):
 
 
 @pytest.mark.parametrize("name", [SQL_PAYLOAD, HTML_PAYLOAD, "名称 with spaces"])
-def test_token_api_stores_odd_but_valid_names_verbatim(app, world: World, name):
-    response = app.test_client().post("/api/v1/t/alpha/tokens", json={"name": name},
-                                      headers={"Authorization": f"Bearer {world.a.token_secret}"})
+def test_token_api_stores_odd_but_valid_names_verbatim(app, world: World, name, client_as):
+    client, csrf = token_session(client_as)
+    response = client.post("/api/v1/t/alpha/tokens", json={"name": name}, headers=csrf)
     assert response.status_code == 201 and response.json["name"] == name
     assert response.mimetype == "application/json"
     with app.app_context(), across_tenants("test reads the stored token"):
@@ -460,6 +465,8 @@ AUDIT_QUERY_JUNK = [
     ({"limit": "abc"}, "limit"), ({"limit": ""}, "limit"), ({"limit": "-1"}, "limit"), ({"limit": "0"}, "limit"),
     ({"limit": "201"}, "limit"), ({"limit": HUGE}, "limit"), ({"limit": "1.5"}, "limit"),
     ({"offset": "-1"}, "offset"), ({"offset": HUGE}, "offset"), ({"offset": "abc"}, "offset"),
+    ({"page": "0"}, "page"), ({"page": HUGE}, "page"), ({"page": "abc"}, "page"), ({"page_size": "0"}, "page_size"),
+    ({"page_size": "101"}, "page_size"), ({"page_size": HUGE}, "page_size"), ({"page_size": ""}, "page_size"),
     ({"action": "x" * 10_000}, "action"), ({"action": "ab\x00cd"}, "action"), ({"action": "ab\x01cd"}, "action"),
     ({"object_type": "x" * 100}, "object_type"), ({"object_type": "ab\x00cd"}, "object_type"),
     ({"zz_unknown": "1"}, "zz_unknown"), ({"tenant_id": str(2)}, "tenant_id"),
@@ -482,7 +489,7 @@ def test_audit_api_refuses_junk_query_parameters(app, world: World):
     # Tenant A's log holds one "test.seeded" event and three "checklist.published" (the default lists),
     # so a literal match finds them and nothing else does.
     for query, found in (("action=%27%20OR%201%3D1%20--", 0), ("action=%25", 0), ("action=_", 0), ("action=%FF%FE", 0),
-                         ("object_type=%3Cscript%3E", 0), ("limit=200&offset=0", 4), ("action=test.", 1)):
+                         ("object_type=%3Cscript%3E", 0), ("page_size=100&page=1", 4), ("action=test.", 1)):
         response = client.get(f"/api/v1/t/alpha/audit-events?{query}", headers=bearer)
         assert response.status_code == 200, (query, response.text)
         assert len(response.json) == found, (query, response.json)

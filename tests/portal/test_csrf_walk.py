@@ -271,21 +271,21 @@ def test_positive_control_the_same_requests_with_a_token_are_accepted(app, world
 def test_bearer_api_call_without_cookie_needs_no_csrf_token(app, world: World):
     bearer = {"Authorization": f"Bearer {world.a.token_secret}"}
     before = db_state(app)
-    response = app.test_client().post("/api/v1/t/alpha/tokens", json={"name": "ci"}, headers=bearer)
+    response = app.test_client().post("/api/v1/t/alpha/areas", json={"kind": "street", "name": "ci"}, headers=bearer)
     assert response.status_code == 201, response.text
-    assert response.json["name"] == "ci" and response.json["token"].startswith("spp_")
-    assert changed_tables(before, db_state(app)) == ["api_tokens", "audit_events"]
+    assert response.json["name"] == "ci" and response.json["kind"] == "street"
+    assert changed_tables(before, db_state(app)) == ["areas", "audit_events"]
 
 
 def test_bearer_api_call_riding_on_a_session_cookie_needs_the_token(app, world: World, client_as):
     browser = english(client_as(Role.BUREAU_ADMIN, "a"))
     bearer = {"Authorization": f"Bearer {world.a.token_secret}"}
     before = db_state(app)
-    response = browser.post("/api/v1/t/alpha/tokens", json={"name": "ci"}, headers=bearer)
+    response = browser.post("/api/v1/t/alpha/areas", json={"kind": "street", "name": "ci"}, headers=bearer)
     assert csrf_refusal(response), (response.status_code, response.text)
     assert response.json["error"]["code"] == "bad_request"
     assert changed_tables(before, db_state(app)) == []
     # With the session's token the very same call is accepted.
-    response = browser.post("/api/v1/t/alpha/tokens", json={"name": "ci"},
+    response = browser.post("/api/v1/t/alpha/areas", json={"kind": "street", "name": "ci"},
                             headers={**bearer, "X-CSRFToken": csrf_token_for(browser)})
     assert response.status_code == 201, response.text

@@ -94,7 +94,7 @@ def test_every_get_route_and_error_page_has_the_security_headers(app, world: Wor
         raise RuntimeError("planted failure for the 500 page")
 
     monkeypatch.setitem(app.view_functions, "auth.index", broken)
-    monkeypatch.setitem(app.view_functions, "api.openapi", broken)
+    monkeypatch.setitem(app.view_functions, "api-docs.openapi_json", broken)
     page_500, json_500 = anonymous.get("/"), anonymous.get("/api/v1/openapi.json")
     assert page_500.status_code == 500 and json_500.status_code == 500
     assert "planted failure" not in page_500.text and "Traceback" not in page_500.text

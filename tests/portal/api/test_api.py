@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from portal.api import tokens as token_service
 from portal.api.models import ApiToken
-from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.extensions import db
 from tenants import across_tenants, tenant_scope
@@ -77,18 +76,16 @@ def test_create_with_session_but_no_csrf_header_is_refused(app, session_client):
     assert table_snapshot(app) == before
 
 
-def test_create_with_a_bearer_token(app, world):
+def test_a_token_cannot_create_tokens(app, world):
+    """Only a signed-in browser session mints tokens: a leaked token cannot make itself a successor."""
     client = app.test_client()
+    before = table_snapshot(app)
     response = client.post("/api/v1/t/alpha/tokens", json={"name": "second"}, headers=bearer(world.a.token_secret))
-    assert response.status_code == 201, response.text
-    new_secret = response.json["token"]
-    assert new_secret != world.a.token_secret
-    me = client.get("/api/v1/t/alpha/me", headers=bearer(new_secret))
-    assert me.json["id"] == world.a.users[Role.BUREAU_ADMIN]
-    assert me.json["roles"] == ["bureau_admin"] and me.json["tenant"] == "alpha"
-    with app.app_context(), tenant_scope(db.session.get(Tenant, world.a.tenant_id)):
-        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "api_token.created"))
-        assert event.actor_id == world.a.users[Role.BUREAU_ADMIN] and event.object_id == str(response.json["id"])
+    assert response.status_code == 403, response.text
+    assert response.json["error"]["code"] == "browser_session_required" and "token" not in response.json
+    assert table_snapshot(app) == before
+    # Still allowed with the same token: reading and revoking its own tokens.
+    assert client.get("/api/v1/t/alpha/tokens", headers=bearer(world.a.token_secret)).status_code == 200
 
 
 def test_me_reports_every_role_held(app, world):
@@ -238,8 +235,17 @@ def test_token_page_cannot_revoke_someone_elses_token(app, world, session_client
 # --- JSON errors -------------------------------------------------------------------------------
 
 
-def post_token(app, world, **kwargs):
-    return app.test_client().post("/api/v1/t/alpha/tokens", headers=bearer(world.a.token_secret), **kwargs)
+@pytest.fixture
+def post_token(client_as):
+    """POST /tokens as tokens are created: tenant A's bureau administrator's browser session with CSRF."""
+    client = client_as(Role.BUREAU_ADMIN, "a")
+    csrf = csrf_token_for(client)
+
+    def post(client_=None, **kwargs):
+        return (client_ or client).post("/api/v1/t/alpha/tokens", headers={"X-CSRFToken": csrf}, **kwargs)
+
+    post.client = client
+    return post
 
 
 @pytest.mark.parametrize(
@@ -261,9 +267,9 @@ def post_token(app, world, **kwargs):
         ({"data": b"\xff\xfe", "content_type": "application/json"}, 400, "bad_request", None),
     ],
 )
-def test_bad_bodies_get_json_errors_naming_the_field(app, world, kwargs, status, code, field):
+def test_bad_bodies_get_json_errors_naming_the_field(app, world, post_token, kwargs, status, code, field):
     before = table_snapshot(app)
-    response = post_token(app, world, **kwargs)
+    response = post_token(**kwargs)
     assert response.status_code == status, response.text
     assert response.is_json
     error = response.json["error"]
@@ -304,10 +310,10 @@ def test_query_errors_name_the_parameter(app, world):
     ({"data": "x", "content_type": "text/plain"}, "Send JSON with Content-Type: application/json.", None, None),
     ({"data": "{", "content_type": "application/json"}, "The body is not valid JSON.", None, None),
 ])
-def test_error_messages_are_chinese_by_default_and_english_on_request(app, world, kwargs, msgid, field, field_msgid):
-    default = post_token(app, world, **kwargs).json["error"]
-    client = in_english(app.test_client())
-    english = client.post("/api/v1/t/alpha/tokens", headers=bearer(world.a.token_secret), **kwargs).json["error"]
+def test_error_messages_are_chinese_by_default_and_english_on_request(app, world, post_token, kwargs, msgid, field,
+                                                                      field_msgid):
+    default = post_token(**kwargs).json["error"]
+    english = post_token(in_english(post_token.client), **kwargs).json["error"]
     assert english["message"] == msgid
     if field:
         assert english["fields"][field] == [field_msgid]
@@ -369,6 +375,9 @@ def test_documented_path_parameters_match_the_url(app):
     spec = app.test_client().get("/api/v1/openapi.json").json
     for path, operations in spec["paths"].items():
         in_path = set(re.findall(r"{([a-z_]+)}", path))
+        common = [p for p in operations.get("parameters", []) if p["in"] == "path"]
         for method, operation in operations.items():
-            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            if method == "parameters":
+                continue
+            declared = {p["name"] for p in common + operation.get("parameters", []) if p.get("in") == "path"}
             assert declared == in_path, (method, path)
