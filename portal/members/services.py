@@ -101,6 +101,12 @@ def set_member_active(*, tenant, actor, membership: Membership, active: bool, re
     before = describe(membership)
     membership.is_active = active
     db.session.flush()
+    if not active:
+        # The person's API tokens here end with the role (and stay revoked if it comes back): a token
+        # minted as an administrator must not outlive the administration.
+        from portal.api.tokens import revoke_all_for
+
+        revoke_all_for(membership.user, actor=actor, why="membership_deactivated", tenant=tenant)
     record(tenant=tenant, actor=actor, action="member.activated" if active else "member.deactivated",
            object_type="membership", object_id=membership.id, summary=membership.user.display_name,
            before=before, after=describe(membership), reason=reason)
