@@ -12,7 +12,8 @@ from portal.auth import services, throttle
 from portal.auth.forms import LoginForm, PasswordChangeForm
 from portal.auth.passwords import verify_password
 from portal.extensions import db
-from portal.i18n import safe_next
+from portal.i18n import current_locale_code, safe_next
+from portal.members import services as member_services
 from portal.net import client_address
 from portal.validation import normalise_login
 from tenants import across_tenants
@@ -82,10 +83,31 @@ def choose_tenant():
     for m in memberships:
         if m.tenant.status != TenantStatus.SUSPENDED:
             tenants.setdefault(m.tenant.id, (m.tenant, []))[1].append(m.role)
-    if len(tenants) == 1 and not current_user.is_platform_admin:
+    invitations = member_services.pending_invitations(current_user)
+    if len(tenants) == 1 and not invitations and not current_user.is_platform_admin:
         (tenant, _roles), = tenants.values()
         return redirect(url_for("dashboard.dashboard", tenant_slug=tenant.slug))
-    return render_template("auth/choose_tenant.html", tenants=list(tenants.values()))
+    return render_template("auth/choose_tenant.html", tenants=list(tenants.values()), invitations=invitations)
+
+
+@bp.post("/account/invitations/<int:membership_id>/<any(accept,decline):answer>")
+@login_required
+def answer_invitation(membership_id: int, answer: str):
+    """The invited person accepts or declines; nobody else can (the invitation is looked up as theirs)."""
+    try:
+        invitation = member_services.answer_invitation(user=current_user._get_current_object(),
+                                                       membership_id=membership_id, accept=answer == "accept")
+    except member_services.MemberError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("auth.choose_tenant"), 303)
+    name = invitation.tenant.display_name(current_locale_code())  # read before the commit expires the row
+    db.session.commit()
+    if answer == "accept":
+        flash(_("You are now a member of %(tenant)s.", tenant=name), "success")
+    else:
+        flash(_("You declined the invitation of %(tenant)s.", tenant=name), "info")
+    return redirect(url_for("auth.choose_tenant"), 303)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
