@@ -10,6 +10,7 @@ from portal.api import tokens as token_service
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
+from portal.db import utcnow
 import datetime as dt
 
 from portal.checklists.models import ListKind
@@ -93,6 +94,7 @@ class World:
     platform_admin_login: str
     outsider_id: int
     outsider_login: str
+    invitation_id: int = 0  # tenant A's open invitation of the platform administrator (as bureau staff)
 
     def __getitem__(self, key: str) -> TenantWorld:
         return {"a": self.a, "b": self.b}[key]
@@ -213,9 +215,16 @@ def build_world() -> World:
     b = build_tenant_world("b", "beta", 2)
     platform = make_user("平台管理员", email="platform@example.org", platform_admin=True)
     outsider = make_user("局外人")
+    with tenant_scope(db.session.get(Tenant, a.tenant_id)):
+        invitation = Membership(user_id=platform.id, role=Role.BUREAU_STAFF, is_active=False, invited_at=utcnow(),
+                                invited_login=platform.email, invited_by_id=a.users[Role.BUREAU_ADMIN])
+        db.session.add(invitation)
+        db.session.flush()
+        invitation_id = invitation.id
+    world = World(a=a, b=b, platform_admin_id=platform.id, platform_admin_login=platform.email,
+                  outsider_id=outsider.id, outsider_login=outsider.mobile, invitation_id=invitation_id)
     db.session.commit()
-    return World(a=a, b=b, platform_admin_id=platform.id, platform_admin_login=platform.email,
-                 outsider_id=outsider.id, outsider_login=outsider.mobile)
+    return world
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

@@ -90,13 +90,13 @@ def choose_tenant():
     return render_template("auth/choose_tenant.html", tenants=list(tenants.values()), invitations=invitations)
 
 
-@bp.post("/account/invitations/<int:membership_id>/<any(accept,decline):answer>")
+@bp.post("/account/invitations/<int:invitation_id>/<any(accept,decline):answer>")
 @login_required
-def answer_invitation(membership_id: int, answer: str):
+def answer_invitation(invitation_id: int, answer: str):
     """The invited person accepts or declines; nobody else can (the invitation is looked up as theirs)."""
     try:
         invitation = member_services.answer_invitation(user=current_user._get_current_object(),
-                                                       membership_id=membership_id, accept=answer == "accept")
+                                                       membership_id=invitation_id, accept=answer == "accept")
     except member_services.MemberError as error:
         db.session.rollback()
         flash(str(error.message), "error")

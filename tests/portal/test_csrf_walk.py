@@ -38,6 +38,7 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "roster_api.import_roster": ("tenant_admin", {"form": lambda w: {"file": roster_file(w)}}),
     "auth.login": ("anonymous", {"form": lambda w: {"identifier": w.a.logins[Role.BUREAU_ADMIN], "password": PASSWORD}}),
     "auth.logout": ("tenant_admin", {"form": lambda w: {}}),
+    "auth.answer_invitation": ("platform_admin", {"form": lambda w: {}}),
     "auth.change_password": ("tenant_admin", {"form": lambda w: {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
                                                                  "confirm_password": NEW_PASSWORD}}),
     "platform.create_tenant": ("platform_admin", {"form": lambda w: {

@@ -88,7 +88,8 @@ def test_parallel_attempts_cannot_outrun_the_limit_in_redis(app):
     from tests.portal.auth.test_login import parallel_charges
 
     prefix = f"portal-test-{uuid.uuid4().hex[:8]}:"
-    worker = app_with_redis(prefix, app.config["SQLALCHEMY_DATABASE_URI"])
+    worker = app_with_redis(prefix, app.config["SQLALCHEMY_DATABASE_URI"],
+                            LOGIN_SLOWDOWN_PER_ACCOUNT="1000 per 15 minutes")  # the pair limit alone
     try:
         allowed = parallel_charges(worker, threads=40)
         print(f"login throttle redis parallel attempts=40 checked={allowed} limit=3")

@@ -316,16 +316,25 @@ def test_refused_attempts_do_not_extend_the_lock(app, world, small_limits, clock
     assert attempt(client, identifier, PASSWORD, address=address).status_code == 302
 
 
-def test_parallel_attempts_cannot_outrun_the_limit(app):
+def test_parallel_attempts_cannot_outrun_the_limit(app, monkeypatch):
     """Charged before the check (hit-then-test): 40 simultaneous attempts get exactly ``limit`` checks."""
+    monkeypatch.setitem(app.config, "LOGIN_SLOWDOWN_PER_ACCOUNT", "1000 per 15 minutes")  # the pair limit alone
     allowed = parallel_charges(app, threads=40)
     limit = limit_amount(app, "LOGIN_LIMIT_PER_PAIR")
     print(f"login throttle parallel attempts=40 checked={allowed} limit={limit}")
     assert allowed == limit
 
 
-def parallel_charges(app, threads: int, account: str = "13800000000", address: str = "203.0.113.200") -> int:
-    """``threads`` attempts on one (account, address) pair released at the same instant; how many may check."""
+def test_a_parallel_burst_from_many_addresses_meets_the_slow_down(app, monkeypatch):
+    """40 addresses at once on one account: the free failures, then one check through the gate, no more."""
+    monkeypatch.setitem(app.config, "LOGIN_SLOWDOWN_PER_ACCOUNT", "5 per 15 minutes")
+    allowed = parallel_charges(app, threads=40, spread_addresses=True)
+    print(f"login throttle parallel addresses=40 checked={allowed} free=5")
+    assert allowed <= 5 + 1
+
+
+def parallel_charges(app, threads: int, account: str = "13800000000", spread_addresses: bool = False) -> int:
+    """``threads`` attempts on one account released at the same instant; how many may check the password."""
     import threading
 
     from portal.auth import throttle
@@ -333,12 +342,13 @@ def parallel_charges(app, threads: int, account: str = "13800000000", address: s
     start = threading.Barrier(threads)
     results = []
 
-    def one():
+    def one(i: int):
+        address = f"203.0.113.{i + 1}" if spread_addresses else "203.0.113.200"
         with app.app_context():
             start.wait()
             results.append(throttle.charge(account, address).allowed)
 
-    workers = [threading.Thread(target=one) for _ in range(threads)]
+    workers = [threading.Thread(target=one, args=(i,)) for i in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
