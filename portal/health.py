@@ -22,8 +22,7 @@ REDIS_TIMEOUT_SECONDS = 1.0
 
 def database_ok() -> bool:
     try:
-        db.session.execute(sa.text("SELECT 1"))
-        return True
+        return db.session.scalar(sa.select(sa.literal(1))) == 1
     except Exception:  # noqa: BLE001  (any failure means "not reachable")
         logger.exception("healthz: database unreachable")
         return False

@@ -151,6 +151,11 @@ def english(client):
 
 def clients(app, world: World) -> dict:
     """One signed-in client per kind of sender, plus its valid token; and a token of a different session."""
+    from tests.factories import open_invitation
+
+    with app.app_context():
+        open_invitation(world)  # for the platform administrator to accept or decline
+        _db.session.remove()
     made = {}
     for name, identifier in (("tenant_admin", world.a.logins[Role.BUREAU_ADMIN]),
                              ("platform_admin", world.platform_admin_login),

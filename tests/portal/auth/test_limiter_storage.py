@@ -56,7 +56,6 @@ def test_two_workers_share_one_login_limit_through_redis(app):
 
 def test_logins_keep_working_while_redis_is_down(app, caplog):
     """PORTAL_REDIS_URL names a closed port: sign-in still works (per-process counters), logged loudly once."""
-    from portal.auth.throttle import counters
     from tests.portal.auth.test_login import WRONG, attempt
     from tests.separate_app import separate_app
 
@@ -72,6 +71,8 @@ def test_logins_keep_working_while_redis_is_down(app, caplog):
             statuses = [attempt(down_app.test_client(), owner, WRONG, address="192.0.2.50").status_code
                         for _ in range(6)]
             public = down_app.test_client().get("/t/alpha/register")
+            from portal.auth.throttle import counters
+
             with down_app.app_context():
                 degraded = counters().degraded
         finally:
