@@ -1,7 +1,6 @@
 """A burst of simultaneous wrong passwords through the WSGI app: no more checks than the limit allows."""
 from __future__ import annotations
 
-import os
 import threading
 
 from limits import parse
@@ -11,7 +10,6 @@ from tests.factories import csrf_from
 from tests.separate_app import separate_app
 
 BURST = 30
-LIMIT_NAME = os.environ.get("PORTAL_TEST_LOGIN_LIMIT_NAME", "LOGIN_LIMIT_PER_PAIR")
 
 
 def test_a_parallel_burst_of_wrong_passwords_gets_no_more_checks_than_the_limit(app):
@@ -36,7 +34,7 @@ def test_a_parallel_burst_of_wrong_passwords_gets_no_more_checks_than_the_limit(
             thread.start()
         for thread in threads:
             thread.join(timeout=60)
-        limit = parse(burst_app.config[LIMIT_NAME]).amount
+        limit = parse(burst_app.config["LOGIN_LIMIT_PER_PAIR"]).amount
         checked = statuses.count(400)
         print(f"login_burst parallel={BURST} checked={checked} refused={statuses.count(429)} limit={limit}")
         assert sorted(set(statuses)) == [400, 429]
