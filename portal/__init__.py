@@ -52,6 +52,9 @@ def register_extensions(app: Flask) -> None:
     init_babel(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     extensions.limiter.init_app(app)
+    from portal.auth import throttle
+
+    throttle.init_app(app)
     from portal.auth.sessions import init_login
 
     init_login(app)
@@ -83,10 +86,11 @@ def register_blueprints(app: Flask) -> None:
     from portal.audit.views import bp as audit_bp
     from portal.auth.views import bp as auth_bp
     from portal.dashboard.views import bp as dashboard_bp
+    from portal.health import bp as health_bp
     from portal.members.views import bp as members_bp
     from portal.platform.views import bp as platform_bp
 
-    for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp):
+    for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp):
         app.register_blueprint(bp)
     for key, value in SPEC_CONFIG.items():
         app.config.setdefault(key, value)

@@ -70,10 +70,17 @@ class BaseConfig:
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
-    # Failed logins: per client address and per account name (existing or not, so the limit
-    # reveals nothing). Successful logins are not counted.
-    LOGIN_LIMIT_PER_ADDRESS = "30 per 10 minutes"
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    # Redis down: limits are kept per process (logged) instead of every limited page answering 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Failed logins (portal/auth/throttle.py), counted alike for existing and unknown accounts;
+    # successes are not counted. Strict per (account, address) pair; generous per address (an office
+    # behind one NAT address); per account a slow-down for unknown addresses, never a block.
+    LOGIN_LIMIT_PER_PAIR = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ADDRESS = "300 per 10 minutes"
+    LOGIN_SLOWDOWN_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_SLOWDOWN_MAX_SECONDS = 60
+    LOGIN_KNOWN_ADDRESS_DAYS = 30
     PROXY_FIX_HOPS = 0
     STRIPE_API_BASE = None
     HSTS_SECONDS = 31536000

@@ -1,9 +1,10 @@
-"""Engine-level settings: SQLite gets foreign keys and real transactions (savepoints, BEGIN IMMEDIATE)."""
+"""Engine-level settings: SQLite gets WAL, a busy timeout, foreign keys and real transactions (savepoints,
+BEGIN IMMEDIATE for requests that write)."""
 from __future__ import annotations
 
 import sqlite3
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -31,5 +32,18 @@ def init_engine_events(app: Flask) -> None:
     @event.listens_for(Engine, "begin")
     def _sqlite_begin(conn):
         if conn.dialect.name == "sqlite":
-            mode = conn.get_execution_options().get("sqlite_begin", "")
+            mode = conn.get_execution_options().get("sqlite_begin", "") or _request_begin_mode()
             conn.exec_driver_sql(f"BEGIN {mode}".strip() if mode in ("", "IMMEDIATE") else "BEGIN")
+
+
+def _request_begin_mode() -> str:
+    """IMMEDIATE for requests that may write (POST, PUT, PATCH, DELETE).
+
+    A deferred transaction that read first and then tries to write, after another connection has
+    committed, fails at once with "database is locked" (WAL's snapshot rule: the busy timeout does not
+    help). Taking the write lock at BEGIN makes writers queue for it within the busy timeout instead,
+    so six people registering with one claim code get one success and five "code already used".
+    """
+    if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+        return "IMMEDIATE"
+    return ""

@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
@@ -22,6 +23,16 @@ def render_error(status: int, detail: str | None = None):
 
         return json_error(status, detail)
     return render_template("errors/error.html", status=status, detail=detail, block=g.get("tenant_block")), status
+
+
+LOCK_CONFLICT_MARKERS = ("database is locked", "database table is locked", "could not serialize access",
+                         "deadlock detected", "could not obtain lock")
+
+
+def is_lock_conflict(error: sa_exc.DBAPIError) -> bool:
+    """SQLite's "database is locked" (busy timeout over) or PostgreSQL's serialisation/lock failures."""
+    text = str(error.orig).lower()
+    return any(marker in text for marker in LOCK_CONFLICT_MARKERS)
 
 
 def init_app(app: Flask) -> None:
@@ -44,6 +55,21 @@ def init_app(app: Flask) -> None:
 
             return http_error_response(error)
         return render_error(error.code or 500)
+
+    @app.errorhandler(sa_exc.IntegrityError)
+    @app.errorhandler(sa_exc.OperationalError)
+    def _concurrent_change(error: sa_exc.DBAPIError):
+        """A race lost to another request (a unique key taken meanwhile, SQLite's write lock held past
+        the busy timeout, a serialisation failure): a clear 409 to try again, not a 500."""
+        db.session.rollback()
+        if isinstance(error, sa_exc.OperationalError) and not is_lock_conflict(error):
+            return _unexpected(error)
+        from flask_babel import gettext as _
+
+        logger.warning("concurrent change refused on %s %s: %s", request.method, request.path,
+                       type(error.orig).__name__)
+        return render_error(409, _("Someone else changed the same data at the same moment. "
+                                   "Reload the page and try again."))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

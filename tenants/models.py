@@ -88,9 +88,22 @@ class Membership(TenantScoped, Base):
     community_id: Mapped[int | None] = mapped_column(index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # An administrator's invitation: inactive until the person accepts it after signing in, so no
+    # tenant can attach someone's account to itself without them (see portal/members/invitations.py).
+    invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The mobile number or e-mail as the administrator typed it: all the tenant sees of the person
+    # until they accept (their name and other login belong to them, not to the inviting tenant).
+    invited_login: Mapped[str | None] = mapped_column(sa.String(254))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    user = relationship("User", lazy="joined", back_populates="memberships")
+    user = relationship("User", lazy="joined", back_populates="memberships", foreign_keys=[user_id])
     tenant = relationship(Tenant, lazy="joined", viewonly=True)
+
+    @property
+    def is_pending(self) -> bool:
+        """Invited and neither accepted nor declined yet."""
+        return self.invited_at is not None and self.accepted_at is None
 
     def __repr__(self) -> str:
         return f"<Membership user={self.user_id} tenant={self.tenant_id} {self.role.value}>"

@@ -67,6 +67,7 @@ def db(app):
         outer = connection.begin()
         engines[None] = connection
         limiter.reset()
+        app.extensions["login_throttle"].reset()
     try:
         yield _db
     finally:

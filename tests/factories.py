@@ -10,6 +10,7 @@ from portal.api import tokens as token_service
 from portal.audit.services import record
 from portal.auth.models import User
 from portal.auth.passwords import hash_password
+from portal.db import utcnow
 import datetime as dt
 
 from portal.checklists.models import ListKind
@@ -93,6 +94,7 @@ class World:
     platform_admin_login: str
     outsider_id: int
     outsider_login: str
+    invitation_id: int = 0  # an open invitation, made by open_invitation() where a test needs one
 
     def __getitem__(self, key: str) -> TenantWorld:
         return {"a": self.a, "b": self.b}[key]
@@ -216,6 +218,20 @@ def build_world() -> World:
     db.session.commit()
     return World(a=a, b=b, platform_admin_id=platform.id, platform_admin_login=platform.email,
                  outsider_id=outsider.id, outsider_login=outsider.mobile)
+
+
+def open_invitation(world: World) -> int:
+    """Tenant A invites the platform administrator as bureau staff (committed in the test's transaction)."""
+    with tenant_scope(db.session.get(Tenant, world.a.tenant_id)):
+        invitation = Membership(user_id=world.platform_admin_id, role=Role.BUREAU_STAFF, is_active=False,
+                                invited_at=utcnow(), invited_login=world.platform_admin_login,
+                                invited_by_id=world.a.users[Role.BUREAU_ADMIN])
+        db.session.add(invitation)
+        db.session.flush()
+        invitation_id = invitation.id
+    db.session.commit()
+    world.invitation_id = invitation_id
+    return invitation_id
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

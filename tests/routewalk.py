@@ -41,6 +41,7 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
 CHOICE_ARGS: dict[str, tuple[str, ...]] = {
     "state": ("on", "off"),
+    "answer": ("accept", "decline"),  # an invitation
     "roster_format": ("csv", "xlsx"),  # roster export
 }
 
@@ -48,6 +49,7 @@ CHOICE_ARGS: dict[str, tuple[str, ...]] = {
 OTHER_ARGS: dict[str, Callable[[World], list]] = {
     "tenant_id": lambda world: [world.a.tenant_id],
     "user_id": lambda world: [world.a.users[Role.OWNER]],
+    "invitation_id": lambda world: [world.invitation_id],  # answered by the platform administrator
     "filename": lambda world: ["css/portal.css"],
     "code": lambda world: ["en"],
 }

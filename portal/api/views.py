@@ -11,9 +11,8 @@ from portal.api.models import ApiToken
 from portal.api.schemas import AuditEventSchema, AuditQuerySchema, MemberSchema, MeSchema, TokenCreatedSchema, TokenSchema
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
-from portal.auth.models import User
+from portal.members.services import members_query
 from portal.permissions import Action, roles_of
-from tenants.models import Membership
 
 bp = ApiBlueprint("api", __name__, description="The caller, API tokens, members and the audit log.")
 
@@ -75,9 +74,8 @@ def revoke_token(token: ApiToken):
 @bp.response(200, MemberSchema(many=True))
 @bp.paginate(Pager)
 def members():
-    """The tenant's memberships (active first, by name)."""
-    return (sa.select(Membership).join(User, Membership.user_id == User.id)
-            .order_by(Membership.is_active.desc(), User.display_name, Membership.role, Membership.id))
+    """The tenant's memberships (active first, by name); open invitations are not members yet."""
+    return members_query()
 
 
 @bp.get("/audit-events")

@@ -34,7 +34,7 @@ class User(Base):
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
-    memberships = relationship("Membership", back_populates="user", lazy="raise")
+    memberships = relationship("Membership", back_populates="user", lazy="raise", foreign_keys="Membership.user_id")
 
     __table_args__ = (sa.CheckConstraint("mobile IS NOT NULL OR email IS NOT NULL", name="has_login"),)
 

@@ -52,10 +52,13 @@ def create_user(*, display_name: str, password: str, mobile: str | None = None, 
 
 
 def change_password(user: User, new_password: str) -> None:
-    """Set a new password and end every existing session of the user (other devices included)."""
+    """Set a new password; end every session and revoke every API token of the user (other devices included)."""
+    from portal.api.tokens import revoke_all_for
+
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.end_all_sessions()
+    revoke_all_for(user, actor=user, why="password_changed")
     logger.info("password changed user=%s", user.id)
 
 
@@ -64,7 +67,11 @@ def end_sessions(user: User) -> None:
     user.end_all_sessions()
 
 
-def set_user_active(user: User, active: bool) -> None:
+def set_user_active(user: User, active: bool, *, actor=None) -> None:
+    """Disabling ends every session and revokes every API token for good: re-enabling brings none back."""
+    from portal.api.tokens import revoke_all_for
+
     user.is_active = active
     if not active:
         user.end_all_sessions()
+        revoke_all_for(user, actor=actor, why="account_disabled")

@@ -8,26 +8,18 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.auth import services
+from portal.auth import services, throttle
 from portal.auth.forms import LoginForm, PasswordChangeForm
 from portal.auth.passwords import verify_password
-from portal.extensions import db, limiter
-from portal.i18n import safe_next
+from portal.extensions import db
+from portal.i18n import current_locale_code, safe_next
+from portal.members import services as member_services
+from portal.net import client_address
 from portal.validation import normalise_login
 from tenants import across_tenants
 from tenants.models import Membership, Tenant, TenantStatus
 
 bp = Blueprint("auth", __name__)
-
-
-def _login_account_key() -> str:
-    form_value = request.form.get("identifier", "") if request.method == "POST" else ""
-    return "login-account:" + normalise_login(form_value)[:254]
-
-
-def _only_failures(response) -> bool:
-    # A successful login redirects (302) and is not counted against anyone.
-    return response.status_code != 302
 
 
 @bp.get("/")
@@ -41,16 +33,17 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_only_failures, scope="login-address")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key, deduct_when=_only_failures, scope="login-account")
 def login():
     form = LoginForm()
     next_url = request.values.get("next")
     if form.validate_on_submit():
+        # Charged before the password is looked at, so parallel attempts cannot outrun the limits.
+        attempt = throttle.charge(normalise_login(form.identifier.data)[:254], client_address())
+        if not attempt.allowed:
+            return _throttled(form, attempt.refused_for)
         user = services.authenticate(form.identifier.data, form.password.data)
         if user is not None:
+            throttle.succeeded(attempt)
             # A fresh session: nothing from before the login survives (fixation).
             session.clear()
             login_user(user)
@@ -90,10 +83,31 @@ def choose_tenant():
     for m in memberships:
         if m.tenant.status != TenantStatus.SUSPENDED:
             tenants.setdefault(m.tenant.id, (m.tenant, []))[1].append(m.role)
-    if len(tenants) == 1 and not current_user.is_platform_admin:
+    invitations = member_services.pending_invitations(current_user)
+    if len(tenants) == 1 and not invitations and not current_user.is_platform_admin:
         (tenant, _roles), = tenants.values()
         return redirect(url_for("dashboard.dashboard", tenant_slug=tenant.slug))
-    return render_template("auth/choose_tenant.html", tenants=list(tenants.values()))
+    return render_template("auth/choose_tenant.html", tenants=list(tenants.values()), invitations=invitations)
+
+
+@bp.post("/account/invitations/<int:invitation_id>/<any(accept,decline):answer>")
+@login_required
+def answer_invitation(invitation_id: int, answer: str):
+    """The invited person accepts or declines; nobody else can (the invitation is looked up as theirs)."""
+    try:
+        invitation = member_services.answer_invitation(user=current_user._get_current_object(),
+                                                       membership_id=invitation_id, accept=answer == "accept")
+    except member_services.MemberError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("auth.choose_tenant"), 303)
+    name = invitation.tenant.display_name(current_locale_code())  # read before the commit expires the row
+    db.session.commit()
+    if answer == "accept":
+        flash(_("You are now a member of %(tenant)s.", tenant=name), "success")
+    else:
+        flash(_("You declined the invitation of %(tenant)s.", tenant=name), "info")
+    return redirect(url_for("auth.choose_tenant"), 303)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -116,12 +130,21 @@ def change_password():
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
+def _throttled(form: LoginForm, seconds: int):
+    """The refusal of a throttled attempt: the same for every account, existing or not."""
+    if seconds <= current_app.config["LOGIN_SLOWDOWN_MAX_SECONDS"]:
+        message = _("Many sign-in attempts for this account. Wait %(seconds)d seconds and try again.",
+                    seconds=seconds)
+    else:
+        message = _("Too many sign-in attempts. Wait a few minutes and try again.")
+    form.password.errors = [message]
+    response = current_app.make_response((render_template("auth/login.html", form=form, next_url=""), 429))
+    response.headers["Retry-After"] = str(throttle.retry_after(seconds))
+    return response
+
+
 @bp.app_errorhandler(429)
 def too_many_attempts(error):
-    if request.endpoint == "auth.login":
-        form = LoginForm()
-        form.password.errors = [_("Too many sign-in attempts. Wait a few minutes and try again.")]
-        return render_template("auth/login.html", form=form, next_url=""), 429
     from portal.errors import render_error
 
     return render_error(429)

@@ -44,7 +44,8 @@ class MemberAddForm(_BindingFields):
                                                                     Length(max=254), MobileOrEmail()])
     display_name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=80),
                                                          NoControlChars()])
-    initial_password = PasswordField(_l("Initial password (new accounts only)"), validators=[Optional(), Length(max=128)],
+    initial_password = PasswordField(_l("Initial password"),
+                                     validators=[DataRequired(_l("Enter an initial password.")), Length(max=128)],
                                      render_kw={"autocomplete": "new-password"})
 
 

@@ -21,7 +21,8 @@ bp = Blueprint("members", __name__, url_prefix="/t/<tenant_slug>/members")
 @bp.get("/")
 @tenant_permission(Action.VIEW_MEMBERS)
 def index():
-    return render_template("members/index.html", members=services.list_members(), active_form=MemberActiveForm())
+    return render_template("members/index.html", members=services.list_members(),
+                           invitations=services.list_invitations(), active_form=MemberActiveForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -42,7 +43,8 @@ def add():
             apply_to_form(form, error, fallback="role")
         else:
             db.session.commit()
-            flash(_("Member added."), "success")
+            flash(_("Invitation recorded. The person sees it after signing in with %(login)s and becomes a "
+                    "member when they accept it.", login=normalise_login(form.login.data)), "success")
             return redirect(url_for("members.index"))
     return render_template("members/form.html", form=form, membership=None), 400 if form.errors else 200
 
@@ -78,8 +80,8 @@ def set_active(membership_id: int, state: str):
     membership = get_scoped_or_404(Membership, membership_id)
     form = MemberActiveForm()
     if not form.validate_on_submit():
-        return render_template("members/index.html", members=services.list_members(), active_form=form,
-                               failed_id=membership.id), 400
+        return render_template("members/index.html", members=services.list_members(),
+                               invitations=services.list_invitations(), active_form=form, failed_id=membership.id), 400
     try:
         services.set_member_active(tenant=g.tenant, actor=current_user, membership=membership,
                                    active=state == "on", reason=form.reason.data)

@@ -238,6 +238,10 @@ def claim(*, tenant, user: User, code_text: str) -> UnitBinding:
         db.session.flush()
         record(tenant=tenant, actor=user, action="member.added", object_type="membership", object_id=membership.id,
                summary=f"{user.display_name} → owner (claim code)")
+    elif membership.is_pending:
+        # Invited as an owner and now claiming a unit in person: that is accepting the invitation.
+        membership.accepted_at = utcnow()
+        membership.is_active = True
     elif not membership.is_active:
         # A deactivated owner stays deactivated: a claim code does not overrule the administrator.
         raise OwnerError("code", _l("Your owner membership here has been deactivated; contact the housing bureau."),
@@ -261,18 +265,29 @@ def claim(*, tenant, user: User, code_text: str) -> UnitBinding:
     return binding
 
 
+MSG_NOT_THIS_PASSWORD = _l("This mobile number cannot be registered with this password. If you signed up before, "
+                           "enter the password of your account (or sign in and add the unit under My units); "
+                           "otherwise check the mobile number.")
+
+
 def register(*, tenant, mobile: str, password: str, display_name: str, code_text: str) -> tuple[User, UnitBinding]:
-    """Register (or, for an existing account with its correct password, reuse) an account and claim a unit."""
+    """Register (or, for an existing account with its correct password, reuse) an account and claim a unit.
+
+    One step, the same rules and answers for every mobile number, so the form tells nobody whether a
+    number has an account: the password rules apply to everyone first; then an account's own password
+    binds the unit to it, a free number gets a new account, and anything else gets one message that
+    does not say which case it is. (A number that gets an account was free: telling that apart needs
+    a message to the phone, which the portal does not send. Each such answer uses up the claim code.)
+    """
     find_code(code_text)  # a bad code is refused before anything else is looked at or written
+    problem = password_problem(password, identifiers=(mobile,))
+    if problem:
+        raise OwnerError("password", problem)
     user = auth_services.find_user(mobile)
     if user is not None:
         if auth_services.authenticate(mobile, password) is None:
-            raise OwnerError("password", _l("This mobile number already has an account. Enter that account's "
-                                            "password to add the unit to it."))
+            raise OwnerError("password", MSG_NOT_THIS_PASSWORD)
     else:
-        problem = password_problem(password, identifiers=(mobile,))
-        if problem:
-            raise OwnerError("password", problem)
         user = auth_services.create_user(display_name=display_name, password=password, mobile=mobile)
     binding = claim(tenant=tenant, user=user, code_text=code_text)
     return user, binding

@@ -214,6 +214,8 @@ def register():
         except services.OwnerError as error:
             db.session.rollback()
             apply_to_form(form, error, fallback="code")
+            if error.status == 409:  # the code was used meanwhile (a race lost, or a second try)
+                return render_template("owners/register.html", form=form), 409
         else:
             db.session.commit()
             # A fresh session for the new (or reused) account: nothing from before survives.

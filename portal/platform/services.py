@@ -65,7 +65,7 @@ def set_user_active(*, actor, user: User, active: bool, reason: str) -> None:
     """Disable (or re-enable) an account everywhere; disabling ends all its sessions at once."""
     if user.id == actor.id:
         raise PlatformError("reason", _l("You cannot disable your own account."))
-    auth_services.set_user_active(user, active)
+    auth_services.set_user_active(user, active, actor=actor)
     from tenants import across_tenants
 
     with across_tenants("record the change in every tenant the user belongs to"):

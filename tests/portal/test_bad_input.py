@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Callable
@@ -213,6 +214,7 @@ def rolled_back(app, *clients):
         savepoint.rollback()
         with app.app_context():
             limiter.reset()
+            app.extensions["login_throttle"].reset()
         for client, cookies in saved:
             client._cookies.clear()
             for cookie in cookies:
@@ -505,6 +507,12 @@ def test_html_in_names_is_shown_as_text(app, world: World, senders):
         "login": "13800000006", "display_name": HTML_PAYLOAD, "initial_password": NEW_PASSWORD, "role": "owner",
         "area_id": "", "firm_id": "", "community_id": "", "csrf_token": token})
     assert response.status_code == 302, response.text
+    # The name shows once the invited person has accepted (until then the tenant sees only the login).
+    invited = app.test_client()
+    assert login(invited, "13800000006", NEW_PASSWORD).status_code == 302
+    choices = invited.get("/account/tenants").text
+    (accept,) = re.findall(r'action="(/account/invitations/\d+/accept)"', choices)
+    assert invited.post(accept, data={"csrf_token": csrf_from(choices)}).status_code == 303
     for url in ("/t/alpha/members/", "/t/alpha/audit/", "/t/alpha/dashboard"):
         text = admin.get(url).text
         assert HTML_PAYLOAD not in text, url

@@ -38,6 +38,7 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "roster_api.import_roster": ("tenant_admin", {"form": lambda w: {"file": roster_file(w)}}),
     "auth.login": ("anonymous", {"form": lambda w: {"identifier": w.a.logins[Role.BUREAU_ADMIN], "password": PASSWORD}}),
     "auth.logout": ("tenant_admin", {"form": lambda w: {}}),
+    "auth.answer_invitation": ("platform_admin", {"form": lambda w: {}}),
     "auth.change_password": ("tenant_admin", {"form": lambda w: {"current_password": PASSWORD, "new_password": NEW_PASSWORD,
                                                                  "confirm_password": NEW_PASSWORD}}),
     "platform.create_tenant": ("platform_admin", {"form": lambda w: {
@@ -150,6 +151,11 @@ def english(client):
 
 def clients(app, world: World) -> dict:
     """One signed-in client per kind of sender, plus its valid token; and a token of a different session."""
+    from tests.factories import open_invitation
+
+    with app.app_context():
+        open_invitation(world)  # for the platform administrator to accept or decline
+        _db.session.remove()
     made = {}
     for name, identifier in (("tenant_admin", world.a.logins[Role.BUREAU_ADMIN]),
                              ("platform_admin", world.platform_admin_login),

@@ -160,7 +160,8 @@ def test_deactivated_membership_token_is_refused(app, world):
             db.session.get(Membership, world.a.memberships[Role.BUREAU_ADMIN]).is_active = False
             db.session.commit()
     response = app.test_client().get("/api/v1/t/alpha/me", headers=bearer(world.a.token_secret))
-    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    # The token no longer authenticates anyone (checked at use): 401, as for a revoked token.
+    assert response.status_code == 401 and response.json["error"]["code"] == "unauthorized"
 
 
 def test_someone_elses_token_cannot_be_revoked(app, world):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from tenants import tenant_scope
 from tenants.models import Membership, Tenant
 from tenants.roles import Role
 from tests.conftest import table_snapshot
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, csrf_from
 from tests.portal.pages import csrf_token_for, field_error, flashes, in_english, login
 
 NEW_PASSWORD = "a long and unusual first password"
@@ -66,42 +67,55 @@ def user_by_mobile(app, mobile: str) -> User | None:
         return user
 
 
-def test_add_new_account_who_then_signs_in_and_sees_the_role(app, world, admin):
+def accept_all(client) -> None:
+    """The invited person accepts every invitation shown after signing in."""
+    page = client.get("/account/tenants").text
+    for path in re.findall(r'action="(/account/invitations/\d+/accept)"', page):
+        assert client.post(path, data={"csrf_token": csrf_from(page)}).status_code == 303
+
+
+def test_add_new_account_who_then_signs_in_accepts_and_sees_the_role(app, world, admin):
     response = admin.post("/t/alpha/members/new", data=add_form(admin, role="firm_staff", firm_id=world.a.firm_id))
     assert response.status_code == 302, response.text
-    assert "Member added." in flashes(admin.get(response.headers["Location"]).text)
+    assert flashes(admin.get(response.headers["Location"]).text)[0].startswith("Invitation recorded.")
     user = user_by_mobile(app, "13822223333")
     assert user is not None and user.display_name == "新成员"
     [membership] = memberships_of(app, world, user.id)
-    assert (membership.role, membership.firm_id, membership.is_active) == (Role.FIRM_STAFF, world.a.firm_id, True)
-    [event] = audit_events(app, world, "member.added")
+    assert (membership.role, membership.firm_id, membership.is_active) == (Role.FIRM_STAFF, world.a.firm_id, False)
+    [event] = audit_events(app, world, "member.invited")
     assert event.actor_id == world.a.users[Role.BUREAU_ADMIN] and event.object_id == str(membership.id)
-    assert json.loads(event.after) == {"user": user.id, "role": "firm_staff", "area": None, "firm": world.a.firm_id,
-                                       "community": None, "active": True}
+    assert json.loads(event.after) == {"login": "13822223333", "role": "firm_staff", "area": None,
+                                       "firm": world.a.firm_id, "community": None, "active": False}
 
     member = in_english(app.test_client())
     assert login(member, "13822223333", NEW_PASSWORD).status_code == 302
+    assert member.get("/t/alpha/dashboard").status_code == 404  # not a member before accepting
+    accept_all(member)
     dashboard = member.get("/t/alpha/dashboard")
     assert dashboard.status_code == 200
     assert "Property firm staff" in dashboard.text and "新成员" in dashboard.text
     assert member.get("/t/beta/dashboard").status_code == 404
+    [accepted] = audit_events(app, world, "member.invitation_accepted")
+    assert accepted.actor_id == user.id
 
 
-def test_add_existing_account_needs_no_password(app, world, admin):
-    response = admin.post("/t/alpha/members/new",
-                          data=add_form(admin, login=world.outsider_login, initial_password="", role="owner"))
+def test_an_existing_account_keeps_its_password_and_must_accept(app, world, admin):
+    response = admin.post("/t/alpha/members/new", data=add_form(admin, login=world.outsider_login, role="owner"))
     assert response.status_code == 302, response.text
     [membership] = memberships_of(app, world, world.outsider_id)
-    assert membership.role == Role.OWNER
+    assert membership.role == Role.OWNER and not membership.is_active
     person = in_english(app.test_client())
+    assert login(person, world.outsider_login, NEW_PASSWORD).status_code != 302  # the typed password is not theirs
     assert login(person, world.outsider_login, PASSWORD).status_code == 302
+    assert person.get("/t/alpha/dashboard").status_code == 404
+    accept_all(person)
     assert "Owner" in person.get("/t/alpha/dashboard").text
 
 
 @pytest.mark.parametrize(
     "fields, field, message",
     [
-        ({"initial_password": ""}, "initial_password", "A new account needs an initial password."),
+        ({"initial_password": ""}, "initial_password", "Enter an initial password."),
         ({"initial_password": "password123"}, "initial_password", "too common"),
         ({"login": "12345"}, "login", "11-digit mainland mobile number"),
         ({"display_name": ""}, "display_name", "Enter the person's name."),
@@ -265,6 +279,5 @@ def test_members_of_the_other_tenant_are_out_of_reach(app, world, admin, client_
 
 
 def test_adding_the_same_role_twice_is_refused(app, world, admin):
-    response = admin.post("/t/alpha/members/new",
-                          data=add_form(admin, login=world.a.logins[Role.OWNER], initial_password="", role="owner"))
-    assert field_error(response.text, "role") == "This person already has this role here."
+    response = admin.post("/t/alpha/members/new", data=add_form(admin, login=world.a.logins[Role.OWNER], role="owner"))
+    assert field_error(response.text, "role") == "This person already has this role here (or an open invitation to it)."

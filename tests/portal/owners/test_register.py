@@ -75,7 +75,7 @@ def test_the_same_code_a_second_time_is_refused_and_writes_nothing(app, world, a
     second = in_english(app.test_client())
     before = table_snapshot(app)
     response = register(second, code=w.claim_code, mobile="13855557777")
-    assert response.status_code == 400
+    assert response.status_code == 409  # a conflict with the code's state, as when two race for it
     assert field_error(response.text, "code").startswith("This claim code has already been used.")
     assert table_snapshot(app) == before and user_id(app, "13855557777") is None
 
@@ -87,7 +87,7 @@ def test_revoked_code_is_refused_with_its_own_message(app, world, anon, client_a
                data={"csrf_token": csrf_token_for(admin, "/t/alpha/claim-codes/"), "reason": "lost"})
     before = table_snapshot(app)
     response = register(anon, code=w.claim_code)
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert field_error(response.text, "code") == ("This claim code has been revoked. Ask your owners' committee or the "
                                                   "housing bureau for a new one.")
     assert table_snapshot(app) == before
@@ -130,7 +130,7 @@ def test_an_existing_account_needs_its_own_password(app, world, anon):
     response = register(anon, code=w.claim_code, mobile=existing, password="not the password at all",
                         confirm_password="not the password at all")
     assert response.status_code == 400
-    assert field_error(response.text, "password").startswith("This mobile number already has an account.")
+    assert field_error(response.text, "password").startswith("This mobile number cannot be registered with this password.")
     assert table_snapshot(app) == before
     assert anon.get("/t/alpha/my/units").status_code == 302  # not signed in as anyone
 
@@ -140,6 +140,42 @@ def test_an_existing_account_needs_its_own_password(app, world, anon):
     assert bindings_of(app, w.tenant_id, w.unit2_id) == [(w.users[Role.FIRM_STAFF], True)]
     page = anon.get("/t/alpha/dashboard").text
     assert f"firm_staff-{w.sentinel}" in page and "ignored for existing accounts" not in page
+
+
+HINT = "If this mobile number already has an account, enter that account's password instead."
+
+
+def comparable(response, *typed: str) -> str:
+    """The page without what legitimately differs: the CSRF token and what the visitor typed."""
+    import re
+
+    text = re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1CSRF", response.text)
+    for value in typed:
+        text = text.replace(value, "TYPED")
+    return text
+
+
+@pytest.mark.parametrize("password", ["password123", "short", "12345678", "quiet harbour lantern 42"])
+def test_the_answer_does_not_tell_whether_a_mobile_number_has_an_account(app, world, anon, password):
+    """With a valid claim code, an existing number and a free one get the same page for any refused password."""
+    w = world.a
+    existing, free = w.logins[Role.FIRM_STAFF], "13855550000"
+    before = table_snapshot(app)
+    pages = []
+    for mobile in (existing, free):
+        pages.append((mobile, register(anon, code=w.claim_code, mobile=mobile, password=password,
+                                       confirm_password=password)))
+    if password == "quiet harbour lantern 42":  # a good password: the free number gets an account, as it should
+        assert pages[1][1].status_code == 303
+        refused = field_error(pages[0][1].text, "password")
+        assert refused.startswith("This mobile number cannot be registered with this password.")
+        assert "already has an account" not in pages[0][1].text.replace(HINT, "")
+        return
+    (m1, a), (m2, b) = pages
+    assert a.status_code == b.status_code == 400
+    assert field_error(a.text, "password") == field_error(b.text, "password")
+    assert comparable(a, m1) == comparable(b, m2)
+    assert table_snapshot(app) == before
 
 
 def test_password_policy_and_confirmation_apply_to_new_accounts(app, world, anon):
