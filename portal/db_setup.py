@@ -1,16 +1,23 @@
-"""Engine-level settings: SQLite gets foreign keys and real transactions (savepoints, BEGIN IMMEDIATE)."""
+"""Engine-level settings: SQLite gets foreign keys and real transactions (savepoints, BEGIN IMMEDIATE);
+PostgreSQL gets the tenant of each transaction (row-level security, see tenants/rls.py)."""
 from __future__ import annotations
 
+import logging
 import sqlite3
 
+import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tenants import rls
+
+logger = logging.getLogger(__name__)
 _installed = False
 
 
 def init_engine_events(app: Flask) -> None:
+    rls.init_engine_events()
     global _installed
     if _installed:
         return
@@ -33,3 +40,30 @@ def init_engine_events(app: Flask) -> None:
         if conn.dialect.name == "sqlite":
             mode = conn.get_execution_options().get("sqlite_begin", "")
             conn.exec_driver_sql(f"BEGIN {mode}".strip() if mode in ("", "IMMEDIATE") else "BEGIN")
+
+
+def check_database_wall(app: Flask) -> None:
+    """On PostgreSQL, the application's role must be subject to row-level security.
+
+    Production refuses to start with a superuser, a BYPASSRLS role or the tables' owner; other
+    environments say so loudly. Tests check the role themselves (tests/tenants/test_rls.py).
+    """
+    from portal.config import ConfigError
+    from portal.extensions import db
+    from tenants.scoping import tenant_table_names
+
+    if app.testing or not str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        return
+    try:
+        with app.app_context(), db.engine.connect() as connection:
+            problems = rls.application_role_problems(connection, tenant_table_names(db.metadata))
+    except sa.exc.OperationalError as error:
+        logger.warning("could not check the database role for row-level security: %s", error)
+        return
+    if not problems:
+        return
+    message = ("PORTAL_DATABASE_URL must name a role that row-level security applies to: " + "; ".join(problems)
+               + ". Migrations use PORTAL_DATABASE_OWNER_URL; see README.md, Security.")
+    if app.config.get("ENV_NAME") == "production":
+        raise ConfigError(message)
+    logger.error("SECOND TENANT WALL OFF: %s", message)
