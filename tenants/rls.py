@@ -47,6 +47,7 @@ ACROSS_IS_ON = f"coalesce(current_setting('{ACROSS_SETTING}', true), '') = 'on'"
 # What the sync last told this DBAPI connection, within the transaction now open on it.
 _SENT_KEY = "portal_rls_sent"
 _NOTHING_SENT = ("", "")  # what a fresh transaction holds: no tenant, no bypass
+_UNKNOWN = ("?", "?")  # after a rollback to a savepoint: whatever held before it; equals nothing wanted
 # Statements before which the settings must not be sent: transaction control (a setting sent just
 # before ROLLBACK TO SAVEPOINT would be undone by it while we believed it in force).
 _CONTROL_WORDS = ("SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "SET", "RESET", "SHOW")
@@ -98,11 +99,13 @@ def init_engine_events() -> None:
         return
     _installed = True
     event.listen(Engine, "before_cursor_execute", _sync_tenant_settings)
-    # Whatever ends or rolls back (part of) a transaction may undo what was sent: forget it, so
-    # the next statement sends the settings again. Over-forgetting costs a round trip, never a leak.
-    for name in ("begin", "commit", "rollback", "rollback_savepoint"):
-        event.listen(Engine, name, _forget_sent_settings)
-    event.listen(Pool, "checkout", _forget_on_checkout)
+    # A transaction that begins or ends holds nothing; a rollback to a savepoint restores whatever
+    # held before the savepoint, and a connection from the pool is not trusted: after those two the
+    # next statement sends the settings whatever they are. Over-sending costs a round trip, never a leak.
+    for name in ("begin", "commit", "rollback"):
+        event.listen(Engine, name, _nothing_in_force)
+    event.listen(Engine, "rollback_savepoint", _in_force_unknown)
+    event.listen(Pool, "checkout", _unknown_on_checkout)
 
 
 def wanted_settings() -> tuple[str, str]:
@@ -127,12 +130,16 @@ def _sync_tenant_settings(conn, cursor, statement, parameters, context, executem
     info[_SENT_KEY] = wanted
 
 
-def _forget_sent_settings(conn, *args) -> None:
+def _nothing_in_force(conn) -> None:
     conn.info.pop(_SENT_KEY, None)
 
 
-def _forget_on_checkout(dbapi_connection, connection_record, connection_proxy) -> None:
-    connection_record.info.pop(_SENT_KEY, None)
+def _in_force_unknown(conn, name, context) -> None:
+    conn.info[_SENT_KEY] = _UNKNOWN
+
+
+def _unknown_on_checkout(dbapi_connection, connection_record, connection_proxy) -> None:
+    connection_record.info[_SENT_KEY] = _UNKNOWN
 
 
 # --- the application role ---------------------------------------------------------------------

@@ -142,7 +142,8 @@ def test_the_tenant_follows_the_context_and_survives_a_rolled_back_savepoint(con
             savepoint.rollback()  # ...and undone by its rollback: the next statement sets B again
             assert setting(conn) == "202"
         assert setting(conn) == "101"
-    assert setting(conn) == ""
+        conn.begin_nested().rollback()  # rolled back to what held before it (A), while...
+    assert setting(conn) == ""  # ...the context now has no tenant: it is sent again
     with across_tenants("test: bypass setting"):
         assert conn.exec_driver_sql("SELECT current_setting('portal.across_tenants', true)").scalar_one() == "on"
     assert conn.exec_driver_sql("SELECT current_setting('portal.across_tenants', true)").scalar_one() == ""
