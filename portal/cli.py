@@ -71,8 +71,9 @@ def update_translations(keep_obsolete: bool) -> None:
 def grant_app_role(role: str, password: str | None) -> None:
     """Create ROLE if missing and grant it the portal's data, as the owner (PORTAL_DATABASE_OWNER_URL).
 
-    Run after every `flask db upgrade` that adds tables; idempotent. The role is neither superuser
-    nor BYPASSRLS nor owner, so row-level security applies to it: use it in PORTAL_DATABASE_URL.
+    Run once after the first `flask db upgrade` (default privileges then cover the tables later
+    migrations create as the same owner); running it again changes nothing. The role is neither
+    superuser nor BYPASSRLS nor owner, so row-level security applies to it: use it in PORTAL_DATABASE_URL.
     """
     import sqlalchemy as sa
     from flask import current_app

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -43,27 +42,32 @@ def init_engine_events(app: Flask) -> None:
 
 
 def check_database_wall(app: Flask) -> None:
-    """On PostgreSQL, the application's role must be subject to row-level security.
+    """On PostgreSQL, the application's role must be one that row-level security applies to.
 
-    Production refuses to start with a superuser, a BYPASSRLS role or the tables' owner; other
-    environments say so loudly. Tests check the role themselves (tests/tenants/test_rls.py).
+    Checked when the pool opens its first connection (nothing queries at start-up): production
+    refuses every connection of a superuser, a BYPASSRLS role or the tables' owner until the
+    configuration is fixed; other environments say so loudly. Tests check their role themselves
+    (tests/tenants/test_rls.py).
     """
-    from portal.config import ConfigError
     from portal.extensions import db
-    from tenants.scoping import tenant_table_names
 
     if app.testing or not str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
         return
-    try:
-        with app.app_context(), db.engine.connect() as connection:
-            problems = rls.application_role_problems(connection, tenant_table_names(db.metadata))
-    except sa.exc.OperationalError as error:
-        logger.warning("could not check the database role for row-level security: %s", error)
-        return
-    if not problems:
-        return
-    message = ("PORTAL_DATABASE_URL must name a role that row-level security applies to: " + "; ".join(problems)
-               + ". Migrations use PORTAL_DATABASE_OWNER_URL; see README.md, Security.")
-    if app.config.get("ENV_NAME") == "production":
-        raise ConfigError(message)
-    logger.error("SECOND TENANT WALL OFF: %s", message)
+    production = app.config.get("ENV_NAME") == "production"
+    with app.app_context():
+        engine = db.engine
+
+    def _check_role(dbapi_connection, connection_record):
+        from portal.config import ConfigError
+        from tenants.scoping import tenant_table_names
+
+        problems = rls.application_role_problems(dbapi_connection, tenant_table_names(db.metadata))
+        if not problems:
+            return
+        message = ("PORTAL_DATABASE_URL must name a role that row-level security applies to: " + "; ".join(problems)
+                   + ". Migrations use PORTAL_DATABASE_OWNER_URL; see README.md, Security.")
+        logger.error("SECOND TENANT WALL OFF: %s", message)
+        if production:
+            raise ConfigError(message)
+
+    event.listen(engine, "first_connect", _check_role)

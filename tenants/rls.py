@@ -176,22 +176,29 @@ def grant_application_role(connection: sa.Connection, role: str, password: str |
         connection.exec_driver_sql(f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {quoted}")
 
 
-def application_role_problems(connection: sa.Connection, tenant_tables: set[str]) -> list[str]:
-    """Why the connected role would slip past the database wall ([] when it cannot)."""
-    if connection.dialect.name != "postgresql":
-        return []
-    row = connection.exec_driver_sql(
-        "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user").one()
+def application_role_problems(dbapi_connection, tenant_tables: set[str]) -> list[str]:
+    """Why the role of this (DBAPI, PostgreSQL) connection would slip past the database wall ([] when it cannot).
+
+    Takes the driver's connection so that it can run while the pool connects (portal/db_setup.py);
+    it leaves no transaction open.
+    """
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            user, superuser, bypassrls = cursor.fetchone()
+            cursor.execute(
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname = ANY(%s) "
+                "AND pg_has_role(current_user, c.relowner, 'MEMBER') ORDER BY c.relname",
+                (sorted(tenant_tables),))
+            owned = [name for (name,) in cursor.fetchall()]
+    finally:
+        dbapi_connection.rollback()
     problems = []
-    if row.rolsuper:
-        problems.append(f"role {row.current_user} is a superuser (row-level security does not apply to it)")
-    if row.rolbypassrls:
-        problems.append(f"role {row.current_user} has BYPASSRLS")
-    owned = connection.exec_driver_sql(
-        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname = ANY(%(names)s) "
-        "AND pg_has_role(current_user, c.relowner, 'MEMBER') ORDER BY c.relname",
-        {"names": sorted(tenant_tables)}).scalars().all()
+    if superuser:
+        problems.append(f"role {user} is a superuser (row-level security does not apply to it)")
+    if bypassrls:
+        problems.append(f"role {user} has BYPASSRLS")
     if owned:
-        problems.append(f"role {row.current_user} owns {', '.join(owned)} (an owner can switch the policies off)")
+        problems.append(f"role {user} owns {', '.join(owned)} (an owner can switch the policies off)")
     return problems

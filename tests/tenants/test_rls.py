@@ -10,6 +10,8 @@ import types
 import pytest
 import sqlalchemy as sa
 
+from portal import create_app
+from portal.config import ConfigError, ProductionConfig
 from portal.extensions import db as _db
 from portal.firms.models import Firm
 from tenants import across_tenants, rls, scoping, tenant_scope
@@ -76,16 +78,29 @@ def test_the_application_role_is_neither_superuser_nor_owner_nor_bypassrls(conn)
         "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class WHERE relname = ANY(%(names)s)",
         {"names": tenant_tables()}).scalars())
     assert owners and APP_ROLE not in owners
-    assert rls.application_role_problems(conn, set(tenant_tables())) == []
 
 
-def test_the_role_check_names_a_superuser_owner(app):
-    """The check that production relies on (portal/db_setup.py) fires on the migrations' owner."""
-    _application_url, owner_url = database_urls()
-    owner = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
-    with owner.connect() as connection:
-        problems = rls.application_role_problems(connection, set(tenant_table_names(_db.metadata)))
-    assert any("superuser" in p for p in problems) and any("owns" in p for p in problems), problems
+def production_app(database_url: str):
+    config = ProductionConfig()
+    config.SECRET_KEY, config.SQLALCHEMY_DATABASE_URI = "s" * 40, database_url
+    return create_app(config)
+
+
+def test_production_refuses_a_role_that_escapes_row_level_security(app):
+    """The migrations' owner (a superuser here) as PORTAL_DATABASE_URL: production will not use it."""
+    application_url, owner_url = database_urls()
+    for url, refused in ((owner_url, True), (application_url, False)):
+        production = production_app(url)
+        with production.app_context():
+            try:
+                if refused:
+                    with pytest.raises(ConfigError, match=r"superuser.*owns api_tokens"):
+                        _db.engine.connect()
+                else:
+                    with _db.engine.connect() as connection:
+                        assert connection.exec_driver_sql("SELECT current_user").scalar_one() == APP_ROLE
+            finally:
+                _db.engine.dispose()
 
 
 def test_raw_sql_without_a_tenant_sees_no_rows_and_with_a_tenant_only_its_own(conn, world: World):
