@@ -160,7 +160,11 @@ def grant_application_role(connection: sa.Connection, role: str, password: str |
         f"IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{literal}') THEN "
         f"CREATE ROLE {quoted} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; END IF; "
         "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
-    connection.exec_driver_sql(f"ALTER ROLE {quoted} NOSUPERUSER NOBYPASSRLS")
+    # Only a superuser may even restate these attributes, so touch them only when they are wrong.
+    escapes = connection.exec_driver_sql(
+        f"SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = '{literal}'").scalar_one()
+    if escapes:
+        connection.exec_driver_sql(f"ALTER ROLE {quoted} NOSUPERUSER NOBYPASSRLS")
     if password:
         escaped = password.replace("'", "''")
         connection.exec_driver_sql(f"ALTER ROLE {quoted} PASSWORD '{escaped}'")
