@@ -123,11 +123,15 @@ def _sync_tenant_settings(conn, cursor, statement, parameters, context, executem
     info = conn.info
     if info.get(_SENT_KEY, _NOTHING_SENT) == wanted:
         return
+    _send_settings(conn.connection.dbapi_connection, wanted)
+    info[_SENT_KEY] = wanted
+
+
+def _send_settings(dbapi_connection, wanted: tuple[str, str]) -> None:
     # A cursor of its own: the statement's cursor may be a server-side one (stream_results).
-    with conn.connection.dbapi_connection.cursor() as settings_cursor:
+    with dbapi_connection.cursor() as settings_cursor:
         settings_cursor.execute(
             f"SELECT set_config('{TENANT_SETTING}', %s, true), set_config('{ACROSS_SETTING}', %s, true)", wanted)
-    info[_SENT_KEY] = wanted
 
 
 def _nothing_in_force(conn) -> None:

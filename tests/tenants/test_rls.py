@@ -15,6 +15,7 @@ from portal.config import ConfigError, ProductionConfig
 from portal.extensions import db as _db
 from portal.firms.models import Firm
 from tenants import across_tenants, rls, scoping, tenant_scope
+from tenants.roles import Role
 from tenants.scoping import tenant_table_names
 from tests.conftest import APP_ROLE, BACKEND, database_urls
 from tests.factories import World
@@ -179,6 +180,27 @@ def test_nothing_outlives_the_transaction_on_a_pooled_connection(app):
             assert connection.exec_driver_sql("SELECT count(*) FROM firms").scalar_one() == 0
     finally:
         engine.dispose()
+
+
+def test_a_request_sends_its_tenant_once_not_per_statement(app, world: World, client_as, monkeypatch):
+    client = client_as(Role.BUREAU_ADMIN, "a")
+    sent, statements = [], []
+    real_send = rls._send_settings
+    monkeypatch.setattr(rls, "_send_settings", lambda dbapi, wanted: (sent.append(wanted), real_send(dbapi, wanted)))
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = _db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(f"/t/{world.a.slug}/communities/")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200 and world.a.sentinel in response.text
+    assert sent == [(str(world.a.tenant_id), "")]
+    assert len(statements) >= 4, statements
 
 
 def test_the_switch_really_turns_the_application_wall_off(app_ctx, world: World):
