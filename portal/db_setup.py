@@ -16,11 +16,11 @@ _installed = False
 
 
 def init_engine_events(app: Flask) -> None:
-    rls.init_engine_events()
     global _installed
     if _installed:
         return
     _installed = True
+    rls.init_engine_events()
 
     @event.listens_for(Engine, "connect")
     def _sqlite_on_connect(dbapi_connection, connection_record):
