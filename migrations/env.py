@@ -15,8 +15,23 @@ fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
+_owner_engine = None
+
+
 def get_engine():
-    return current_app.extensions['migrate'].db.engine
+    """The tables' owner (PORTAL_DATABASE_OWNER_URL) when set, else the application's own URL.
+
+    On PostgreSQL the application's role may not own tables, so migrations connect as the owner;
+    nothing else in the portal uses that URL (README, Security).
+    """
+    global _owner_engine
+    owner_url = current_app.config.get('DATABASE_OWNER_URL')
+    if not owner_url:
+        return current_app.extensions['migrate'].db.engine
+    if _owner_engine is None:
+        import sqlalchemy as sa
+        _owner_engine = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+    return _owner_engine
 
 
 def get_engine_url():

@@ -42,11 +42,12 @@ def register_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from portal import extensions, models  # noqa: F401  (complete metadata before anything binds)
-    from portal.db_setup import init_engine_events
+    from portal.db_setup import check_database_wall, init_engine_events
     from portal.i18n import init_babel
 
     extensions.db.init_app(app)
     init_engine_events(app)
+    check_database_wall(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(REPO_ROOT / "migrations"), compare_type=True, render_as_batch=True)
     extensions.csrf.init_app(app)
     init_babel(app)

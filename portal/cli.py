@@ -9,6 +9,7 @@ from portal.extensions import db
 
 users_cli = AppGroup("users", help="Accounts.")
 translations_cli = AppGroup("translations", help="Translation catalogues.")
+rls_cli = AppGroup("rls", help="PostgreSQL row-level security (the second tenant wall).")
 
 
 @users_cli.command("create-platform-admin")
@@ -63,10 +64,36 @@ def update_translations(keep_obsolete: bool) -> None:
     click.echo("translate, then run: flask --app wsgi translations compile")
 
 
+@rls_cli.command("grant-app-role")
+@click.argument("role")
+@click.option("--password", envvar="PORTAL_APP_ROLE_PASSWORD", default=None,
+              help="Set the role's password (or PORTAL_APP_ROLE_PASSWORD); omitted: left as it is.")
+def grant_app_role(role: str, password: str | None) -> None:
+    """Create ROLE if missing and grant it the portal's data, as the owner (PORTAL_DATABASE_OWNER_URL).
+
+    Run once after the first `flask db upgrade` (default privileges then cover the tables later
+    migrations create as the same owner); running it again changes nothing. The role is neither
+    superuser nor BYPASSRLS nor owner, so row-level security applies to it: use it in PORTAL_DATABASE_URL.
+    """
+    import sqlalchemy as sa
+    from flask import current_app
+
+    from tenants.rls import grant_application_role
+
+    owner_url = current_app.config.get("DATABASE_OWNER_URL")
+    if not owner_url or not owner_url.startswith("postgresql"):
+        raise click.UsageError("PORTAL_DATABASE_OWNER_URL must name the PostgreSQL owner of the tables")
+    engine = sa.create_engine(owner_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as connection:
+        grant_application_role(connection, role, password)
+    click.echo(f"application role {role}: granted (no superuser, no BYPASSRLS, owns nothing)")
+
+
 def init_app(app: Flask) -> None:
     from portal.demo.cli import demo_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(rls_cli)
     app.cli.add_command(translations_cli)
     app.cli.add_command(demo_cli)
 

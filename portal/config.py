@@ -88,6 +88,9 @@ class BaseConfig:
     def __init__(self) -> None:
         self.SECRET_KEY = env("SECRET_KEY")
         self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
+        # The tables' owner, for migrations only (flask db upgrade); the app itself connects as
+        # PORTAL_DATABASE_URL, a role that row-level security applies to. Unset: the same URL.
+        self.DATABASE_OWNER_URL = env("DATABASE_OWNER_URL")
         self.REDIS_URL = env("REDIS_URL")
         self.PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", self.PROXY_FIX_HOPS)
         self.BABEL_DEFAULT_LOCALE = env("DEFAULT_LOCALE", self.BABEL_DEFAULT_LOCALE)
@@ -100,6 +103,8 @@ class BaseConfig:
         """Fill in what depends on the instance folder; raise ConfigError when something is missing."""
         if self.SQLALCHEMY_DATABASE_URI:
             self.SQLALCHEMY_DATABASE_URI = normalise_database_url(self.SQLALCHEMY_DATABASE_URI)
+        if self.DATABASE_OWNER_URL:
+            self.DATABASE_OWNER_URL = normalise_database_url(self.DATABASE_OWNER_URL)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
 
     def as_dict(self) -> dict:
@@ -160,6 +165,7 @@ class TestConfig(BaseConfig):
         super().__init__()
         self.SECRET_KEY = "test-secret-key-" + "x" * 32
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("PORTAL_TEST_DATABASE_URL")
+        self.DATABASE_OWNER_URL = None  # tests/conftest.py splits owner and application role
         self.REDIS_URL = None
 
     def finalise(self, instance_path: str) -> None:

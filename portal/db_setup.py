@@ -1,13 +1,18 @@
 """Engine-level settings: SQLite gets WAL, a busy timeout, foreign keys and real transactions (savepoints,
-BEGIN IMMEDIATE for requests that write)."""
+BEGIN IMMEDIATE for requests that write); PostgreSQL gets the tenant of each transaction (row-level
+security, see tenants/rls.py)."""
 from __future__ import annotations
 
+import logging
 import sqlite3
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from tenants import rls
+
+logger = logging.getLogger(__name__)
 _installed = False
 
 
@@ -16,6 +21,7 @@ def init_engine_events(app: Flask) -> None:
     if _installed:
         return
     _installed = True
+    rls.init_engine_events()
 
     @event.listens_for(Engine, "connect")
     def _sqlite_on_connect(dbapi_connection, connection_record):
@@ -47,3 +53,35 @@ def _request_begin_mode() -> str:
     if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
         return "IMMEDIATE"
     return ""
+
+
+def check_database_wall(app: Flask) -> None:
+    """On PostgreSQL, the application's role must be one that row-level security applies to.
+
+    Checked when the pool opens its first connection (nothing queries at start-up): production
+    refuses every connection of a superuser, a BYPASSRLS role or the tables' owner until the
+    configuration is fixed; other environments say so loudly. Tests check their role themselves
+    (tests/tenants/test_rls.py).
+    """
+    from portal.extensions import db
+
+    if app.testing or not str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        return
+    production = app.config.get("ENV_NAME") == "production"
+    with app.app_context():
+        engine = db.engine
+
+    def _check_role(dbapi_connection, connection_record):
+        from portal.config import ConfigError
+        from tenants.scoping import tenant_table_names
+
+        problems = rls.application_role_problems(dbapi_connection, tenant_table_names(db.metadata))
+        if not problems:
+            return
+        message = ("PORTAL_DATABASE_URL must name a role that row-level security applies to: " + "; ".join(problems)
+                   + ". Migrations use PORTAL_DATABASE_OWNER_URL; see README.md, Security.")
+        logger.error("SECOND TENANT WALL OFF: %s", message)
+        if production:
+            raise ConfigError(message)
+
+    event.listen(engine, "first_connect", _check_role)

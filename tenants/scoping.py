@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
@@ -62,8 +63,16 @@ def _registry_mappers(session: Session):
     return Base.registry.mappers
 
 
+# Test-only: True makes _scope_statement a no-op in an app with TESTING on, so a test can prove
+# that the database's row-level security (tenants/rls.py) holds on its own. Anywhere else the
+# flag is ignored.
+ORM_SCOPING_OFF_FOR_TESTS = False
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_statement(state) -> None:
+    if ORM_SCOPING_OFF_FOR_TESTS and has_app_context() and current_app.testing:
+        return
     if state.is_insert:
         _check_bulk_insert(state)
         return

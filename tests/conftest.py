@@ -8,12 +8,26 @@ import pytest
 import sqlalchemy as sa
 
 from portal import create_app
-from portal.config import TestConfig
+from portal.config import TestConfig, normalise_database_url
 from portal.extensions import db as _db
 from portal.extensions import limiter
 from tests.factories import PASSWORD, World, build_world, csrf_from
 
 BACKEND = "postgresql" if os.environ.get("PORTAL_TEST_DATABASE_URL") else "sqlite"
+# On PostgreSQL the suite's app runs as this role (created by the fixture, cluster-wide and
+# idempotent; granted per database), while PORTAL_TEST_DATABASE_URL's user owns the tables and
+# runs the migrations: the split production has, so row-level security applies to the tests.
+APP_ROLE = "portal_test_app"
+APP_ROLE_PASSWORD = "portal-test-app-password"
+
+
+def database_urls() -> tuple[str | None, str | None]:
+    """(application URL, owner URL) on PostgreSQL; (None, None) on SQLite (one file, one wall)."""
+    if BACKEND != "postgresql":
+        return None, None
+    owner = normalise_database_url(os.environ["PORTAL_TEST_DATABASE_URL"])
+    application = sa.make_url(owner).set(username=APP_ROLE, password=APP_ROLE_PASSWORD)
+    return application.render_as_string(hide_password=False), owner
 
 
 def pytest_report_header(config):
@@ -24,10 +38,14 @@ def reset_schema(app) -> None:
     """Empty the test database and build it from the migrations (the schema's source of truth)."""
     from flask_migrate import upgrade
 
+    from tenants.rls import grant_application_role
+
     with app.app_context():
         engine = _db.engine
         if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
+            # The owner drops and migrates; the application role then gets the data, not the schema.
+            owner = sa.create_engine(app.config["DATABASE_OWNER_URL"], poolclass=sa.pool.NullPool)
+            with owner.begin() as conn:
                 conn.exec_driver_sql("DROP SCHEMA public CASCADE")
                 conn.exec_driver_sql("CREATE SCHEMA public")
         else:
@@ -37,6 +55,9 @@ def reset_schema(app) -> None:
                 for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
                     conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
         upgrade()
+        if engine.dialect.name == "postgresql":
+            with owner.begin() as conn:
+                grant_application_role(conn, APP_ROLE, APP_ROLE_PASSWORD)
         _db.session.remove()
 
 
@@ -45,6 +66,9 @@ def app():
     """The application under test, with a schema built by the migrations."""
     instance = tempfile.mkdtemp(prefix="portal-test-")
     config = TestConfig()
+    application_url, owner_url = database_urls()
+    if application_url:
+        config.SQLALCHEMY_DATABASE_URI, config.DATABASE_OWNER_URL = application_url, owner_url
     config.finalise(instance)
     application = create_app(config)
     application.instance_path = instance

@@ -135,3 +135,20 @@ def test_audit_log_rejects_update_and_delete_in_the_database(mig_app):
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT summary FROM audit_events WHERE id = :id"), {"id": event_id}).all()
     assert rows == [("original summary",)]
+
+
+def test_migrations_run_as_the_owner_when_an_owner_url_is_set(tmp_path):
+    """PORTAL_DATABASE_OWNER_URL is where `flask db upgrade` goes; the application's URL is left alone."""
+    config = portal_config.TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'application.sqlite3'}"
+    config.DATABASE_OWNER_URL = f"sqlite:///{tmp_path / 'owner.sqlite3'}"
+    application = create_app(config)
+    with application.app_context():
+        upgrade()
+        application_tables = set(sa.inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    owner = sa.create_engine(config.DATABASE_OWNER_URL)
+    owner_tables = set(sa.inspect(owner).get_table_names())
+    owner.dispose()
+    assert set(db.metadata.tables) | {"alembic_version"} <= owner_tables
+    assert application_tables == set()

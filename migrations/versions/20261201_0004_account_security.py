@@ -15,7 +15,7 @@ import portal.db
 
 # revision identifiers, used by Alembic.
 revision = '0004_account_security'
-down_revision = '0002_registry'
+down_revision = '0003_row_level_security'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ import pytest
 from portal import config as portal_config
 from portal.config import ConfigError, DevelopmentConfig, ProductionConfig, load_config, normalise_database_url
 
-PORTAL_VARS = ("PORTAL_ENV", "PORTAL_SECRET_KEY", "PORTAL_DATABASE_URL", "PORTAL_REDIS_URL")
+PORTAL_VARS = ("PORTAL_ENV", "PORTAL_SECRET_KEY", "PORTAL_DATABASE_URL", "PORTAL_DATABASE_OWNER_URL", "PORTAL_REDIS_URL")
 GOOD_SECRET = "k" * 48
 
 
@@ -54,6 +54,20 @@ def test_database_url_is_normalised(tmp_path, monkeypatch, given, expected):
     config = ProductionConfig()
     config.finalise(str(tmp_path))
     assert config.SQLALCHEMY_DATABASE_URI == expected
+
+
+def test_the_owner_url_is_separate_normalised_and_optional(tmp_path, monkeypatch):
+    """Migrations run as the tables' owner; the app's own URL names the role row-level security binds."""
+    monkeypatch.setenv("PORTAL_DATABASE_URL", "postgresql://portal_app@db/portal")
+    monkeypatch.setenv("PORTAL_SECRET_KEY", GOOD_SECRET)
+    config = ProductionConfig()
+    config.finalise(str(tmp_path))
+    assert config.DATABASE_OWNER_URL is None
+    monkeypatch.setenv("PORTAL_DATABASE_OWNER_URL", "postgres://portal_owner:pw@db/portal")
+    config = ProductionConfig()
+    config.finalise(str(tmp_path))
+    assert config.DATABASE_OWNER_URL == "postgresql+psycopg://portal_owner:pw@db/portal"
+    assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://portal_app@db/portal"
 
 
 @pytest.mark.parametrize("value", ["staging", "prod", "Production", " development"])

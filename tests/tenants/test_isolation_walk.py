@@ -314,6 +314,11 @@ def test_every_tenant_route_argument_is_mapped(app):
 
 
 def test_tenant_b_never_sees_or_changes_tenant_a(app, world: World, record_property):
+    walk_as_tenant_b(app, world, record_property)
+
+
+def walk_as_tenant_b(app, world: World, record_property, label: str = "") -> None:
+    """The walk itself; ``label`` marks the summary line of a variant (tests/tenants/test_rls.py)."""
     tenant_rules = [r for r in rules(app) if is_tenant_scoped(r)]
     assert tenant_rules and not [r for r in tenant_rules if unmapped_arguments(r)]
     names_a = public_names(app, world.a.tenant_id)
@@ -347,7 +352,7 @@ def test_tenant_b_never_sees_or_changes_tenant_a(app, world: World, record_prope
     after = db_state(app)
     mutated = changed_tables(before, after)
 
-    summary = (f"isolation_walk routes={len(tenant_rules)} cases={cases} leaked={leaks} "
+    summary = (f"isolation_walk {label}routes={len(tenant_rules)} cases={cases} leaked={leaks} "
                f"mutated_tables={len(mutated)}")
     print("\n" + summary)
     record_property("isolation_walk", summary)

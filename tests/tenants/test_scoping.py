@@ -450,6 +450,11 @@ RAW_SQL_ALLOWLIST = {
     ("tenants/scoping.py", "tenant_sql"): "the one door for raw SQL; binds :tenant_id from the context",
     ("portal/db_setup.py", "_sqlite_on_connect"): "PRAGMAs on a new SQLite connection",
     ("portal/db_setup.py", "_sqlite_begin"): "BEGIN for SQLite transactions",
+    ("tenants/rls.py", "enable_tenant_rls"): "migrations: row-level security policies (DDL, no tenant data)",
+    ("tenants/rls.py", "disable_tenant_rls"): "migrations: drop those policies (DDL)",
+    ("tenants/rls.py", "_send_settings"): "set_config of the transaction's tenant, read from the context",
+    ("tenants/rls.py", "grant_application_role"): "CREATE ROLE / GRANT for the application role (no tenant data)",
+    ("tenants/rls.py", "application_role_problems"): "reads pg_roles/pg_class about the connected role",
 }
 SESSION_RECEIVERS = {"session", "db.session", "self.session", "state.session"}
 
