@@ -175,54 +175,43 @@ def firm_tenant(firm_id: int) -> int:
         return db.session.scalar(sa.select(Firm.tenant_id).where(Firm.id == firm_id))
 
 
-def test_a_row_moved_to_the_tenant_in_context_is_refused(app_ctx, world: World):
-    """Loaded while acting for A, handed to B while acting for B (one session across tenants, as a job loop has)."""
-    firm_id = new_firm(world.a, "会搬家的物业")
+def acting_as(world: World, who: str):
+    """The context a write runs in: tenant A's scope, tenant B's, or the audited across-tenants mode."""
+    if who == "across":
+        return across_tenants("test: the platform's cross-tenant path")
+    return tenant_scope(tenant(world[who]))
+
+
+@pytest.mark.parametrize("then_delete", [False, True], ids=["update", "delete"])
+@pytest.mark.parametrize("acting_for", ["a", "b", "across"], ids=["acting-for-A", "acting-for-B", "across-tenants"])
+def test_a_row_never_moves_to_another_tenant(app_ctx, world: World, acting_for, then_delete):
+    """A's firm, loaded earlier in the same session, handed to B: refused whoever acts, and nothing moves.
+
+    Acting for B is the case no other check sees (the row then claims the tenant in context), as in
+    a job that loops over tenants with one session; across-tenants mode may write, but not reassign.
+    """
+    firm_id = new_firm(world.a, f"想搬家的物业{acting_for}{then_delete}")
     with tenant_scope(tenant(world.a)):
         firm = db.session.get(Firm, firm_id)
-    with tenant_scope(tenant(world.b)):
+    with acting_as(world, acting_for):
         firm.tenant_id = world.b.tenant_id
+        if then_delete:
+            db.session.delete(firm)
         with pytest.raises(CrossTenantWrite, match="may not move to another tenant"):
             db.session.flush()
     db.session.rollback()
     assert firm_tenant(firm_id) == world.a.tenant_id
 
 
-def test_a_row_moved_while_acting_for_its_own_tenant_is_refused(app_ctx, world: World):
-    firm_id = new_firm(world.a, "想换主的物业")
-    with tenant_scope(tenant(world.a)):
-        firm = db.session.get(Firm, firm_id)
-        firm.tenant_id = world.b.tenant_id
-        with pytest.raises(CrossTenantWrite):
-            db.session.flush()
-    db.session.rollback()
-    assert firm_tenant(firm_id) == world.a.tenant_id
-
-
-def test_across_tenants_mode_may_edit_but_never_move_a_row(app_ctx, world: World):
-    """The platform's audited cross-tenant path writes to every tenant, yet cannot reassign a row."""
+def test_across_tenants_mode_may_edit_a_row_in_place(app_ctx, world: World):
+    """The control for the across-tenants cases above: the same path may change anything but the tenant."""
     firm_id = new_firm(world.a, "平台看到的物业")
     with across_tenants("test: platform edits a firm"):
-        firm = db.session.get(Firm, firm_id)
-        firm.contact_name = "平台改名"
-        db.session.flush()  # allowed: an edit in place
-        firm.tenant_id = world.b.tenant_id
-        with pytest.raises(CrossTenantWrite, match="may not move to another tenant"):
-            db.session.flush()
-    db.session.rollback()
-    assert firm_tenant(firm_id) == world.a.tenant_id
-
-
-def test_a_row_deleted_after_a_move_is_refused(app_ctx, world: World):
-    firm_id = new_firm(world.a, "搬走再删的物业")
-    with across_tenants("test: platform"):
-        firm = db.session.get(Firm, firm_id)
-        firm.tenant_id = world.b.tenant_id
-        db.session.delete(firm)
-        with pytest.raises(CrossTenantWrite, match="may not move to another tenant"):
-            db.session.flush()
-    db.session.rollback()
-    assert firm_tenant(firm_id) == world.a.tenant_id
+        db.session.get(Firm, firm_id).contact_name = "平台改名"
+        db.session.flush()
+    db.session.expunge_all()
+    with tenant_scope(tenant(world.a)):
+        assert db.session.get(Firm, firm_id).contact_name == "平台改名"
 
 
 def test_a_tenant_id_set_back_to_its_own_value_is_no_move(app_ctx, world: World):
