@@ -203,6 +203,25 @@ def test_a_row_never_moves_to_another_tenant(app_ctx, world: World, acting_for, 
     assert firm_tenant(firm_id) == world.a.tenant_id
 
 
+@pytest.mark.parametrize("then_delete", [False, True], ids=["update", "delete"])
+def test_a_loaded_row_changed_with_no_tenant_in_context_is_refused(app_ctx, world: World, then_delete):
+    """An object kept from an earlier scope cannot be written once the scope has ended."""
+    firm_id = new_firm(world.a, f"散场后的物业{then_delete}")
+    with tenant_scope(tenant(world.a)):
+        firm = db.session.get(Firm, firm_id)
+    if then_delete:
+        db.session.delete(firm)
+    else:
+        firm.contact_name = "无人负责"
+    with pytest.raises(TenantContextMissing, match="change to Firm with no tenant in context"):
+        db.session.flush()
+    db.session.rollback()
+    db.session.expunge_all()
+    with tenant_scope(tenant(world.a)):
+        kept = db.session.get(Firm, firm_id)
+        assert kept is not None and kept.contact_name != "无人负责"
+
+
 def test_across_tenants_mode_may_edit_a_row_in_place(app_ctx, world: World):
     """The control for the across-tenants cases above: the same path may change anything but the tenant."""
     firm_id = new_firm(world.a, "平台看到的物业")
@@ -286,6 +305,15 @@ def test_guard_writes_refuses_a_changed_tenant_id_whoever_acts(app_ctx, world: W
     session = flush_of(dirty=[firm])
     with context, pytest.raises(CrossTenantWrite):
         _guard_writes(session, None, None)
+    db.session.rollback()
+
+
+def test_guard_writes_refuses_a_change_with_no_tenant(app_ctx, world: World):
+    firm = persistent_firm(world.a, "直接测试无主")
+    firm.contact_name = "无人负责"
+    for session in (flush_of(dirty=[firm]), flush_of(deleted=[firm])):
+        with pytest.raises(TenantContextMissing):
+            _guard_writes(session, None, None)
     db.session.rollback()
 
 
