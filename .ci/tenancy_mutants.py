@@ -211,8 +211,8 @@ def copy_repository(target: Path) -> None:
     shutil.copytree(REPO, target, ignore=ignore, symlinks=True)
 
 
-def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[str, float, str]:
-    """('passed' | 'failed' | 'error' | 'timeout', seconds, first failing test or message)."""
+def run_tests(copy: Path, tests: tuple[str, ...], log: Path | None = None) -> tuple[str, float, str]:
+    """('passed' | 'failed' | 'error' | 'timeout', seconds, first failing test or message); output kept in ``log``."""
     env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not browser",
                "--no-header", *tests]
@@ -222,7 +222,9 @@ def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[str, float, str]:
     except subprocess.TimeoutExpired:
         return "timeout", time.monotonic() - started, f"no answer within {PER_MUTANT_TIMEOUT} s"
     seconds = time.monotonic() - started
-    # The short summary (-ra): "FAILED tests/...::name - AssertionError..." or "ERROR ..." for a fixture.
+    if log is not None:
+        log.write_text(done.stdout + done.stderr, encoding="utf-8")
+    # The short summary (-ra): "FAILED tests/...::name" or "ERROR tests/...::name" (a fixture failed).
     failed = re.search(r"^(?:FAILED|ERROR) tests/.*$", done.stdout, re.M)
     if done.returncode == 0:
         return "passed", seconds, ""
@@ -261,9 +263,11 @@ def main() -> int:
         copy = Path(tmp) / "repo"
         copy_repository(copy)
         all_tests = tuple(dict.fromkeys(t for m in mutants for t in m.tests))
-        outcome, seconds, detail = run_tests(copy, all_tests)
+        log = Path(tmp) / "baseline.log"
+        outcome, seconds, detail = run_tests(copy, all_tests, log)
         print(f"baseline (no mutation): {outcome} in {seconds:.0f} s {detail}".rstrip(), flush=True)
         if outcome != "passed":
+            print("\n".join(log.read_text(encoding="utf-8").splitlines()[-60:]))
             print("the unmutated copy must pass its tests first; nothing was measured")
             return 2
         for m in mutants:
