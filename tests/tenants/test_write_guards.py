@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -58,7 +59,8 @@ def units_by_tenant() -> dict[int, set[tuple[int, str, str]]]:
     return found
 
 
-def roster_file(tmp_path, world_part, rooms) -> object:
+def roster_file(tmp_path, world_part, rooms) -> Path:
+    """A roster CSV of new units in ``world_part``'s building (entrance 9)."""
     path = tmp_path / "roster.csv"
     path.write_bytes(csv_bytes([[building_name(world_part), "9", room, 9, "66"] for room in rooms], header=HEADER_ZH))
     return path
