@@ -73,7 +73,8 @@ MUTANTS = [
            "ORM bulk INSERT rows may carry another tenant's id"),
     Mutant("bulk-insert-rows-in-statement", "tenants/scoping.py",
            "    if rows is None:\n"
-           '        raise CrossTenantWrite(f"bulk insert into {table.name} must pass its rows as parameters (each with tenant_id)")\n',
+           '        raise CrossTenantWrite(f"bulk insert into {table.name} must pass its rows as parameters '
+           '(each with tenant_id)")\n',
            "    if rows is None:\n"
            "        return\n",
            "insert(Model).values(...) passes its rows where the guard does not look"),
