@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -23,6 +24,8 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 # chromium-l10n: the browser's own controls (a file input's "选择文件") speak Chinese on Chinese pages.
 BROWSER_PACKAGES = ("chromium", "chromium-l10n", "fonts-noto-cjk")
+# Another apt or dpkg run (unattended upgrades, a second CI job) may hold apt's locks for a while.
+APT_LOCK_WAIT = 600  # seconds
 
 
 def say(message: str) -> None:
@@ -90,9 +93,28 @@ def ensure_browser() -> None:
                  "or set PORTAL_SKIP_BROWSER=1 to skip those tests.")
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
     say("installing Debian's chromium, chromium-l10n and fonts-noto-cjk for the browser tests")
-    env = {"DEBIAN_FRONTEND": "noninteractive"}
-    run(*prefix, apt, "-qq", "update", env=env)
-    run(*prefix, apt, "install", "-y", "-qq", "--no-install-recommends", *BROWSER_PACKAGES, env=env)
+    apt_get([*prefix, apt], "-qq", "update")
+    apt_get([*prefix, apt], "install", "-y", "-qq", "--no-install-recommends", *BROWSER_PACKAGES)
+
+
+def apt_get(apt: list[str], *args: str) -> None:
+    """Run apt-get, waiting up to APT_LOCK_WAIT seconds for another apt or dpkg run instead of failing.
+
+    ``DPkg::Lock::Timeout`` makes ``install`` wait for the dpkg lock, but ``update`` (apt 2.6) does not
+    apply it to the package-lists lock and fails at once; so a lock failure is also retried here.
+    """
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive", "LC_ALL": "C"}  # C: the lock message is matched
+    deadline = time.monotonic() + APT_LOCK_WAIT
+    while True:
+        result = subprocess.run([*apt, "-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT}", *args], cwd=ROOT, env=env,
+                                stderr=subprocess.PIPE, text=True)
+        sys.stderr.write(result.stderr)
+        if result.returncode == 0:
+            return
+        if "Could not get lock" not in result.stderr or time.monotonic() > deadline:
+            sys.exit(result.returncode)
+        say("another apt or dpkg run holds its lock; waiting for it")
+        time.sleep(5)
 
 
 def test(argv: list[str]) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from freezegun import freeze_time
 
 from portal.firms.credit_code import check_character
 from tenants.roles import Role
@@ -172,10 +173,12 @@ def test_firms_managers_and_contracts(app, world, api):
     patched = api("PATCH", f"/contracts/{created.json['id']}", {"fee_model": "lump_sum"})
     assert patched.status_code == 200 and patched.json["fee_model"] == "lump_sum"
     assert api("GET", f"/contracts/{created.json['id']}").json["manager_id"] == manager.json["id"]
-    today = __import__("datetime").date.today().isoformat()
-    in_force = [c["id"] for c in api("GET", "/contracts?in_force=true").json]
-    assert in_force == ([created.json["id"]] if today >= "2026-01-01" else [])
-    assert world.a.contract_id in [c["id"] for c in api("GET", "/contracts?in_force=false").json]
+    # "In force" means in force today (Shanghai): ask on fixed days, never on the real date.
+    with freeze_time("2025-12-31 04:00:00"):  # 12:00 in Shanghai, the last day of the ended contract
+        assert [c["id"] for c in api("GET", "/contracts?in_force=true").json] == [world.a.contract_id]
+    with freeze_time("2026-06-15 04:00:00"):
+        assert [c["id"] for c in api("GET", "/contracts?in_force=true").json] == [created.json["id"]]
+        assert world.a.contract_id in [c["id"] for c in api("GET", "/contracts?in_force=false").json]
 
 
 def test_firm_staff_see_their_contracts_but_not_other_firms(app, world, api, client_as):

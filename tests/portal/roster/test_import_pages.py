@@ -308,18 +308,23 @@ def test_kept_uploads_live_in_a_tenant_folder_under_a_random_name(app, world: Wo
     assert not kept.exists()
 
 
-def test_expired_uploads_are_refused_and_deleted(app, world: World, admin):
+def test_expired_uploads_are_refused_and_deleted(app, world: World, admin, monkeypatch):
     import datetime as dt
 
     from portal.roster import uploads
 
     data = csv_bytes([[building_name(world.a), "8", "803", 8, "80"]])
+    # The upload's age is measured from a fixed time, not the real clock. Only the upload store's
+    # clock is set: the administrator's session was opened at the real time and must stay valid.
+    uploaded_at = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)
+    monkeypatch.setattr(uploads, "_now", lambda: uploaded_at)
     token = token_in(upload(admin, world, data).text)
+    monkeypatch.undo()
     with app.app_context():
         kept = uploads.tenant_dir(world.a.tenant_id) / f"{token}.upload"
-        assert uploads.purge_expired(now=dt.datetime.now(dt.timezone.utc) + uploads.EXPIRY / 2) == 0
+        assert uploads.purge_expired(now=uploaded_at + uploads.EXPIRY / 2) == 0
         assert kept.exists()
-        assert uploads.purge_expired(now=dt.datetime.now(dt.timezone.utc) + uploads.EXPIRY * 2) >= 1
+        assert uploads.purge_expired(now=uploaded_at + uploads.EXPIRY * 2) >= 1
     assert not kept.exists()
     assert confirm(admin, world, token).status_code == 404
 
