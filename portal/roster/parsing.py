@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.roster import limits, xlsx
 from portal.roster.limits import MAX_ROWS
-from portal.validation import has_control_chars
+from portal.validation import control_char_message, forbidden_char
 
 CHUNK = 1 << 20
 MAX_TEXT = 20                         # building, entrance and room columns (the database's String(20))
@@ -317,8 +317,8 @@ def read_row(number: int, cells: list, header: Header) -> tuple[Cells | None, li
             continue
         if len(value) > MAX_TEXT:
             problem(field, _l("At most %(max)s characters.", max=MAX_TEXT))
-        elif has_control_chars(value):
-            problem(field, _l("Remove the invisible control characters."))
+        elif (char := forbidden_char(value)) is not None:
+            problem(field, control_char_message(char))
         elif value.startswith(_FORMULA_START):
             problem(field, _l("May not start with = + - or @ (a spreadsheet formula)."))
         text[field] = value

@@ -27,7 +27,17 @@ from portal.roster import limits
 
 CHUNK = 1 << 16
 _DAMAGED = _l("The Excel file cannot be read: save it again as .xlsx or CSV.")
-_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+_DIGITS = "0123456789"
+# The elements the handlers act on, by local name; a handler looks the tag up once and branches on the code.
+_CELL, _VALUE, _INLINE, _TEXT, _PHONETIC, _ROW, _STRING = range(1, 8)
+_CODES = {"c": _CELL, "v": _VALUE, "is": _INLINE, "t": _TEXT, "rPh": _PHONETIC, "row": _ROW, "si": _STRING}
+
+
+def _code(tag: str) -> int | None:
+    """The code of a prefixed tag ("x:c"): rare, so handlers try the plain name first."""
+    return _CODES.get(tag.rpartition(":")[2])
 
 
 class Refused(Exception):
@@ -229,61 +239,56 @@ def _shared_strings(archive: zipfile.ZipFile, name: str | None) -> list[str]:
     strings: list[str] = []
     if name is None:
         return strings
-    state = {"parts": None, "length": 0, "total": 0, "skip": 0, "in_t": False}
+    code_of = _CODES.get
+    parts: list[str] | None = None   # the runs of the <si> being read
+    text: list[str] | None = None    # where character data goes, if anywhere
+    length = total = phonetic = 0
 
     def start(tag, attrs):
-        local = _local(tag)
-        if local == "si":
+        nonlocal parts, text, length, phonetic
+        code = code_of(tag) or (_code(tag) if ":" in tag else None)
+        if code == _STRING:
             if len(strings) >= limits.MAX_SHARED_STRINGS:
                 raise Refused(_l("The workbook holds more than %(limit)s different texts; split the roster into "
                                  "several files.", limit=limits.MAX_SHARED_STRINGS))
-            state["parts"], state["length"] = [], 0
-        elif local in ("rPh", "phoneticPr"):
-            state["skip"] += 1  # phonetic guides are not part of the cell's text
-        elif local == "t" and state["parts"] is not None and not state["skip"]:
-            state["in_t"] = True
+            parts, length = [], 0
+        elif code == _TEXT:
+            if parts is not None and not phonetic:
+                text = parts
+        elif code == _PHONETIC:
+            phonetic += 1  # phonetic guides are not part of the cell's text
 
     def end(tag):
-        local = _local(tag)
-        if local == "si":
-            strings.append("".join(state["parts"] or ()))
-            state["parts"] = None
-        elif local in ("rPh", "phoneticPr"):
-            state["skip"] -= 1
-        elif local == "t":
-            state["in_t"] = False
+        nonlocal parts, text, phonetic
+        code = code_of(tag) or (_code(tag) if ":" in tag else None)
+        if code == _TEXT:
+            text = None
+        elif code == _STRING:
+            strings.append("".join(parts or ()))
+            parts = None
+        elif code == _PHONETIC:
+            phonetic -= 1
 
-    def text(data):
-        if not state["in_t"]:
+    def characters(data):
+        nonlocal length, total
+        if text is None:
             return
-        state["length"] += len(data)
-        state["total"] += len(data)
-        if state["length"] > limits.MAX_CELL_CHARS:
+        length += len(data)
+        total += len(data)
+        if length > limits.MAX_CELL_CHARS:
             raise Refused(_l("A text in the workbook is longer than %(limit)s characters; a roster cell holds at "
                              "most a few dozen.", limit=limits.MAX_CELL_CHARS))
-        if state["total"] > limits.MAX_SHARED_TEXT:
+        if total > limits.MAX_SHARED_TEXT:
             raise Refused(_l("The workbook's texts are too long altogether (more than %(limit)s characters); split "
                              "the roster into several files.", limit=limits.MAX_SHARED_TEXT))
-        state["parts"].append(data)
+        text.append(data)
 
-    for _ in _parse(archive, name, limits.MAX_SHARED_STRINGS_BYTES, _new_parser(start, end, text)):
+    for _ in _parse(archive, name, limits.MAX_SHARED_STRINGS_BYTES, _new_parser(start, end, characters)):
         pass
     return strings
 
 
 # -- the sheet ---------------------------------------------------------------------------------
-
-_DIGITS = "0123456789"
-_CELL, _VALUE, _INLINE, _TEXT, _PHONETIC, _ROW = range(1, 7)
-_CODES = {"c": _CELL, "v": _VALUE, "is": _INLINE, "t": _TEXT, "rPh": _PHONETIC, "row": _ROW}
-
-
-def _code(tag: str) -> int | None:
-    code = _CODES.get(tag)
-    if code is None and ":" in tag:  # a prefixed document ("x:c"): rare, so looked up second
-        code = _CODES.get(_local(tag))
-    return code
-
 
 def _column_index(letters: str) -> int:
     """1-based column of a cell reference's letters ("AB" -> 28); 0 if they are not letters."""
@@ -302,117 +307,109 @@ def _number(text: str):
     return int(text)
 
 
-class _SheetReader:
-    """expat handlers that turn <row>/<c> elements into (row number, cells) pairs, within the limits.
+def _sheet_handlers(strings: list[str], date_styles: set[int], date1904: bool, max_rows: int):
+    """expat handlers turning <row>/<c> elements into (row number, cells) pairs, within the limits.
 
-    The handlers run once per element of a sheet of up to a million cells, so they keep their state
-    in a few attributes and do the least work per call; ``ready`` collects finished rows between
-    two chunks of XML.
+    They run once per element of a sheet of up to a million cells, so their state lives in closure
+    variables (the fastest Python has) and each call does the least it can. Returns the start, end
+    and character-data handlers and ``take``, which hands over the rows finished so far.
     """
+    epoch = None
+    if date_styles:
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
-    def __init__(self, strings: list[str], date_styles: set[int], date1904: bool, max_rows: int):
-        self.strings, self.date_styles, self.max_rows = strings, date_styles, max_rows
-        self.epoch = None
-        if date_styles:
-            from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+        epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+    code_of = _CODES.get
+    column_of: dict[str, int] = {}   # "AB" -> 28, filled as references are met
+    ready: list[tuple[int, list]] = []
+    row_number = row_elements = cells_in_sheet = cells_in_row = column = length = phonetic = 0
+    values: dict[int, object] | None = None
+    kind, style = "n", None
+    text: list[str] | None = None      # where character data goes, if anywhere
+    raw: str | None = None              # the <v> text of the current cell
+    inline: list[str] | None = None     # the <is> text runs of the current cell
 
-            self.epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-        self.columns: dict[str, int] = {}   # "AB" -> 28, filled as references are met
-        self.ready: list[tuple[int, list]] = []
-        self.row_number = self.row_elements = self.cells_in_sheet = 0
-        self.values: dict[int, object] | None = None
-        self.cells_in_row = self.column = self.style = self.length = self.phonetic = 0
-        self.kind = "n"
-        self.text: list[str] | None = None      # where character data goes, if anywhere
-        self.raw: str | None = None              # the <v> text of the current cell
-        self.inline: list[str] | None = None     # the <is> text runs of the current cell
-
-    def start(self, tag, attrs):
-        code = _code(tag)
+    def start(tag, attrs):
+        nonlocal row_number, row_elements, cells_in_sheet, cells_in_row, column, length, phonetic
+        nonlocal values, kind, style, text, raw, inline
+        code = code_of(tag) or (_code(tag) if ":" in tag else None)
         if code == _CELL:
-            if self.values is None:
+            if values is None:
                 raise Refused(_DAMAGED)
-            self.cells_in_row += 1
-            self.cells_in_sheet += 1
-            if self.cells_in_row > limits.MAX_CELLS_PER_ROW:
+            cells_in_row += 1
+            cells_in_sheet += 1
+            if cells_in_row > limits.MAX_CELLS_PER_ROW:
                 raise Refused(_l("Row %(row)s has too many cells (more than %(limit)s); a roster has 5 columns.",
-                                 row=self.row_number, limit=limits.MAX_CELLS_PER_ROW), row=self.row_number)
-            if self.cells_in_sheet > limits.MAX_CELLS:
+                                 row=row_number, limit=limits.MAX_CELLS_PER_ROW), row=row_number)
+            if cells_in_sheet > limits.MAX_CELLS:
                 raise Refused(_l("The sheet has too many cells (more than %(limit)s); split the roster into "
-                                 "several files.", limit=limits.MAX_CELLS), row=self.row_number)
+                                 "several files.", limit=limits.MAX_CELLS), row=row_number)
             reference = attrs.get("r")
             if reference:
                 letters = reference.rstrip(_DIGITS)
-                column = self.columns.get(letters)
-                if column is None:
-                    column = self.columns[letters] = _column_index(letters) if len(letters) <= 3 else 0
-                self.column = column
+                column = column_of.get(letters) or column_of.setdefault(
+                    letters, _column_index(letters) if len(letters) <= 3 else 0)
             else:
-                self.column += 1
-            if not 0 < self.column <= 16384:
-                raise Refused(_DAMAGED, row=self.row_number)
-            self.kind = attrs.get("t", "n")
+                column += 1
+            if not 0 < column <= 16384:
+                raise Refused(_DAMAGED, row=row_number)
+            kind = attrs.get("t", "n")
             style = attrs.get("s")
-            self.style = int(style) if style and style.isdigit() else 0
-            self.raw = self.inline = None
+            raw = inline = None
         elif code == _VALUE:
-            if self.values is not None:
-                self.text, self.length = [], 0
+            if values is not None:
+                text, length = [], 0
         elif code == _TEXT:
-            if self.inline is not None and not self.phonetic:
-                self.text = self.inline
+            if inline is not None and not phonetic:
+                text = inline
         elif code == _INLINE:
-            self.inline, self.length = [], 0
+            inline, length = [], 0
         elif code == _ROW:
-            self._start_row(attrs)
+            row_elements += 1
+            reference = attrs.get("r")
+            if reference is not None:
+                if not reference.isdigit() or len(reference) > 9:
+                    raise Refused(_DAMAGED)
+                number = int(reference)
+            else:
+                number = row_number + 1
+            if number > max_rows or row_elements > max_rows:
+                raise Refused(_l("The file has more than %(limit)s rows; split it into several files.",
+                                 limit=max_rows - 1), row=number)
+            row_number = number
+            values, cells_in_row, column = {}, 0, 0
         elif code == _PHONETIC:
-            self.phonetic += 1
+            phonetic += 1
 
-    def _start_row(self, attrs):
-        self.row_elements += 1
-        reference = attrs.get("r")
-        if reference is not None:
-            if not reference.isdigit() or len(reference) > 9:
-                raise Refused(_DAMAGED)
-            number = int(reference)
-        else:
-            number = self.row_number + 1
-        if number > self.max_rows or self.row_elements > self.max_rows:
-            raise Refused(_l("The file has more than %(limit)s rows; split it into several files.",
-                             limit=self.max_rows - 1), row=number)
-        self.row_number = number
-        self.values, self.cells_in_row, self.column = {}, 0, 0
-
-    def end(self, tag):
-        code = _code(tag)
+    def end(tag):
+        nonlocal values, text, raw, phonetic
+        code = code_of(tag) or (_code(tag) if ":" in tag else None)
         if code == _CELL:
-            value = self._value()
+            value = cell_value()
             if value is not None and value != "":
-                if self.column > limits.MAX_COLUMNS:
+                if column > limits.MAX_COLUMNS:
                     raise Refused(_l("Row %(row)s has a value beyond column %(limit)s; a roster has 5 columns.",
-                                     row=self.row_number, limit=limits.MAX_COLUMNS), row=self.row_number)
-                self.values[self.column] = value
+                                     row=row_number, limit=limits.MAX_COLUMNS), row=row_number)
+                values[column] = value
         elif code == _VALUE:
-            if self.text is not None:
-                self.raw = "".join(self.text)
-                self.text = None
+            if text is not None:
+                raw = "".join(text)
+                text = None
         elif code == _TEXT:
-            self.text = None
+            text = None
         elif code == _ROW:
-            values = self.values or {}
-            cells = [None] * (max(values) if values else 0)
-            for column, value in values.items():
-                cells[column - 1] = value
-            self.ready.append((self.row_number, cells))
-            self.values = None
+            found = values or {}
+            cells = [None] * (max(found) if found else 0)
+            for index, value in found.items():
+                cells[index - 1] = value
+            ready.append((row_number, cells))
+            values = None
         elif code == _PHONETIC:
-            self.phonetic -= 1
+            phonetic -= 1
 
-    def _value(self):
-        kind = self.kind
+    def cell_value():
         if kind == "inlineStr":
-            return "".join(self.inline) if self.inline is not None else None
-        raw = self.raw
+            return "".join(inline) if inline is not None else None
         if raw is None:
             return None
         try:
@@ -420,34 +417,38 @@ class _SheetReader:
                 if not raw:
                     return None
                 number = _number(raw)
-                if self.style and self.style in self.date_styles:
+                if style and date_styles and int(style) in date_styles:
                     from openpyxl.utils.datetime import from_excel
 
                     try:
-                        return from_excel(number, self.epoch)
+                        return from_excel(number, epoch)
                     except (ValueError, OverflowError):
                         return number
                 return number
             if kind == "s":
-                return self.strings[int(raw)]
+                return strings[int(raw)]
             if kind == "b":
                 return bool(int(raw))
         except (ValueError, IndexError) as error:
-            raise Refused(_DAMAGED, row=self.row_number) from error
+            raise Refused(_DAMAGED, row=row_number) from error
         return raw  # "str" (a formula's text), "e" (an error such as #N/A), "d" (an ISO date)
 
-    def characters(self, data):
-        if self.text is None:
+    def characters(data):
+        nonlocal length
+        if text is None:
             return
-        self.length += len(data)
-        if self.length > limits.MAX_CELL_CHARS:
+        length += len(data)
+        if length > limits.MAX_CELL_CHARS:
             raise Refused(_l("Row %(row)s has a cell longer than %(limit)s characters; a roster cell holds at most "
-                             "a few dozen.", row=self.row_number, limit=limits.MAX_CELL_CHARS), row=self.row_number)
-        self.text.append(data)
+                             "a few dozen.", row=row_number, limit=limits.MAX_CELL_CHARS), row=row_number)
+        text.append(data)
 
-    def take(self) -> Iterator[tuple[int, list]]:
-        ready, self.ready = self.ready, []
-        yield from ready
+    def take() -> Iterator[tuple[int, list]]:
+        rows = ready[:]
+        ready.clear()
+        yield from rows
+
+    return start, end, characters, take
 
 
 def iter_rows(path, *, max_rows: int) -> Iterator[tuple[int, list]]:
@@ -460,6 +461,7 @@ def iter_rows(path, *, max_rows: int) -> Iterator[tuple[int, list]]:
     with archive:
         workbook = _Workbook(archive)
         strings = _shared_strings(archive, workbook.shared_strings)
-        reader = _SheetReader(strings, _date_styles(archive, workbook.styles), workbook.date1904, max_rows)
-        parser = _new_parser(reader.start, reader.end, reader.characters)
-        yield from _parse(archive, workbook.sheet, limits.MAX_SHEET_BYTES, parser, after_chunk=reader.take)
+        start, end, characters, take = _sheet_handlers(strings, _date_styles(archive, workbook.styles),
+                                                       workbook.date1904, max_rows)
+        parser = _new_parser(start, end, characters)
+        yield from _parse(archive, workbook.sheet, limits.MAX_SHEET_BYTES, parser, after_chunk=take)
