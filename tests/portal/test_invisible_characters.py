@@ -15,6 +15,7 @@ from tests.conftest import csrf_token_for
 from tests.factories import World
 from tests.portal.pages import field_error, in_english, page_text
 from tests.portal.roster.helpers import building_name, csv_bytes
+from tests.portal.roster.test_import_pages import problems_table
 from tests.routewalk import changed_tables, db_state
 
 REFUSED = {
@@ -100,7 +101,7 @@ def test_a_roster_cell_with_an_override_is_refused_naming_row_and_column(app, wo
     page = admin.post(url, data={"file": (io.BytesIO(data), "roster.csv"), "csrf_token": csrf_token_for(admin)},
                       content_type="multipart/form-data")
     assert page.status_code == 400
-    text = page_text(page.text)
-    assert "Nothing was imported" in text
-    assert "Remove the invisible character U+202E" in text
+    assert "Nothing was imported" in page_text(page.text)
+    assert [(row, column) for row, column, reason in problems_table(page.text)
+            if "Remove the invisible character U+202E" in reason] == [("3", "房号")]
     assert changed_tables(before, db_state(app)) == []
