@@ -12,8 +12,8 @@ EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9
 # Invisible characters no name or text field takes: controls (Cc: NUL, ESC, tab, line breaks...),
 # formats (Cf: the bidirectional overrides and isolates U+202A-U+202E and U+2066-U+2069, the marks
 # U+200E/U+200F/U+061C, zero-width U+200B-U+200D, U+FEFF), surrogates (Cs), private use (Co) and the
-# Unicode line/paragraph separators. A right-to-left override makes "exe.txt" show as "txt.exe" in
-# a list; the others corrupt logs, exports and printouts or make two names look the same.
+# Unicode line/paragraph separators. A right-to-left override makes "photo<U+202E>gpj.exe" read
+# "photoexe.jpg"; the others corrupt logs, exports and printouts or make two names look the same.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 _LINE_BREAKS = frozenset("\r\n")
 # The largest id the database's INTEGER primary keys hold (PostgreSQL int4); larger ids can't exist.

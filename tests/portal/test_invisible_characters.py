@@ -1,5 +1,6 @@
 """Names and texts refuse invisible control and format characters: a right-to-left override (U+202E) makes
-"txt.exe" read "exe.txt", zero-width characters make two names look the same. Line breaks only in text areas.
+"张三<U+202E>gpj.exe" read "张三exe.jpg", zero-width characters make two names look the same. Line breaks
+only in text areas.
 
 One rule (portal.validation.forbidden_char) behind the forms, the JSON schemas and the roster import.
 """
