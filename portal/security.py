@@ -106,7 +106,11 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         headers.setdefault("Strict-Transport-Security", f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains")
-        if current_user and getattr(current_user, "is_authenticated", False):
+        if "attachment" in headers.get("Content-Disposition", ""):
+            # A download (roster export...) holds tenant data: no browser or proxy keeps a copy.
+            # send_file has already set "no-cache" (revalidate, but store), so this overrides it.
+            headers["Cache-Control"] = "no-store"
+        elif current_user and getattr(current_user, "is_authenticated", False):
             headers.setdefault("Cache-Control", "no-store")
         return response
 

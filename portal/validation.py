@@ -2,19 +2,49 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Invisible characters no name or text field takes: controls (Cc: NUL, ESC, tab, line breaks...),
+# formats (Cf: the bidirectional overrides and isolates U+202A-U+202E and U+2066-U+2069, the marks
+# U+200E/U+200F/U+061C, zero-width U+200B-U+200D, U+FEFF), surrogates (Cs), private use (Co) and the
+# Unicode line/paragraph separators. A right-to-left override makes "photo<U+202E>gpj.exe" read
+# "photoexe.jpg"; the others corrupt logs, exports and printouts or make two names look the same.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+_LINE_BREAKS = frozenset("\r\n")
 # The largest id the database's INTEGER primary keys hold (PostgreSQL int4); larger ids can't exist.
 DB_INT_MAX = 2**31 - 1
 
 
-def has_control_chars(text: str) -> bool:
-    return bool(_CONTROL.search(text or ""))
+def forbidden_char(text: str, *, multiline: bool = False) -> str | None:
+    """The first invisible control or format character of ``text``, or None.
+
+    ``multiline``: the field is a text area, so ordinary line breaks (CR, LF) are allowed.
+    """
+    if not text or text.isprintable():  # the common case, decided in C
+        return None
+    for char in text:
+        # isprintable() is also False for spaces such as U+3000 (Zs) and for unassigned code points:
+        # those are allowed, only the categories above are refused.
+        if char.isprintable() or (multiline and char in _LINE_BREAKS):
+            continue
+        if unicodedata.category(char) in _REFUSED_CATEGORIES:
+            return char
+    return None
+
+
+def has_control_chars(text: str, *, multiline: bool = False) -> bool:
+    return forbidden_char(text, multiline=multiline) is not None
+
+
+def control_char_message(char: str):
+    """The message naming the refused character by its code point (it is invisible)."""
+    return _l("Remove the invisible character %(code)s (control and text-direction characters are not allowed).",
+              code=f"U+{ord(char):04X}")
 
 
 def normalise_login(identifier: str) -> str:
@@ -36,12 +66,29 @@ def is_email(value: str) -> bool:
     return bool(EMAIL_RE.match(value or "")) and len(value) <= 254
 
 
+def schema_text_check(*, multiline: bool = False):
+    """A marshmallow validator refusing what NoControlChars refuses (for JSON text fields)."""
+    from marshmallow import ValidationError as SchemaValidationError
+
+    def check(value: str) -> None:
+        char = forbidden_char(value, multiline=multiline) if isinstance(value, str) else None
+        if char is not None:
+            raise SchemaValidationError(str(control_char_message(char)))
+
+    return check
+
+
 class NoControlChars:
-    """Reject invisible control characters (they corrupt logs, exports and printouts)."""
+    """Reject invisible control and format characters (see forbidden_char); ``multiline`` for text areas."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
 
     def __call__(self, form, field):
-        if isinstance(field.data, str) and has_control_chars(field.data):
-            raise ValidationError(_l("Remove the invisible control characters."))
+        if isinstance(field.data, str):
+            char = forbidden_char(field.data, multiline=self.multiline)
+            if char is not None:
+                raise ValidationError(control_char_message(char))
 
 
 class MobileOrEmail:

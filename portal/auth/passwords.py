@@ -61,8 +61,10 @@ def _dummy_for(profile: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
+    """The refused list (common_passwords.txt, ~18,000 entries; its header names the source), read once."""
     path = Path(__file__).with_name("common_passwords.txt")
-    return frozenset(line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(line.lower() for line in lines if line and not line.startswith("#"))
 
 
 def password_problem(password: str, *, identifiers: tuple[str, ...] = ()):

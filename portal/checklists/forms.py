@@ -9,8 +9,8 @@ from portal.forms import PortalForm
 from portal.validation import NoControlChars
 
 
-def _required(message):
-    return [DataRequired(message), NoControlChars()]
+def _required(message, multiline: bool = False):
+    return [DataRequired(message), NoControlChars(multiline=multiline)]
 
 
 class NewDraftForm(PortalForm):
@@ -30,8 +30,9 @@ class SectionForm(PortalForm):
 
 class ItemForm(PortalForm):
     code = StringField(_l("Code"), validators=[*_required(_l("Enter a code, e.g. A1.1.")), Length(max=16)])
-    text_zh = TextAreaField(_l("Text (Chinese)"), validators=[*_required(_l("Enter the Chinese text.")), Length(max=500)])
-    text_en = TextAreaField(_l("Text (English)"), validators=[Optional(), Length(max=500), NoControlChars()])
+    text_zh = TextAreaField(_l("Text (Chinese)"), validators=[*_required(_l("Enter the Chinese text."), multiline=True),
+                                                                Length(max=500)])
+    text_en = TextAreaField(_l("Text (English)"), validators=[Optional(), Length(max=500), NoControlChars(multiline=True)])
     evidence = StringField(_l("Evidence"), validators=[Optional(), Length(max=120), NoControlChars()])
     grade1 = StringField(_l("Grade 1 variant"), validators=[Optional(), Length(max=60), NoControlChars()])
     grade2 = StringField(_l("Grade 2 variant"), validators=[Optional(), Length(max=60), NoControlChars()])

@@ -6,10 +6,21 @@ from marshmallow import ValidationError, fields, validate
 from portal.api.schemas import PagedQuerySchema, StrictSchema, _no_control_chars, _no_control_chars_in_filter
 from portal.checklists.models import ListKind, VersionStatus
 from portal.checklists.services import format_weight
+from portal.validation import schema_text_check
 
 
-def _text(max_len: int, required: bool = False, **kwargs):
+def _not_blank(value: str) -> None:
+    from flask_babel import gettext as _
+
+    if not value.strip():
+        raise ValidationError(_("Must not be blank."))
+
+
+def _text(max_len: int, required: bool = False, multiline: bool = False, **kwargs):
     checks = [validate.Length(max=max_len), _no_control_chars if required else _no_control_chars_in_filter]
+    if multiline:
+        # An item's text is a text area in the editor: line breaks are kept, nothing else invisible.
+        checks = [validate.Length(max=max_len), schema_text_check(multiline=True)] + ([_not_blank] if required else [])
     if required:
         return fields.String(required=True, validate=checks, **kwargs)
     return fields.String(validate=checks, **kwargs)
@@ -35,8 +46,8 @@ class ItemSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     position = fields.Integer(dump_only=True)
     code = _text(16, required=True)
-    text_zh = _text(500, required=True)
-    text_en = _text(500)
+    text_zh = _text(500, required=True, multiline=True)
+    text_en = _text(500, multiline=True)
     evidence = _text(120)
     grade1 = _text(60, metadata={"description": "Wording for grade 1 (一级) communities; empty: same for all."})
     grade2 = _text(60)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -16,11 +15,11 @@ from typing import Iterator
 
 from flask_babel import lazy_gettext as _l
 
-from portal.validation import has_control_chars
+from portal.roster import limits, xlsx
+from portal.roster.limits import MAX_ROWS
+from portal.validation import control_char_message, forbidden_char
 
 CHUNK = 1 << 20
-MAX_ROWS = 200_000                    # data rows in one file (a large community has a few thousand)
-MAX_XLSX_UNCOMPRESSED = 200 << 20     # zip-bomb guard: the XML inside an .xlsx, all parts together
 MAX_TEXT = 20                         # building, entrance and room columns (the database's String(20))
 MAX_AREA = Decimal("10000")
 FLOOR_RANGE = (-10, 300)
@@ -97,7 +96,10 @@ def sniff(path: Path) -> SourceInfo:
     if not head:
         raise FileProblem(_l("The file is empty."))
     if head.startswith(b"PK\x03\x04"):
-        _check_xlsx_container(path)
+        try:
+            xlsx.check_container(path)
+        except xlsx.Refused as refused:
+            raise FileProblem(refused.message, row=refused.row) from refused
         return SourceInfo("xlsx", None, "XLSX")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileProblem(_l("Old Excel files (.xls) are not supported: save the sheet as .xlsx or as CSV."))
@@ -106,6 +108,9 @@ def sniff(path: Path) -> SourceInfo:
                              "open it in Excel and save it as .xlsx or CSV."))
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FileProblem(_l("UTF-16 text is not supported: save the file as CSV (UTF-8) or CSV (GBK)."))
+    if path.stat().st_size > limits.MAX_CSV_BYTES:
+        raise FileProblem(_l("The file is larger than %(limit)s MB. Split the roster into several files.",
+                             limit=limits.MAX_CSV_BYTES // limits.MiB))
     codec, label = detect_encoding(path)
     return SourceInfo("csv", codec, label)
 
@@ -114,19 +119,6 @@ def _looks_like_html(path: Path) -> bool:
     with open(path, "rb") as handle:
         start = handle.read(1024).lstrip(codecs.BOM_UTF8).lstrip().lower()
     return start.startswith(b"<") and any(tag in start for tag in (b"<html", b"<!doctype", b"<table", b"<head", b"<body"))
-
-
-def _check_xlsx_container(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            total = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileProblem(_l("The file looks like an Excel file but is damaged: save it again as .xlsx or CSV."))
-    if "xl/workbook.xml" not in names:
-        raise FileProblem(_l("This ZIP file is not an Excel workbook (.xlsx)."))
-    if total > MAX_XLSX_UNCOMPRESSED:
-        raise FileProblem(_l("The workbook is too large once unpacked; split the roster into several files."))
 
 
 def detect_encoding(path: Path) -> tuple[str, str]:
@@ -191,7 +183,7 @@ def _present(cell) -> bool:
 
 def _csv_rows(path: Path, codec: str) -> Iterator[tuple[int, list]]:
     with open(path, encoding=codec, newline="", errors="strict") as handle:
-        reader = csv.reader(handle, strict=False)
+        reader = csv.reader(_bounded_lines(handle), strict=False)
         number = 0
         while True:
             try:
@@ -201,34 +193,37 @@ def _csv_rows(path: Path, codec: str) -> Iterator[tuple[int, list]]:
             except csv.Error:
                 raise FileProblem(_l("Row %(row)s cannot be read as CSV (a cell is far too long, or a quote is "
                                      "never closed).", row=number + 1), row=number + 1)
+            except _LineTooLong:
+                raise FileProblem(_l("Row %(row)s is longer than %(limit)s characters; a roster row is far shorter. "
+                                     "Is this really a roster?", row=number + 1, limit=limits.MAX_LINE_CHARS),
+                                  row=number + 1)
             number += 1
+            if len(cells) > limits.MAX_COLUMNS:
+                raise FileProblem(_l("Row %(row)s has too many cells (more than %(limit)s); a roster has 5 columns.",
+                                     row=number, limit=limits.MAX_COLUMNS), row=number)
             yield number, cells
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+class _LineTooLong(Exception):
+    pass
 
-    handle = open(path, "rb")  # a file object: openpyxl would refuse the ".upload" name of a kept upload
+
+def _bounded_lines(handle) -> Iterator[str]:
+    """The file's lines, never reading more than MAX_LINE_CHARS (and its line break) at once."""
+    while True:
+        line = handle.readline(limits.MAX_LINE_CHARS + 2)
+        if not line:
+            return
+        if len(line.rstrip("\r\n")) > limits.MAX_LINE_CHARS:
+            raise _LineTooLong()
+        yield line
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
     try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        handle.close()
-        raise FileProblem(_l("The Excel file cannot be read: save it again as .xlsx or CSV."))
-    try:
-        sheet = workbook.worksheets[0]
-        try:
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(cells)
-        except (KeyError, ValueError, TypeError, zipfile.BadZipFile, OSError) as error:
-            raise FileProblem(_l("The Excel file cannot be read: save it again as .xlsx or CSV.")) from error
-        except Exception as error:  # lxml/ElementTree parse errors of a damaged sheet
-            if type(error).__name__ in ("ParseError", "XMLSyntaxError"):
-                raise FileProblem(_l("The Excel file cannot be read: save it again as .xlsx or CSV.")) from error
-            raise
-    finally:
-        workbook.close()
-        handle.close()
+        yield from xlsx.iter_rows(path, max_rows=MAX_ROWS + 1)
+    except xlsx.Refused as refused:
+        raise FileProblem(refused.message, row=refused.row) from refused
 
 
 # -- header ----------------------------------------------------------------------------------
@@ -322,8 +317,8 @@ def read_row(number: int, cells: list, header: Header) -> tuple[Cells | None, li
             continue
         if len(value) > MAX_TEXT:
             problem(field, _l("At most %(max)s characters.", max=MAX_TEXT))
-        elif has_control_chars(value):
-            problem(field, _l("Remove the invisible control characters."))
+        elif (char := forbidden_char(value)) is not None:
+            problem(field, control_char_message(char))
         elif value.startswith(_FORMULA_START):
             problem(field, _l("May not start with = + - or @ (a spreadsheet formula)."))
         text[field] = value

@@ -40,6 +40,7 @@ JUNK: dict[str, object] = {
     "html": HTML_PAYLOAD,
     "nul": "ab\x00cd",
     "control": "ab\x01\x1b[31mcd",
+    "bidi": "ab\u202ecd\u200b",  # a right-to-left override and a zero-width space: invisible, misleading
     "huge_int": HUGE,
     "invalid_utf8": INVALID_UTF8_QUOTED,  # sent percent-encoded, unaltered
     "file": "<a file upload where text belongs>",
@@ -49,13 +50,14 @@ JUNK: dict[str, object] = {
 # well read "' OR 1=1 --") and must be stored as typed, never break a query, never render as markup.
 ALL = frozenset(JUNK)
 REFUSES: dict[str, frozenset[str]] = {
-    "text": frozenset({"empty", "long", "nul", "control", "file"}),
-    "optional_text": frozenset({"long", "nul", "control"}),
+    "text": frozenset({"empty", "long", "nul", "control", "bidi", "file"}),
+    "optional_text": frozenset({"long", "nul", "control", "bidi"}),
     "login": ALL,
     "password": ALL,  # the password to check (sign-in, current password): junk is simply wrong
     # Any character may be in a password (no composition rules); only length and the common list
-    # count, so the 5-character "nul" value fails on length and the 10-character "control" one passes.
-    "new_password": frozenset({"empty", "long", "nul", "file"}),
+    # count, so the 5-character "nul" and 6-character "bidi" values fail on length and the 10-character
+    # "control" one passes.
+    "new_password": frozenset({"empty", "long", "nul", "bidi", "file"}),
     "confirmed_password": ALL,  # its twin field keeps the valid value, so any change is a mismatch
     "choice": ALL,
     "binding": ALL,
@@ -387,6 +389,7 @@ def test_huge_ids_in_urls_are_a_plain_404(app, world: World, senders, method, ur
 
 # JSON: (label, body, content type) -> the field that must be named, or None for a body-level refusal.
 NAME_JUNK = {"empty": "", "blank": "   ", "long": "x" * 10_000, "nul": "ab\x00cd", "control": "ab\x01cd",
+             "bidi": "ab\u202ecd",
              "integer": 123, "huge integer": 10 ** 30, "float": 1.5, "null": None, "boolean": True, "list": ["x"],
              "object": {"x": 1}}
 

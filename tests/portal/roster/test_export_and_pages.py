@@ -106,3 +106,11 @@ def test_get_import_page_shows_the_form(world: World, admin):
     assert 'enctype="multipart/form-data"' in page.text and 'type="file"' in page.text
     assert '<label for="file">' in page.text
     assert csrf_token_for(admin)
+
+
+@pytest.mark.parametrize("roster_format", ["csv", "xlsx"])
+def test_exports_are_never_stored_by_a_browser_or_proxy(app, world: World, admin, roster_format):
+    response = admin.get(f"/t/alpha/roster/{world.a.community_id}/export.{roster_format}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Cache-Control"] == "no-store"
