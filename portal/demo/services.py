@@ -22,6 +22,7 @@ from portal.communities.models import (
     ServiceGrade,
     Unit,
 )
+from portal.db import utcnow
 from portal.extensions import db
 from portal.firms.credit_code import ALPHABET, check_character
 from portal.firms.models import Contract, FeeModel, Firm, ProjectManager
@@ -49,6 +50,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("13900000005", "周委员", "gaotang: owners' committee member, 金城花园"),
     DemoAccount("13900000006", "吴业主", "gaotang: owner"),
     DemoAccount("13900000011", "郑总", "hengan (property firm tenant): administrator"),
+    DemoAccount("13900000007", "陈师傅", "invited to gaotang as firm staff (安居物业): accepts or declines on sign-in"),
 )
 
 STREETS = {
@@ -99,6 +101,11 @@ def _user(account: DemoAccount, platform_admin: bool = False) -> User:
 
 def _member(user: User, role: Role, **binding) -> Membership:
     return _get_or_create(Membership, defaults=binding, user_id=user.id, role=role)
+
+
+def _member_row(user: User, role: Role) -> Membership | None:
+    """The user's membership (or invitation) in the tenant in scope, if any; answering it is the person's own act."""
+    return db.session.scalar(sa.select(Membership).where(Membership.user_id == user.id, Membership.role == role))
 
 
 def _units(community: Community, buildings: int, floors: int, per_floor: int) -> int:
@@ -198,6 +205,11 @@ def load_demo() -> str:
         _member(people["13900000004"], Role.FIRM_STAFF, firm_id=firms[0].id)
         _member(people["13900000005"], Role.COMMITTEE_MEMBER, community_id=communities["金城花园"].id)
         _member(people["13900000006"], Role.OWNER)
+        # An open invitation: the person accepts or declines it after signing in (nothing is active before).
+        if _member_row(people["13900000007"], Role.FIRM_STAFF) is None:
+            db.session.add(Membership(user_id=people["13900000007"].id, role=Role.FIRM_STAFF, firm_id=firms[1].id,
+                                      is_active=False, invited_at=utcnow(), invited_login="13900000007",
+                                      invited_by_id=people["13900000001"].id))
         db.session.flush()
         _registry_details(communities, firms)
         _bind_demo_owner(people["13900000006"], communities["金城花园"])

@@ -147,6 +147,11 @@ def test_tour_of_the_important_pages(new_context, ids: DemoIds, size: str, shoot
     page.locator("a.choice").first.click()
     expect(page.locator("main h1")).to_be_visible()
 
+    sign_in_as(page, "13900000007", landing=r"/account/tenants$")  # 陈师傅, an open invitation to gaotang
+    expect(page.get_by_role("button", name="接受")).to_be_visible()
+    if size == "phone":
+        shoot(page, "invitation-phone-zh")
+
     sign_in_as(page, "13900000011", landing=r"/t/hengan/dashboard$")  # 郑总, a property firm's own tenant
     visit(page, "/t/hengan/members/")
 

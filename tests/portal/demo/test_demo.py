@@ -110,3 +110,13 @@ def test_demo_commit_stays_inside_the_test_transaction(app, loaded):
         finally:
             outside.dispose()
     assert "gaotang" not in slugs and "hengan" not in slugs
+
+
+def test_the_invited_demo_account_sees_its_invitation_and_no_tenant_yet(app, loaded):
+    password, _ = printed_accounts(loaded)
+    client = in_english(app.test_client())
+    response = login(client, "13900000007", password)
+    assert response.headers["Location"].endswith("/account/tenants")
+    picker = client.get("/account/tenants")
+    assert "Gaotang County Housing" in picker.text and "/t/gaotang/dashboard" not in picker.text
+    assert client.get("/t/gaotang/dashboard").status_code == 404  # nothing is active before acceptance
