@@ -1,0 +1,244 @@
+"""Every audit action code with the sentence that tells a reader what happened, in the reader's language.
+
+The codes stay in the database and the API; only the page turns them into sentences. The summaries were
+written for machines ("A v2 S1", "+2 ~0 =1", "name → bureau_admin"), so each sentence takes its details
+from the event's before/after snapshot where there is one and otherwise reads them out of the summary.
+A test fails when a code recorded anywhere in the code base has no sentence here.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from portal.audit.models import AuditEvent
+
+# The sentence is what the actor did; the actor is shown next to it. Placeholders that an event cannot
+# fill stay empty rather than failing (see _Details).
+ACTION_SENTENCES = {
+    "tenant.created": _l("created the tenant %(summary)s"),
+    "tenant.status": _l("changed the tenant's status from %(old_status)s to %(new_status)s"),
+    "user.enabled": _l("enabled the account of %(summary)s"),
+    "user.disabled": _l("disabled the account of %(summary)s"),
+    "member.added": _l("added %(name)s as %(role)s"),
+    "member.invited": _l("invited %(name)s as %(role)s"),
+    "member.invitation_accepted": _l("accepted the invitation and became %(role)s"),
+    "member.invitation_declined": _l("declined the invitation as %(role)s"),
+    "member.invitation_withdrawn": _l("withdrew the invitation of %(name)s as %(role)s"),
+    "member.changed": _l("changed the role of %(name)s from %(old_role)s to %(role)s"),
+    "member.activated": _l("reactivated the member %(summary)s"),
+    "member.deactivated": _l("deactivated the member %(summary)s"),
+    "api_token.created": _l("created the API token %(summary)s"),
+    "api_token.revoked": _l("revoked the API token %(summary)s"),
+    "api_token.revoked_all": _l("revoked all %(count)s API tokens of %(name)s"),
+    "checklist.published": _l("published version %(number)s of list %(kind)s"),
+    "checklist.draft_created": _l("started draft version %(number)s of list %(kind)s"),
+    "checklist.superseded": _l("replaced version %(number)s of list %(kind)s with version %(new_number)s"),
+    "checklist.discarded": _l("discarded draft version %(number)s of list %(kind)s"),
+    "checklist.frozen": _l("froze version %(number)s of list %(kind)s"),
+    "checklist.section_added": _l("added section %(code)s to version %(number)s of list %(kind)s"),
+    "checklist.section_changed": _l("changed section %(code)s of version %(number)s of list %(kind)s"),
+    "checklist.section_deleted": _l("deleted section %(code)s of version %(number)s of list %(kind)s"),
+    "checklist.section_moved": _l("moved section %(code)s of version %(number)s of list %(kind)s %(direction)s"),
+    "checklist.item_added": _l("added item %(code)s to version %(number)s of list %(kind)s"),
+    "checklist.item_changed": _l("changed item %(code)s of version %(number)s of list %(kind)s"),
+    "checklist.item_deleted": _l("deleted item %(code)s of version %(number)s of list %(kind)s"),
+    "checklist.item_moved": _l("moved item %(code)s of version %(number)s of list %(kind)s %(direction)s"),
+    "area.created": _l("created the area %(summary)s"),
+    "area.renamed": _l("renamed the area %(old)s to %(new)s"),
+    "community.created": _l("created the community %(summary)s"),
+    "community.updated": _l("changed the community %(summary)s"),
+    "building.created": _l("created the building %(summary)s"),
+    "building.updated": _l("changed the building %(old)s to %(new)s"),
+    "committee.created": _l("set up the owners' committee of %(summary)s"),
+    "committee.updated": _l("changed the owners' committee of %(summary)s"),
+    "committee.member_added": _l("added %(summary)s to an owners' committee"),
+    "committee.member_updated": _l("changed the committee member %(summary)s"),
+    "committee.member_removed": _l("removed %(summary)s from an owners' committee"),
+    "committee.members_replaced": _l("replaced the members of the owners' committee of %(summary)s"),
+    "firm.created": _l("added the property firm %(summary)s"),
+    "firm.updated": _l("changed the property firm %(summary)s"),
+    "manager.created": _l("added the project manager %(summary)s"),
+    "manager.updated": _l("changed the project manager %(summary)s"),
+    "contract.created": _l("added the contract %(summary)s"),
+    "contract.updated": _l("changed the contract %(summary)s"),
+    "contract.ended": _l("ended the contract %(summary)s"),
+    "roster.uploaded": _l("uploaded the roster file %(filename)s for %(community)s (%(rows)s rows)"),
+    "roster.imported": _l("imported the roster of %(community)s: %(inserted)s units added, "
+                          "%(updated)s updated, %(unchanged)s unchanged"),
+    "claim_code.issued": _l("issued a claim code for %(summary)s"),
+    "claim_code.revoked": _l("revoked the claim code of %(summary)s"),
+    "claim_code.reissued": _l("issued a new claim code for %(summary)s"),
+    "owner.bound": _l("bound %(name)s to the unit %(unit)s"),
+    "owner.unbound": _l("unbound %(name)s from the unit %(unit)s"),
+}
+
+# The filter's groups: choosing one shows every action whose code starts with it.
+ACTION_GROUPS = {
+    "tenant.": _l("Tenant"),
+    "user.": _l("Accounts"),
+    "member.": _l("Members"),
+    "api_token.": _l("API tokens"),
+    "checklist.": _l("The three lists"),
+    "area.": _l("Areas"),
+    "community.": _l("Communities"),
+    "building.": _l("Buildings"),
+    "committee.": _l("Owners' committees"),
+    "firm.": _l("Property firms"),
+    "manager.": _l("Project managers"),
+    "contract.": _l("Contracts"),
+    "roster.": _l("Roster imports"),
+    "claim_code.": _l("Claim codes"),
+    "owner.": _l("Owners' units"),
+}
+
+OBJECT_TYPES = {
+    "tenant": _l("Tenant"),
+    "user": _l("Account"),
+    "membership": _l("Membership"),
+    "api_token": _l("API token"),
+    "checklist_version": _l("List version"),
+    "checklist_section": _l("List section"),
+    "checklist_item": _l("List item"),
+    "area": _l("Area"),
+    "community": _l("Community"),
+    "building": _l("Building"),
+    "owners_committee": _l("Owners' committee"),
+    "committee_member": _l("Committee member"),
+    "firm": _l("Property firm"),
+    "project_manager": _l("Project manager"),
+    "contract": _l("Contract"),
+    "claim_code": _l("Claim code"),
+    "unit_binding": _l("Owner's unit"),
+}
+
+_DIRECTIONS = {"up": _l("up"), "down": _l("down")}
+
+# Summary shapes, as written by the services that record the events.
+_CHECKLIST = re.compile(r"^(?P<kind>\S+) v(?P<number>\d+)(?: → v(?P<new_number>\d+))?"
+                        r"(?: (?P<code>[^\s(]\S*?))?(?: (?P<direction>up|down))?(?: \(defaults\))?$")
+_ARROW = re.compile(r"^(?P<old>.*?) → (?P<new>.*)$")
+_CROSS = re.compile(r"^(?P<name>.*?) ✕ (?P<unit>.*)$")
+_ROLE_CHANGE = re.compile(r"^(?P<name>.*?): (?P<old_role>\S+) → (?P<role>\S+)$")
+_ROLE = re.compile(r"^(?P<name>.*?) [→✕] (?P<role>[a-z_]+)")
+_ROSTER_IMPORT = re.compile(r"^(?P<community>.*): \+(?P<inserted>\d+) ~(?P<updated>\d+) =(?P<unchanged>\d+)$")
+_ROSTER_UPLOAD = re.compile(r"^(?P<community>.*?): (?P<filename>.*) \((?P<rows>\d+) rows, [^)]*\)$")
+_COUNT = re.compile(r"^(?P<name>.*): (?P<count>\d+)$")
+
+_SUMMARY_SHAPES = {
+    "checklist.": _CHECKLIST,
+    "member.changed": _ROLE_CHANGE,
+    "member.": _ROLE,
+    "area.renamed": _ARROW,
+    "building.updated": _ARROW,
+    "roster.imported": _ROSTER_IMPORT,
+    "roster.uploaded": _ROSTER_UPLOAD,
+    "api_token.revoked_all": _COUNT,
+    "owner.bound": re.compile(r"^(?P<name>.*?) → (?P<unit>.*)$"),
+    "owner.unbound": _CROSS,
+}
+
+
+class _Details(dict):
+    """Format arguments; a detail the event does not carry reads as empty (and is noted) instead of a KeyError."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.missing: set[str] = set()
+
+    def __missing__(self, key):
+        self.missing.add(key)
+        return ""
+
+
+def _snapshot(text: str) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _role_label(value: str) -> str:
+    from tenants.roles import Role
+
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return value
+
+
+def _status_label(value: Any) -> str:
+    from tenants.models import TenantStatus
+
+    try:
+        return str(TenantStatus(value).label)
+    except ValueError:
+        return str(value or "")
+
+
+def event_details(event: AuditEvent) -> _Details:
+    """The placeholders of an event's sentence, read from its snapshots and summary."""
+    details = _Details(summary=event.summary, object_id=event.object_id)
+    for prefix, shape in _SUMMARY_SHAPES.items():
+        if event.action == prefix or (prefix.endswith(".") and event.action.startswith(prefix)):
+            match = shape.match(event.summary or "")
+            if match:
+                details.update({k: v for k, v in match.groupdict().items() if v is not None})
+            break
+    after, before = _snapshot(event.after), _snapshot(event.before)
+    if isinstance(after, dict):
+        for key in ("inserted", "updated", "unchanged", "rows"):
+            if key in after and event.action.startswith("roster."):
+                details[key] = after[key]
+        if "revoked" in after:
+            details["count"] = after["revoked"]
+    if event.action == "tenant.status":
+        old = before.get("status") if isinstance(before, dict) else None
+        new = after.get("status") if isinstance(after, dict) else None
+        if old is None and new is None and (match := _ARROW.match(event.summary or "")):
+            old, new = match["old"], match["new"]
+        if old is not None and new is not None:
+            details["old_status"], details["new_status"] = _status_label(old), _status_label(new)
+    for key in ("role", "old_role"):
+        if key in details:
+            details[key] = _role_label(details[key])
+    if details.get("direction") in _DIRECTIONS:
+        details["direction"] = str(_DIRECTIONS[details["direction"]])
+    if event.action.startswith("member.") and "name" not in details:
+        details["name"] = event.summary
+    return details
+
+
+def describe(event: AuditEvent) -> str | None:
+    """The event as a sentence in the current language.
+
+    None for a code without a sentence (the page then shows the code). An event whose summary does not
+    have the expected shape (written by hand, or by an older version) gets the general form of its
+    sentence followed by the summary as recorded, rather than a sentence with holes.
+    """
+    template = ACTION_SENTENCES.get(event.action)
+    if template is None:
+        return None
+    details = event_details(event)
+    sentence = str(template) % details
+    if details.missing:
+        return str(_l("%(what)s (recorded as: %(summary)s)", what=action_label(event.action), summary=event.summary))
+    return sentence
+
+
+def action_label(code: str) -> str:
+    """The filter's name for an action code: its sentence with an ellipsis for each detail."""
+    template = ACTION_SENTENCES.get(code)
+    return str(template) % _Ellipsis() if template is not None else code
+
+
+class _Ellipsis(dict):
+    def __missing__(self, key):
+        return "…"
+
+
+def object_type_label(code: str) -> str:
+    label = OBJECT_TYPES.get(code)
+    return str(label) if label is not None else code
