@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.models import User
-from portal.checklists import services
+from portal.checklists import services, wording
 from portal.checklists.forms import ItemForm, MoveForm, NewDraftForm, PublishForm, ReasonForm, SectionForm
 from portal.checklists.models import ChecklistItem, ChecklistSection, ChecklistVersion, ListKind, VersionStatus
 from portal.domain import apply_to_form
@@ -28,6 +28,9 @@ bp = Blueprint("checklists", __name__, url_prefix="/t/<tenant_slug>")
 # For templates everywhere (the owners' community page renders lists A and B with the same macros).
 bp.add_app_template_filter(services.format_weight, "checklist_weight")
 bp.add_app_template_global(services.threshold_text, "checklist_threshold")
+bp.add_app_template_filter(wording.evidence_text, "checklist_evidence")
+bp.add_app_template_filter(wording.note_text, "checklist_note")
+bp.add_app_template_global(wording.TO_VERIFY_MEANING, "checklist_to_verify_meaning")
 
 
 def _refused(error: services.ChecklistError, version: ChecklistVersion | None = None):
