@@ -12,7 +12,7 @@ from portal.guards import get_scoped_or_404, tenant_permission
 from portal.permissions import Action, can
 from portal.roster import exporting, services, uploads
 from portal.roster.forms import RosterConfirmForm, RosterUploadForm
-from portal.validation import DB_INT_MAX
+from portal.validation import query_int
 
 bp = Blueprint("roster", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -42,22 +42,15 @@ def index():
     return render_template("roster/index.html", rows=rows, can_import=can(g.memberships, Action.IMPORT_ROSTER))
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    if raw.isdigit() and 0 < len(raw) <= 10 and int(raw) <= DB_INT_MAX:
-        return int(raw)
-    return None
-
-
 @bp.get("/roster/<int:community_id>/units")
 @tenant_permission(Action.VIEW_REGISTRY)
 def community_units(community_id: int):
     community = community_or_404(community_id)
     buildings = services.buildings_with_counts(community)
-    building_id = _int_arg("building")
+    building_id = query_int("building")
     if request.args.get("building") and building_id not in {b.id for b, _count in buildings}:
         abort(404)
-    page = _int_arg("page") or 1
+    page = query_int("page", 1)
     units, total = services.units_page(community, building_id=building_id, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     if page > pages:
