@@ -164,6 +164,8 @@ def test_firms_managers_and_contracts(app, world, api):
     wrong_manager = api("POST", "/contracts", {**contract, "start_date": "2020-01-01", "end_date": "2020-02-01",
                                                "manager_id": world.a.manager_id})
     assert "must work for the contracted firm" in wrong_manager.json["error"]["fields"]["manager_id"][0]
+    too_far = api("POST", f"/contracts/{world.a.contract_id}/end", {"end_date": "2999-12-31", "reason": "解聘"})
+    assert too_far.status_code == 422 and "at most 30 years" in too_far.json["error"]["fields"]["end_date"][0]
     ended = api("POST", f"/contracts/{world.a.contract_id}/end", {"end_date": "2025-12-31", "reason": "解聘"})
     assert ended.status_code == 200 and ended.json["end_reason"] == "解聘"
     created = api("POST", "/contracts", contract)
