@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from wtforms import IntegerField
@@ -39,4 +40,5 @@ class BoundedIntegerField(IntegerField):
             return  # left blank: Optional/InputRequired decide
         self.data = bounded_int(valuelist[0], minimum=self.minimum, maximum=self.maximum, nfkc=True)
         if self.data is None:
-            raise ValueError(self.message or self.gettext("Not a valid integer value."))
+            raise ValueError(self.message or _l("Enter a whole number from %(low)s to %(high)s.",
+                                                    low=self.minimum, high=self.maximum))

@@ -72,7 +72,9 @@ class CommitteeForm(PortalForm):
 
 class CommitteeMemberForm(PortalForm):
     name = text_field(_l("Name"), _l("Enter the member's name."), 80)
-    position = SelectField(_l("Position"), choices=lambda: [(p.value, p.label) for p in CommitteePosition],
+    # No position is chosen in advance: a preselected 主任 was saved unnoticed for every new member.
+    position = SelectField(_l("Position"), choices=lambda: [("", _l("— choose —"))] + [(p.value, p.label)
+                                                                                        for p in CommitteePosition],
                            validators=[DataRequired(_l("Choose a position."))])
     phone = text_field(_l("Phone"), max_length=20)
 

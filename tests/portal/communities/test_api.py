@@ -130,6 +130,11 @@ def test_buildings_and_committee(app, world, api):
                          {"term_start": "2024-01-01", "term_end": "2026-01-01",
                           "members": [{"name": "甲", "position": "boss"}]})
     assert wrong_position.status_code == 422
+    two_directors = api("PUT", f"/communities/{world.a.community_id}/committee",
+                        {"term_start": "2024-01-01", "term_end": "2026-01-01",
+                         "members": [{"name": "甲", "position": "director"}, {"name": "乙", "position": "director"}]})
+    assert two_directors.status_code == 422
+    assert "one director at most" in two_directors.json["error"]["fields"]["members.1.position"][0]
     assert table_snapshot(app) == before
     replaced = api("PUT", f"/communities/{world.a.community_id}/committee",
                    {"term_start": "2024-01-01", "term_end": "2029-01-01", "filing_date": "2024-03-01",
