@@ -15,7 +15,7 @@ from typing import Iterator
 
 from flask_babel import lazy_gettext as _l
 
-from portal.roster import limits, xlsx
+from portal.roster import formats, limits, xlsx
 from portal.roster.limits import MAX_ROWS
 from portal.validation import control_char_message, forbidden_char
 
@@ -28,7 +28,8 @@ FLOOR_RANGE = (-10, 300)
 # each is what the export writes, so an export re-imports unchanged.
 FIELDS: dict[str, tuple[str, ...]] = {
     "building": ("楼栋", "楼号", "楼栋号", "building"),
-    "entrance": ("单元", "单元号", "entrance"),
+    # "unit" is how 单元 (one stairwell of a building) is usually translated on Chinese rosters.
+    "entrance": ("单元", "单元号", "entrance", "unit", "unit_no"),
     "room": ("房号", "房间号", "室号", "room"),
     "floor": ("楼层", "所在楼层", "floor"),
     "floor_area": ("建筑面积", "面积", "floor_area", "floorarea", "area"),
@@ -43,10 +44,20 @@ FIELD_LABELS = {
     "floor_area": _l("Floor area (m²)"),
 }
 
+OPTIONAL_FIELDS = frozenset(FIELDS) - frozenset(REQUIRED)
+
+
+def accepted_headers() -> str:
+    """Every header name the import reads, field by field ("楼栋/楼号/楼栋号/building; ..."), for messages."""
+    return "; ".join("/".join(names) for names in FIELDS.values())
+
+
 _HEADER_LOOKUP = {name.lower(): field for field, names in FIELDS.items() for name in names}
 _UNIT_SUFFIX = re.compile(r"[\(（\[【]\s*(m2|m²|㎡|平方米|平米|sqm)?\s*[\)）\]】]$", re.I)
-_NUMBER_RE = re.compile(r"^[+-]?\d{1,12}(\.\d{1,12})?$")
-_INT_RE = re.compile(r"^[+-]?\d{1,4}$")
+# ASCII digits only: cells are NFKC-normalised first (full-width "９０．５" reads 90.5), and \d would
+# also take digits of other scripts ("٣"), which no roster means.
+_NUMBER_RE = re.compile(r"^[+-]?[0-9]{1,12}(\.[0-9]{1,12})?$")
+_INT_RE = re.compile(r"^[+-]?[0-9]{1,4}$")
 _FORMULA_START = ("=", "+", "@", "-")
 
 
@@ -85,16 +96,21 @@ class SourceInfo:
     kind: str
     codec: str | None
     label: str
+    note: object = None  # said on the preview: the file is not what its name claims
 
 
 # -- format and encoding -----------------------------------------------------------------------
 
-def sniff(path: Path) -> SourceInfo:
-    """Tell CSV from XLSX by content (never by the file name) and detect a CSV file's encoding."""
+def sniff(path: Path, filename: str = "") -> SourceInfo:
+    """Tell CSV from XLSX by content (never by the file name) and detect a CSV file's encoding; a file
+    whose name lies about its format is told what it actually is."""
     with open(path, "rb") as handle:
-        head = handle.read(8)
+        head = handle.read(formats.HEAD_BYTES)
     if not head:
         raise FileProblem(_l("The file is empty."))
+    if (actual := formats.real_format(head)) is not None:
+        raise FileProblem(_l("This file is actually %(format)s, not a roster: upload the roster as CSV or XLSX.",
+                             format=actual))
     if head.startswith(b"PK\x03\x04"):
         try:
             xlsx.check_container(path)
@@ -112,7 +128,11 @@ def sniff(path: Path) -> SourceInfo:
         raise FileProblem(_l("The file is larger than %(limit)s MB. Split the roster into several files.",
                              limit=limits.MAX_CSV_BYTES // limits.MiB))
     codec, label = detect_encoding(path)
-    return SourceInfo("csv", codec, label)
+    note = None
+    if formats.claims_spreadsheet(filename):
+        note = _l("This file is actually CSV text, although its name ends in .%(extension)s; it is read as CSV.",
+                  extension=filename.rsplit(".", 1)[-1].lower())
+    return SourceInfo("csv", codec, label, note)
 
 
 def _looks_like_html(path: Path) -> bool:
@@ -229,7 +249,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
 # -- header ----------------------------------------------------------------------------------
 
 def normalise_header(cell) -> str:
-    text = "" if cell is None else str(cell)
+    text = "" if cell is None else formats.normalise_cell(str(cell))
     text = text.replace("\ufeff", "").strip()
     text = _UNIT_SUFFIX.sub("", text).strip()
     return re.sub(r"[\s_]+", "_", text).lower()
@@ -258,8 +278,8 @@ def parse_header(cells: list) -> tuple[Header | None, list[Problem]]:
             problems.append(Problem(1, column, "", _l("Column %(column)s has no header name.", column=_column_letter(index))))
         elif field is None:
             problems.append(Problem(1, written[:40], "", _l(
-                "Unknown column \"%(name)s\". The columns are: 楼栋/building, 单元/entrance (optional), 房号/room, "
-                "楼层/floor (optional), 建筑面积/floor_area.", name=written[:40])))
+                "Unknown column \"%(name)s\". Accepted headers: %(headers)s.", name=written[:40],
+                headers=accepted_headers())))
         elif field in names:
             problems.append(Problem(1, written[:40], field, _l("The column \"%(name)s\" appears twice.", name=written[:40])))
         else:
@@ -319,6 +339,8 @@ def read_row(number: int, cells: list, header: Header) -> tuple[Cells | None, li
             problem(field, _l("At most %(max)s characters.", max=MAX_TEXT))
         elif (char := forbidden_char(value)) is not None:
             problem(field, control_char_message(char))
+        elif (char := formats.symbol_char(value)) is not None:
+            problem(field, formats.symbol_message(char))
         elif value.startswith(_FORMULA_START):
             problem(field, _l("May not start with = + - or @ (a spreadsheet formula)."))
         text[field] = value
@@ -357,7 +379,7 @@ def _text(value) -> str | None:
         return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = formats.normalise_cell(str(value)).strip()
     return text or None
 
 
@@ -372,7 +394,7 @@ def _integer(value) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() and abs(value) < 10_000 else None
-    text = str(value).strip()
+    text = formats.normalise_cell(str(value)).strip()
     if text.endswith(".0"):
         text = text[:-2]
     return int(text) if _INT_RE.match(text) else None
@@ -385,7 +407,7 @@ def _area(value) -> tuple[Decimal | None, object | None]:
     elif isinstance(value, float):
         text = str(int(value)) if value.is_integer() else repr(value)  # repr: the shortest exact spelling
     else:
-        text = str(value).strip()
+        text = formats.normalise_cell(str(value)).strip()
     if not _NUMBER_RE.match(text):
         return None, _l("The floor area must be a number of m² such as 88.50, not \"%(value)s\".", value=text[:30])
     try:

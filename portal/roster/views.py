@@ -10,7 +10,7 @@ from portal.communities.services import can_see_community
 from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.permissions import Action, can
-from portal.roster import exporting, services, uploads
+from portal.roster import exporting, parsing, services, uploads
 from portal.roster.forms import RosterConfirmForm, RosterUploadForm
 from portal.validation import query_int
 
@@ -75,7 +75,7 @@ def import_upload(community_id: int):
     except uploads.UploadTooLarge:
         form.file.errors = [_("The file is larger than 10 MB. Split the roster into several files.")]
         return _import_page(community, form, None, None), 400
-    preview = services.preview_file(community, upload.path)
+    preview = services.preview_file(community, upload.path, upload.filename)
     if not preview.ok:
         uploads.discard(upload)
         db.session.rollback()
@@ -117,7 +117,9 @@ def import_confirm(community_id: int):
 
 def _import_page(community, form, preview, confirm, filename: str = "", upload_error: str | None = None):
     return render_template("roster/import.html", community=community, form=form, preview=preview, confirm=confirm,
-                           filename=filename, upload_error=upload_error, max_errors=services.MAX_LISTED_ERRORS)
+                           filename=filename, upload_error=upload_error, max_errors=services.MAX_LISTED_ERRORS,
+                           header_fields=parsing.FIELDS, field_labels=parsing.FIELD_LABELS,
+                           optional_fields=parsing.OPTIONAL_FIELDS)
 
 
 @bp.get("/roster/<int:community_id>/export.<any(csv,xlsx):roster_format>")
