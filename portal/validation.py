@@ -5,6 +5,8 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from marshmallow import fields as ma_fields
+from marshmallow import validate as ma_validate
 from wtforms.validators import ValidationError
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -49,6 +51,19 @@ def query_int(name: str, default: int | None = None, *, minimum: int = 1, maximu
 
     number = bounded_int(request.args.get(name), minimum=minimum, maximum=maximum)
     return default if number is None else number
+
+
+class DbId(ma_fields.Integer):
+    """An id in a JSON body or an API query string, read like ``bounded_int``: a JSON integer or ASCII
+    digits in the database's id range; "１２", "٣" and 10**30 are refused before any query."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=ma_validate.Range(min=1, max=DB_INT_MAX), **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, str) and not _WHOLE_NUMBER_RE.fullmatch(value.strip()):
+            raise self.make_error("invalid")
+        return super()._validated(value)
 
 
 def optional_id(value):

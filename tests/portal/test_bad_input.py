@@ -621,3 +621,17 @@ def test_bounded_int_reads_full_width_digits_typed_into_a_form():
 
     assert bounded_int("１２", minimum=0, nfkc=True) == 12
     assert bounded_int("٣", minimum=0, nfkc=True) is None  # NFKC keeps Arabic-Indic digits: not a number here
+
+
+@pytest.mark.parametrize("raw", ["１２", "٣", "99999999999999999999", "-1", "0", "1.5"])
+def test_api_ids_in_query_strings_and_json_are_ascii_numbers_in_range(app, world: World, raw):
+    """The API's id fields read like the web's: "１２" is not 12 (a filter on it would silently match nothing)."""
+    client = app.test_client()
+    bearer = {"Authorization": f"Bearer {world.a.token_secret}"}
+    listed = client.get("/api/v1/t/alpha/communities", query_string={"area_id": raw}, headers=bearer)
+    assert listed.status_code == 422 and "area_id" in listed.json["error"]["fields"], listed.text
+    before = db_state(app)
+    created = client.post("/api/v1/t/alpha/contracts", headers=bearer, json={
+        "firm_id": raw, "community_id": world.a.community_id, "start_date": "2030-01-01", "fee_model": "commission"})
+    assert created.status_code == 422 and "firm_id" in created.json["error"]["fields"], created.text
+    assert changed_tables(before, db_state(app)) == []
