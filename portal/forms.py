@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
+from wtforms import IntegerField
+
+from portal.validation import DB_INT_MAX, bounded_int
 
 
 class PortalForm(FlaskForm):
@@ -19,3 +23,22 @@ class PortalForm(FlaskForm):
             if formdata is _Auto:
                 return request.form if _is_submitted() else None
             return formdata
+
+
+class BoundedIntegerField(IntegerField):
+    """A whole number typed into a form, read through ``bounded_int``: anything outside minimum..maximum
+    (or not a number) is refused with ``message`` before it can reach the database. Full-width digits
+    from a Chinese input method ("１２") count as the number they show."""
+
+    def __init__(self, label=None, validators=None, *, minimum: int = 0, maximum: int = DB_INT_MAX, message=None,
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.minimum, self.maximum, self.message = minimum, maximum, message
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            return  # left blank: Optional/InputRequired decide
+        self.data = bounded_int(valuelist[0], minimum=self.minimum, maximum=self.maximum, nfkc=True)
+        if self.data is None:
+            raise ValueError(self.message or _l("Enter a whole number from %(low)s to %(high)s.",
+                                                    low=self.minimum, high=self.maximum))

@@ -25,8 +25,11 @@ class DatabaseIntConverter(IntegerConverter):
     """``<int:...>`` in a URL, bounded by the database's id range.
 
     A larger number matches no route (a plain 404) instead of reaching the driver, which fails on
-    it (SQLite: "Python int too large to convert to SQLite INTEGER") and would answer 500.
+    it (SQLite: "Python int too large to convert to SQLite INTEGER") and would answer 500. Only ASCII
+    digits match: werkzeug's digit class would also take full-width "１２" or Arabic-Indic "٣" as 12 and 3.
     """
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, fixed_digits=0, min=None, max=DB_INT_MAX, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -5,6 +5,8 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from marshmallow import fields as ma_fields
+from marshmallow import validate as ma_validate
 from wtforms.validators import ValidationError
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -18,6 +20,59 @@ _REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 _LINE_BREAKS = frozenset("\r\n")
 # The largest id the database's INTEGER primary keys hold (PostgreSQL int4); larger ids can't exist.
 DB_INT_MAX = 2**31 - 1
+# A whole number as the portal writes one: ASCII digits only. Python's int() also reads full-width
+# "１２" and Arabic-Indic "٣", and any length, which the database then fails on (a 500).
+_WHOLE_NUMBER_RE = re.compile(r"-?[0-9]{1,10}")
+
+
+def bounded_int(raw, *, minimum: int = 1, maximum: int = DB_INT_MAX, nfkc: bool = False) -> int | None:
+    """The whole number ``raw`` spells if it lies in minimum..maximum, else None.
+
+    The one gate every integer from a URL, query string or form passes before it reaches the database.
+    ``nfkc``: a typed form value, where full-width digits from a Chinese input method are accepted.
+    """
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, int):
+        number = raw
+    else:
+        text = str(raw).strip()
+        if nfkc:
+            text = unicodedata.normalize("NFKC", text)
+        if not _WHOLE_NUMBER_RE.fullmatch(text):
+            return None
+        number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+def query_int(name: str, default: int | None = None, *, minimum: int = 1, maximum: int = DB_INT_MAX) -> int | None:
+    """A number from the query string (an id, a page), or ``default`` when it is missing or no such number."""
+    from flask import request
+
+    number = bounded_int(request.args.get(name), minimum=minimum, maximum=maximum)
+    return default if number is None else number
+
+
+class DbId(ma_fields.Integer):
+    """An id in a JSON body or an API query string, read like ``bounded_int``: a JSON integer or ASCII
+    digits in the database's id range; "１２", "٣" and 10**30 are refused before any query."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=ma_validate.Range(min=1, max=DB_INT_MAX), **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, str) and not _WHOLE_NUMBER_RE.fullmatch(value.strip()):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+def optional_id(value):
+    """A select's id (a WTForms ``coerce``): None when blank; -1 (never a real id: the service answers
+    "no such entry") when it is not an id the database can hold."""
+    if value in (None, "", "None"):
+        return None
+    number = bounded_int(value)
+    return -1 if number is None else number
 
 
 def forbidden_char(text: str, *, multiline: bool = False) -> str | None:

@@ -53,11 +53,12 @@ BODY_LOCATIONS = frozenset({"json", "form", "files", MULTIPART})
 def digits_up_to(limit: int) -> str:
     """A regex matching exactly the decimal numbers 0..limit (leading zeros allowed up to limit's length)."""
     top = str(limit)
-    options = [rf"\d{{1,{len(top) - 1}}}"] if len(top) > 1 else []
+    # [0-9], not \d: \d also matches digits of other scripts ("１２"), which int() reads as 12.
+    options = [rf"[0-9]{{1,{len(top) - 1}}}"] if len(top) > 1 else []
     for i, digit in enumerate(top):
         if digit != "0":
             rest = len(top) - i - 1
-            options.append(top[:i] + (f"[0-{int(digit) - 1}]" if digit != "1" else "0") + (rf"\d{{{rest}}}" if rest else ""))
+            options.append(top[:i] + (f"[0-{int(digit) - 1}]" if digit != "1" else "0") + (rf"[0-9]{{{rest}}}" if rest else ""))
     options.append(top)
     return "(?:" + "|".join(options) + ")"
 

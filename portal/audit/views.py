@@ -18,7 +18,7 @@ from portal.forms import PortalForm
 from portal.guards import tenant_permission
 from portal.i18n import select_timezone
 from portal.permissions import Action
-from portal.validation import NoControlChars
+from portal.validation import NoControlChars, query_int
 from tenants.models import Membership
 
 bp = Blueprint("audit", __name__, url_prefix="/t/<tenant_slug>/audit")
@@ -111,7 +111,9 @@ def index():
     events = []
     page = None
     if form.validate():
-        page = db.paginate(filtered_events(form), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE, error_out=False)
+        # The page number passes the one bounded reader (db.paginate's own would send any size to the database).
+        page = db.paginate(filtered_events(form), page=query_int("page", 1), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE,
+                           error_out=False)
         events = page.items
     status = 200 if not form.errors else 400
     return render_template("audit/index.html", form=form, events=events, page=page, describe=describe,

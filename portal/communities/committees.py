@@ -87,8 +87,23 @@ def _checked_member(name, position, phone) -> tuple[str, CommitteePosition, str]
     return name, position, phone
 
 
+def _check_single_director(committee: OwnersCommittee, position: CommitteePosition, *, member_id=None) -> None:
+    """A committee has one director (主任) at most: a second one would leave no one clearly in charge."""
+    if position is not CommitteePosition.DIRECTOR:
+        return
+    # The committee row is locked so two administrators adding a director at once can't both pass.
+    db.session.execute(sa.select(OwnersCommittee.id).where(OwnersCommittee.id == committee.id).with_for_update())
+    director = db.session.scalar(sa.select(CommitteeMember).where(
+        CommitteeMember.committee_id == committee.id, CommitteeMember.position == CommitteePosition.DIRECTOR,
+        CommitteeMember.id != (member_id or 0)))
+    if director is not None:
+        raise RegistryError("position", _l("The committee already has a director (%(name)s); change that member's "
+                                           "position first.", name=director.name))
+
+
 def add_committee_member(*, tenant, actor, committee: OwnersCommittee, name, position, phone="") -> CommitteeMember:
     name, position, phone = _checked_member(name, position, phone)
+    _check_single_director(committee, position)
     member = CommitteeMember(tenant_id=tenant.id, committee_id=committee.id, name=name, position=position,
                              position_order=POSITION_ORDER[position], phone=phone)
     db.session.add(member)
@@ -100,6 +115,7 @@ def add_committee_member(*, tenant, actor, committee: OwnersCommittee, name, pos
 
 def update_committee_member(*, tenant, actor, member: CommitteeMember, name, position, phone="") -> CommitteeMember:
     name, position, phone = _checked_member(name, position, phone)
+    _check_single_director(db.session.get(OwnersCommittee, member.committee_id), position, member_id=member.id)
     before = describe_member(member)
     member.name, member.position, member.phone = name, position, phone
     member.position_order = POSITION_ORDER[position]
@@ -126,6 +142,10 @@ def replace_committee(*, tenant, actor, community: Community, term_start, term_e
             checked.append(_checked_member(m.get("name"), m.get("position"), m.get("phone")))
         except RegistryError as error:
             raise RegistryError(f"members.{index}.{error.field}", error.message)
+    directors = [index for index, (_name, position, _phone) in enumerate(checked)
+                 if position is CommitteePosition.DIRECTOR]
+    if len(directors) > 1:
+        raise RegistryError(f"members.{directors[1]}.position", _l("A committee has one director at most."))
     committee = save_committee(tenant=tenant, actor=actor, community=community, term_start=term_start,
                                term_end=term_end, filing_date=filing_date, filing_ref=filing_ref)
     before = [describe_member(m) for m in committee.members]

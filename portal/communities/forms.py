@@ -2,23 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.communities.models import AreaKind, CommitteePosition, ServiceGrade
-from portal.forms import PortalForm
-from portal.validation import DB_INT_MAX, NoControlChars
-
-
-def optional_id(value):
-    """A select's id: None when blank; -1 (never a real id: "no such entry") when it is not one."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return -1
-    return number if 0 < number <= DB_INT_MAX else -1
+from portal.forms import BoundedIntegerField, PortalForm
+from portal.validation import NoControlChars, optional_id
 
 
 def text_field(label, required_message=None, max_length=120):
@@ -56,9 +45,9 @@ class CommunityForm(PortalForm):
                           validators=[Optional()])
     service_grade = SelectField(_l("Contracted service grade"), choices=grade_choices, validate_choice=False,
                                 validators=[Optional()])
-    declared_units = IntegerField(_l("Declared number of units"), default=0,
-                                  validators=[Optional(), NumberRange(min=0, max=1_000_000,
-                                                                      message=_l("Enter a whole number of units from 0 to 1,000,000."))])
+    declared_units = BoundedIntegerField(_l("Declared number of units"), default=0, validators=[Optional()],
+                                         minimum=0, maximum=1_000_000,
+                                         message=_l("Enter a whole number of units from 0 to 1,000,000."))
     revenue_bank = text_field(_l("Public-revenue account: bank"), max_length=120)
     revenue_account_name = text_field(_l("Public-revenue account: account name"), max_length=120)
     revenue_account_number = text_field(_l("Public-revenue account: account number"), max_length=40)
@@ -83,7 +72,9 @@ class CommitteeForm(PortalForm):
 
 class CommitteeMemberForm(PortalForm):
     name = text_field(_l("Name"), _l("Enter the member's name."), 80)
-    position = SelectField(_l("Position"), choices=lambda: [(p.value, p.label) for p in CommitteePosition],
+    # No position is chosen in advance: a preselected 主任 was saved unnoticed for every new member.
+    position = SelectField(_l("Position"), choices=lambda: [("", _l("— choose —"))] + [(p.value, p.label)
+                                                                                        for p in CommitteePosition],
                            validators=[DataRequired(_l("Choose a position."))])
     phone = text_field(_l("Phone"), max_length=20)
 

@@ -5,9 +5,7 @@ from marshmallow import fields, validate
 
 from portal.api.schemas import PagedQuerySchema, StrictSchema, _no_control_chars, _no_control_chars_in_filter
 from portal.communities.models import AreaKind, CommitteePosition, ServiceGrade
-from portal.validation import DB_INT_MAX
-
-ID = validate.Range(min=1, max=DB_INT_MAX)
+from portal.validation import DbId
 
 
 def required_text(max_length: int, **kwargs):
@@ -22,7 +20,7 @@ class AreaSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     kind = fields.Enum(AreaKind, by_value=True, required=True, metadata={"description": "street or community_office"})
     name = required_text(80)
-    parent_id = fields.Integer(allow_none=True, validate=ID,
+    parent_id = DbId(allow_none=True,
                                metadata={"description": "The street of a community office; null for a street."})
 
 
@@ -34,7 +32,7 @@ class CommunitySchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     name = required_text(120)
     address = optional_text(255)
-    area_id = fields.Integer(required=True, validate=ID)
+    area_id = DbId(required=True)
     area_name = fields.String(dump_only=True)
     service_grade = fields.Enum(ServiceGrade, by_value=True, required=True)
     declared_units = fields.Integer(strict=True, validate=validate.Range(min=0, max=1_000_000))
@@ -48,7 +46,7 @@ class CommunitySchema(StrictSchema):
 
 
 class CommunityQuerySchema(PagedQuerySchema):
-    area_id = fields.Integer(validate=ID, metadata={"description": "Only communities in this area (a street "
+    area_id = DbId(metadata={"description": "Only communities in this area (a street "
                                                                     "includes its community offices)."})
 
 

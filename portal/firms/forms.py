@@ -5,9 +5,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from portal.communities.forms import grade_choices, optional_id, text_field
+from portal.communities.forms import grade_choices, text_field
 from portal.firms.models import FeeModel
 from portal.forms import PortalForm
+from portal.validation import optional_id
 
 
 class FirmForm(PortalForm):

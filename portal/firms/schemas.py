@@ -5,8 +5,9 @@ from marshmallow import fields
 
 from portal.api.schemas import PagedQuerySchema, StrictSchema
 from portal.communities.models import ServiceGrade
-from portal.communities.schemas import ID, optional_text, required_text
+from portal.communities.schemas import optional_text, required_text
 from portal.firms.models import FeeModel
+from portal.validation import DbId
 
 
 
@@ -32,11 +33,11 @@ class ManagerSchema(StrictSchema):
 
 class ContractSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
-    firm_id = fields.Integer(required=True, validate=ID)
+    firm_id = DbId(required=True)
     firm_name = fields.String(dump_only=True)
-    community_id = fields.Integer(required=True, validate=ID)
+    community_id = DbId(required=True)
     community_name = fields.String(dump_only=True)
-    manager_id = fields.Integer(allow_none=True, validate=ID, metadata={"description": "Must work for the firm."})
+    manager_id = DbId(allow_none=True, metadata={"description": "Must work for the firm."})
     start_date = fields.Date(required=True)
     end_date = fields.Date(allow_none=True, metadata={"description": "null: open-ended."})
     fee_model = fields.Enum(FeeModel, by_value=True, required=True,
@@ -50,7 +51,7 @@ class ContractSchema(StrictSchema):
 class ContractUpdateSchema(StrictSchema):
     fee_model = fields.Enum(FeeModel, by_value=True)
     grade = fields.Enum(ServiceGrade, by_value=True)
-    manager_id = fields.Integer(allow_none=True, validate=ID)
+    manager_id = DbId(allow_none=True)
 
 
 class ContractEndSchema(StrictSchema):
@@ -59,6 +60,6 @@ class ContractEndSchema(StrictSchema):
 
 
 class ContractQuerySchema(PagedQuerySchema):
-    community_id = fields.Integer(validate=ID)
-    firm_id = fields.Integer(validate=ID)
+    community_id = DbId()
+    firm_id = DbId()
     in_force = fields.Boolean(metadata={"description": "Only contracts in force today (true) or not (false)."})

@@ -276,6 +276,27 @@ def _enum(field: str, cls, value, message):
         raise RegistryError(field, message)
 
 
+# The longest a property-service contract may run. A last day decades away ("2999-12-31") is a typing
+# slip, and it would keep the community looking served long after anyone checks the contract.
+MAX_CONTRACT_YEARS = 30
+
+
+def latest_end_date(start_date: dt.date) -> dt.date:
+    """The last day a contract starting on ``start_date`` may run to: MAX_CONTRACT_YEARS later, less a day."""
+    try:
+        anniversary = start_date.replace(year=start_date.year + MAX_CONTRACT_YEARS)
+    except ValueError:  # 29 February in a year that has none
+        anniversary = start_date.replace(year=start_date.year + MAX_CONTRACT_YEARS, day=28)
+    return anniversary - dt.timedelta(days=1)
+
+
+def _check_end_within_term(start_date: dt.date, end_date: dt.date) -> None:
+    latest = latest_end_date(start_date)
+    if end_date > latest:
+        raise RegistryError("end_date", _l("A contract runs at most %(years)s years: its last day can be %(latest)s at "
+                                           "the latest.", years=MAX_CONTRACT_YEARS, latest=latest.isoformat()))
+
+
 def create_contract(*, tenant, actor, firm_id, community_id, start_date, end_date=None, fee_model, grade=None,
                     manager_id=None) -> Contract:
     firm = db.session.scalar(sa.select(Firm).where(Firm.id == firm_id)) if firm_id else None
@@ -288,6 +309,8 @@ def create_contract(*, tenant, actor, firm_id, community_id, start_date, end_dat
         raise RegistryError("start_date", _l("Enter the date the contract starts."))
     if end_date is not None and end_date < start_date:
         raise RegistryError("end_date", _l("The contract cannot end before it starts."))
+    if end_date is not None:
+        _check_end_within_term(start_date, end_date)
     fee_model = _enum("fee_model", FeeModel, fee_model, _l("Choose lump-sum or commission."))
     if grade in (None, ""):
         grade = community.service_grade
@@ -335,6 +358,7 @@ def end_contract(*, tenant, actor, contract: Contract, end_date: dt.date | None,
     if contract.end_date is not None and end_date > contract.end_date:
         raise RegistryError("end_date", _l("A contract can be ended early, not extended: it already ends on %(end)s.",
                                            end=contract.end_date.isoformat()))
+    _check_end_within_term(contract.start_date, end_date)
     if not reason:
         raise RegistryError("reason", _l("Give the reason the contract ends."))
     _lock_community(contract.community_id)

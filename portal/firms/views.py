@@ -15,6 +15,7 @@ from portal.firms.forms import ContractEditForm, ContractEndForm, ContractForm, 
 from portal.firms.models import Contract, Firm, ProjectManager
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.permissions import Action, can
+from portal.validation import query_int
 
 bp = Blueprint("firms", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -149,7 +150,7 @@ def _contract_form() -> ContractForm:
     if request.method != "POST":
         # Opened from a community or firm page: that one is chosen already.
         for name in ("community_id", "firm_id"):
-            value = request.args.get(name, type=int)
+            value = query_int(name)
             if value:
                 getattr(form, name).data = value
         community = db.session.scalar(sa.select(Community).where(Community.id == (form.community_id.data or 0)))

@@ -6,7 +6,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import PortalForm
-from portal.validation import DB_INT_MAX, MobileOrEmail, NoControlChars
+from portal.validation import MobileOrEmail, NoControlChars, optional_id
 from tenants.roles import Role
 
 
@@ -14,22 +14,11 @@ def _role_choices():
     return [(r.value, r.label) for r in Role]
 
 
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return -1  # never a real id: the service answers "no such entry"
-    # Out of the id range the database would fail on the lookup (a 500); it can't be an entry anyway.
-    return number if 0 < number <= DB_INT_MAX else -1
-
-
 class _BindingFields(PortalForm):
     role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired(_l("Choose a role."))])
-    area_id = SelectField(_l("Area (for officers)"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
-    firm_id = SelectField(_l("Firm (for firm staff)"), coerce=_optional_int, validate_choice=False, validators=[Optional()])
-    community_id = SelectField(_l("Community (for committee members)"), coerce=_optional_int, validate_choice=False,
+    area_id = SelectField(_l("Area (for officers)"), coerce=optional_id, validate_choice=False, validators=[Optional()])
+    firm_id = SelectField(_l("Firm (for firm staff)"), coerce=optional_id, validate_choice=False, validators=[Optional()])
+    community_id = SelectField(_l("Community (for committee members)"), coerce=optional_id, validate_choice=False,
                                validators=[Optional()])
 
     def set_binding_choices(self, choices: dict) -> None:

@@ -69,7 +69,7 @@ def import_roster(data, community: Community):
         api_abort(413, _("The file is larger than 10 MB. Split the roster into several files."))
     try:
         if data["dry_run"]:
-            return services.preview_file(community, upload.path).as_dict()
+            return services.preview_file(community, upload.path, upload.filename).as_dict()
         try:
             result = services.import_file(tenant=g.tenant, actor=current_user, community=community, path=upload.path,
                                           filename=upload.filename)

@@ -1,11 +1,10 @@
-"""Reading roster files as a stream of rows: format sniffing, encoding detection, header and cell rules.
+"""Reading roster files as a stream of rows: header and cell rules (format and encoding: ``formats``).
 
 Nothing here touches the database: ``portal.roster.services`` feeds the rows to the two passes
 (validate, then write). Files are read from disk in chunks and row by row, never whole.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import re
 from dataclasses import dataclass
@@ -15,11 +14,11 @@ from typing import Iterator
 
 from flask_babel import lazy_gettext as _l
 
-from portal.roster import limits, xlsx
+from portal.roster import formats, limits, xlsx
+from portal.roster.formats import FileProblem, SourceInfo, detect_encoding, sniff  # noqa: F401 (the module's API)
 from portal.roster.limits import MAX_ROWS
 from portal.validation import control_char_message, forbidden_char
 
-CHUNK = 1 << 20
 MAX_TEXT = 20                         # building, entrance and room columns (the database's String(20))
 MAX_AREA = Decimal("10000")
 FLOOR_RANGE = (-10, 300)
@@ -28,7 +27,8 @@ FLOOR_RANGE = (-10, 300)
 # each is what the export writes, so an export re-imports unchanged.
 FIELDS: dict[str, tuple[str, ...]] = {
     "building": ("楼栋", "楼号", "楼栋号", "building"),
-    "entrance": ("单元", "单元号", "entrance"),
+    # "unit" is how 单元 (one stairwell of a building) is usually translated on Chinese rosters.
+    "entrance": ("单元", "单元号", "entrance", "unit", "unit_no"),
     "room": ("房号", "房间号", "室号", "room"),
     "floor": ("楼层", "所在楼层", "floor"),
     "floor_area": ("建筑面积", "面积", "floor_area", "floorarea", "area"),
@@ -43,20 +43,21 @@ FIELD_LABELS = {
     "floor_area": _l("Floor area (m²)"),
 }
 
+OPTIONAL_FIELDS = frozenset(FIELDS) - frozenset(REQUIRED)
+
+
+def accepted_headers() -> str:
+    """Every header name the import reads, field by field ("楼栋/楼号/楼栋号/building; ..."), for messages."""
+    return "; ".join("/".join(names) for names in FIELDS.values())
+
+
 _HEADER_LOOKUP = {name.lower(): field for field, names in FIELDS.items() for name in names}
 _UNIT_SUFFIX = re.compile(r"[\(（\[【]\s*(m2|m²|㎡|平方米|平米|sqm)?\s*[\)）\]】]$", re.I)
-_NUMBER_RE = re.compile(r"^[+-]?\d{1,12}(\.\d{1,12})?$")
-_INT_RE = re.compile(r"^[+-]?\d{1,4}$")
+# ASCII digits only: cells are NFKC-normalised first (full-width "９０．５" reads 90.5), and \d would
+# also take digits of other scripts ("٣"), which no roster means.
+_NUMBER_RE = re.compile(r"^[+-]?[0-9]{1,12}(\.[0-9]{1,12})?$")
+_INT_RE = re.compile(r"^[+-]?[0-9]{1,4}$")
 _FORMULA_START = ("=", "+", "@", "-")
-
-
-class FileProblem(Exception):
-    """The file as a whole cannot be read (empty, binary, unknown encoding, not a spreadsheet)."""
-
-    def __init__(self, message, row: int | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.row = row
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,92 +77,6 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "field": self.field, "reason": self.text}
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """What the sniffing found: ``kind`` is "csv" or "xlsx"; ``codec`` the Python codec for CSV."""
-
-    kind: str
-    codec: str | None
-    label: str
-
-
-# -- format and encoding -----------------------------------------------------------------------
-
-def sniff(path: Path) -> SourceInfo:
-    """Tell CSV from XLSX by content (never by the file name) and detect a CSV file's encoding."""
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    if not head:
-        raise FileProblem(_l("The file is empty."))
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            xlsx.check_container(path)
-        except xlsx.Refused as refused:
-            raise FileProblem(refused.message, row=refused.row) from refused
-        return SourceInfo("xlsx", None, "XLSX")
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise FileProblem(_l("Old Excel files (.xls) are not supported: save the sheet as .xlsx or as CSV."))
-    if _looks_like_html(path):
-        raise FileProblem(_l("This file is a web page (HTML), not CSV or XLSX. If it came from an \"Excel export\", "
-                             "open it in Excel and save it as .xlsx or CSV."))
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblem(_l("UTF-16 text is not supported: save the file as CSV (UTF-8) or CSV (GBK)."))
-    if path.stat().st_size > limits.MAX_CSV_BYTES:
-        raise FileProblem(_l("The file is larger than %(limit)s MB. Split the roster into several files.",
-                             limit=limits.MAX_CSV_BYTES // limits.MiB))
-    codec, label = detect_encoding(path)
-    return SourceInfo("csv", codec, label)
-
-
-def _looks_like_html(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        start = handle.read(1024).lstrip(codecs.BOM_UTF8).lstrip().lower()
-    return start.startswith(b"<") and any(tag in start for tag in (b"<html", b"<!doctype", b"<table", b"<head", b"<body"))
-
-
-def detect_encoding(path: Path) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), else GBK, else GB18030; streamed in chunks, never read whole.
-
-    Raises FileProblem naming the line with the first byte that none of them can decode, and for
-    binary content (NUL bytes), which no spreadsheet writes into a CSV file.
-    """
-    with open(path, "rb") as handle:
-        bom = handle.read(3) == codecs.BOM_UTF8
-    candidates = [("utf-8-sig", "UTF-8 (BOM)")] if bom else [("utf-8", "UTF-8"), ("gbk", "GBK"), ("gb18030", "GB18030")]
-    failure_line = None
-    for codec, label in candidates:
-        # The BOM is skipped here, so the decoder's error positions are positions in the file's lines.
-        line = _first_bad_line(path, "utf-8" if bom else codec, skip=3 if bom else 0)
-        if line is None:
-            return codec, label
-        failure_line = line if failure_line is None else max(failure_line, line)
-    if bom:
-        raise FileProblem(_l("The file says it is UTF-8 but line %(line)s is not valid UTF-8.", line=failure_line),
-                          row=failure_line)
-    raise FileProblem(_l("Line %(line)s is neither UTF-8 nor GBK/GB18030 text: save the file as CSV (UTF-8) "
-                         "and try again.", line=failure_line), row=failure_line)
-
-
-def _first_bad_line(path: Path, codec: str, skip: int = 0) -> int | None:
-    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-    lines_before = 0
-    with open(path, "rb") as handle:
-        handle.seek(skip)
-        while True:
-            chunk = handle.read(CHUNK)
-            final = not chunk
-            if b"\x00" in chunk:
-                raise FileProblem(_l("This is a binary file, not CSV text: upload a CSV or XLSX roster."))
-            pending = len(decoder.getstate()[0])  # bytes of a character cut at the previous chunk's end
-            try:
-                decoder.decode(chunk, final=final)
-            except UnicodeDecodeError as error:
-                return lines_before + chunk.count(b"\n", 0, max(error.start - pending, 0)) + 1
-            if final:
-                return None
-            lines_before += chunk.count(b"\n")
 
 
 # -- raw rows --------------------------------------------------------------------------------
@@ -229,7 +144,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list]]:
 # -- header ----------------------------------------------------------------------------------
 
 def normalise_header(cell) -> str:
-    text = "" if cell is None else str(cell)
+    text = "" if cell is None else formats.normalise_cell(str(cell))
     text = text.replace("\ufeff", "").strip()
     text = _UNIT_SUFFIX.sub("", text).strip()
     return re.sub(r"[\s_]+", "_", text).lower()
@@ -258,8 +173,8 @@ def parse_header(cells: list) -> tuple[Header | None, list[Problem]]:
             problems.append(Problem(1, column, "", _l("Column %(column)s has no header name.", column=_column_letter(index))))
         elif field is None:
             problems.append(Problem(1, written[:40], "", _l(
-                "Unknown column \"%(name)s\". The columns are: 楼栋/building, 单元/entrance (optional), 房号/room, "
-                "楼层/floor (optional), 建筑面积/floor_area.", name=written[:40])))
+                "Unknown column \"%(name)s\". Accepted headers: %(headers)s.", name=written[:40],
+                headers=accepted_headers())))
         elif field in names:
             problems.append(Problem(1, written[:40], field, _l("The column \"%(name)s\" appears twice.", name=written[:40])))
         else:
@@ -319,6 +234,8 @@ def read_row(number: int, cells: list, header: Header) -> tuple[Cells | None, li
             problem(field, _l("At most %(max)s characters.", max=MAX_TEXT))
         elif (char := forbidden_char(value)) is not None:
             problem(field, control_char_message(char))
+        elif (char := formats.symbol_char(value)) is not None:
+            problem(field, formats.symbol_message(char))
         elif value.startswith(_FORMULA_START):
             problem(field, _l("May not start with = + - or @ (a spreadsheet formula)."))
         text[field] = value
@@ -357,7 +274,7 @@ def _text(value) -> str | None:
         return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
+    text = formats.normalise_cell(str(value)).strip()
     return text or None
 
 
@@ -372,7 +289,7 @@ def _integer(value) -> int | None:
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() and abs(value) < 10_000 else None
-    text = str(value).strip()
+    text = formats.normalise_cell(str(value)).strip()
     if text.endswith(".0"):
         text = text[:-2]
     return int(text) if _INT_RE.match(text) else None
@@ -385,7 +302,7 @@ def _area(value) -> tuple[Decimal | None, object | None]:
     elif isinstance(value, float):
         text = str(int(value)) if value.is_integer() else repr(value)  # repr: the shortest exact spelling
     else:
-        text = str(value).strip()
+        text = formats.normalise_cell(str(value)).strip()
     if not _NUMBER_RE.match(text):
         return None, _l("The floor area must be a number of m² such as 88.50, not \"%(value)s\".", value=text[:30])
     try:

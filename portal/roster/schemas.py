@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_smorest.fields import Upload
-from marshmallow import ValidationError, fields, validate
+from marshmallow import ValidationError, fields
 from werkzeug.datastructures import FileStorage
 
 from portal.api.schemas import ErrorSchema, PagedQuerySchema, StrictSchema
+from portal.validation import DbId
 
 
 class RosterUnitSchema(StrictSchema):
@@ -24,7 +25,7 @@ class RosterUnitSchema(StrictSchema):
 
 
 class RosterUnitQuerySchema(PagedQuerySchema):
-    building_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    building_id = DbId()
 
 
 class RosterFile(Upload):

@@ -47,6 +47,7 @@ class Preview:
     unknown_buildings: list[str] = field(default_factory=list)
     existing_units: int = 0
     missing_from_file: int = 0                                # existing units the file does not list (kept)
+    format_note: str = ""                                     # the file is not what its name says
 
     @property
     def ok(self) -> bool:
@@ -119,14 +120,15 @@ class CleanRow:
 
 
 def _scan(path: Path, buildings: dict[str, int], existing: dict, preview: Preview,
-          on_row: Callable[[CleanRow, str], None] | None = None) -> Preview:
+          on_row: Callable[[CleanRow, str], None] | None = None, filename: str = "") -> Preview:
     """One streaming pass over the file: problems into ``preview``, each clean row classified."""
     try:
-        info: SourceInfo = parsing.sniff(path)
+        info: SourceInfo = parsing.sniff(path, filename)
     except FileProblem as problem:
         preview.add(Problem(problem.row, "", "", problem.message))
         return preview
     preview.kind, preview.encoding = info.kind, info.label
+    preview.format_note = str(info.note) if info.note else ""
     seen: dict[Key, int] = {}
     unknown: dict[str, int] = {}
     header = None
@@ -187,12 +189,12 @@ def _scan(path: Path, buildings: dict[str, int], existing: dict, preview: Previe
     return preview
 
 
-def preview_file(community: Community, path: Path) -> Preview:
+def preview_file(community: Community, path: Path, filename: str = "") -> Preview:
     """The validating pass: what importing ``path`` into ``community`` would do, and every problem."""
     buildings = registered_buildings(community)
     existing = existing_units(community)
     preview = Preview(buildings=list(buildings), existing_units=len(existing))
-    return _scan(path, buildings, existing, preview)
+    return _scan(path, buildings, existing, preview, filename=filename)
 
 
 def import_file(*, tenant, actor, community: Community, path: Path, filename: str = "") -> ImportResult:

@@ -10,9 +10,9 @@ from portal.communities.services import can_see_community
 from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.permissions import Action, can
-from portal.roster import exporting, services, uploads
+from portal.roster import exporting, parsing, services, uploads
 from portal.roster.forms import RosterConfirmForm, RosterUploadForm
-from portal.validation import DB_INT_MAX
+from portal.validation import query_int
 
 bp = Blueprint("roster", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -42,22 +42,15 @@ def index():
     return render_template("roster/index.html", rows=rows, can_import=can(g.memberships, Action.IMPORT_ROSTER))
 
 
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    if raw.isdigit() and 0 < len(raw) <= 10 and int(raw) <= DB_INT_MAX:
-        return int(raw)
-    return None
-
-
 @bp.get("/roster/<int:community_id>/units")
 @tenant_permission(Action.VIEW_REGISTRY)
 def community_units(community_id: int):
     community = community_or_404(community_id)
     buildings = services.buildings_with_counts(community)
-    building_id = _int_arg("building")
+    building_id = query_int("building")
     if request.args.get("building") and building_id not in {b.id for b, _count in buildings}:
         abort(404)
-    page = _int_arg("page") or 1
+    page = query_int("page", 1)
     units, total = services.units_page(community, building_id=building_id, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     if page > pages:
@@ -82,7 +75,7 @@ def import_upload(community_id: int):
     except uploads.UploadTooLarge:
         form.file.errors = [_("The file is larger than 10 MB. Split the roster into several files.")]
         return _import_page(community, form, None, None), 400
-    preview = services.preview_file(community, upload.path)
+    preview = services.preview_file(community, upload.path, upload.filename)
     if not preview.ok:
         uploads.discard(upload)
         db.session.rollback()
@@ -124,7 +117,9 @@ def import_confirm(community_id: int):
 
 def _import_page(community, form, preview, confirm, filename: str = "", upload_error: str | None = None):
     return render_template("roster/import.html", community=community, form=form, preview=preview, confirm=confirm,
-                           filename=filename, upload_error=upload_error, max_errors=services.MAX_LISTED_ERRORS)
+                           filename=filename, upload_error=upload_error, max_errors=services.MAX_LISTED_ERRORS,
+                           header_fields=parsing.FIELDS, field_labels=parsing.FIELD_LABELS,
+                           optional_fields=parsing.OPTIONAL_FIELDS)
 
 
 @bp.get("/roster/<int:community_id>/export.<any(csv,xlsx):roster_format>")

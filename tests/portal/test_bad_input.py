@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Callable
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +20,7 @@ from tenants import across_tenants
 from tenants.roles import Role
 from tests.conftest import csrf_token_for, login
 from tests.factories import PASSWORD, World, csrf_from
+from tests import routewalk
 from tests.routewalk import changed_tables, db_state
 
 NEW_PASSWORD = "a brand new and rather long passphrase"
@@ -526,3 +527,111 @@ def test_html_in_names_is_shown_as_text(app, world: World, senders):
 
     platform, _ = senders["platform_admin"]
     assert HTML_PAYLOAD not in platform.get("/platform/").text
+
+
+# Numbers a URL or query string may carry that no id, page or count can be: too large for the database,
+# negative, and digits of other scripts (full-width, Arabic-Indic) that Python's int() would accept.
+BAD_NUMBERS = ("99999999999999999999", "2147483648", "-1", "１２", "٣")
+# Query-string numbers read by GET routes (HTML pages and the API's pagination and filters).
+QUERY_INT_NAMES = ("page", "page_size", "limit", "offset", "community_id", "firm_id", "area_id", "building")
+INT_CONVERTERS = ("IntegerConverter", "DatabaseIntConverter", "DatabaseIdConverter")
+
+
+def _walk_client(app, world: World, senders, url: str):
+    """The first sender that may open ``url`` (tenant administrator, owner, platform administrator, anyone)."""
+    for name in ("tenant_admin", "owner", "platform_admin", "anonymous"):
+        client, _token = senders[name]
+        if client.get(url).status_code < 400:
+            return client
+    return None
+
+
+def _with_raw(rule, values: dict, name: str, raw: str) -> str:
+    """The rule's path with ``raw`` written verbatim where ``name`` goes (no converter would build it)."""
+    marker = "4242424242"
+    path = routewalk.build(rule, {**values, name: int(marker)})
+    return path.replace(marker, quote(raw), 1)
+
+
+def test_bad_numbers_in_paths_and_query_strings_never_answer_500(app, world: World, senders, record_property):
+    """Every GET route: each integer path segment, and every known query-string number, with bad numbers."""
+    problems, cases, routes = [], 0, 0
+    for rule in routewalk.rules(app):
+        if "GET" not in rule.methods or rule.endpoint == "static" or routewalk.unmapped_arguments(rule):
+            continue
+        ids = world.a if routewalk.is_tenant_scoped(rule) else None
+        url = next(routewalk.url_variants(rule, slug="alpha", ids=ids, world=world))
+        client = _walk_client(app, world, senders, url)
+        if client is None:
+            continue
+        routes += 1
+        values = {}
+        for name in rule.arguments:
+            if name in routewalk.TENANT_OBJECT_ARGS:
+                values[name] = routewalk.TENANT_OBJECT_ARGS[name](world.a)
+            elif name in routewalk.CHOICE_ARGS:
+                values[name] = routewalk.CHOICE_ARGS[name][0]
+            elif name == routewalk.SLUG_ARG:
+                values[name] = "alpha"
+            else:
+                values[name] = routewalk.OTHER_ARGS[name](world)[0]
+        targets = [_with_raw(rule, values, name, raw) for name, converter in rule._converters.items()
+                   if type(converter).__name__ in INT_CONVERTERS for raw in BAD_NUMBERS]
+        targets += [f"{url}?{urlencode({name: raw})}" for name in QUERY_INT_NAMES for raw in BAD_NUMBERS]
+        for target in targets:
+            cases += 1
+            response = client.get(target)
+            if response.status_code >= 500:
+                problems.append(f"GET {unquote(target)}: {response.status_code}")
+    summary = f"bad_numbers get_routes={routes} cases={cases} answered_500={len(problems)}"
+    print("\n" + summary)
+    record_property("bad_numbers", summary)
+    assert not problems, summary + "\n" + "\n".join(problems)
+
+
+def _other_script(number: int, zero: str) -> str:
+    return "".join(chr(ord(zero) + int(d)) for d in str(number))
+
+
+def test_digits_of_other_scripts_in_a_path_name_no_object(app, world: World, senders):
+    """Full-width "１２" and Arabic-Indic "١٢" read as 12 by int(): as an id in a URL they match no route."""
+    client, _token = senders["tenant_admin"]
+    member = world.a.memberships[Role.OWNER]
+    assert client.get(f"/t/alpha/members/{member}/edit").status_code == 200
+    community = world.a.community_id
+    assert client.get(f"/api/v1/t/alpha/communities/{community}").status_code == 200
+    for zero in ("０", "٠"):
+        assert client.get(quote(f"/t/alpha/members/{_other_script(member, zero)}/edit")).status_code == 404
+        assert client.get(quote(f"/api/v1/t/alpha/communities/{_other_script(community, zero)}")).status_code == 404
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("12", 12), (" 7 ", 7), ("2147483647", 2**31 - 1), ("2147483648", None), ("99999999999999999999", None),
+    ("0", None), ("-1", None), ("１２", None), ("٣", None), ("1.5", None), ("1e3", None), ("", None), (None, None),
+    (True, None), (10**30, None), (5, 5),
+])
+def test_bounded_int_takes_only_ascii_numbers_the_database_holds(raw, expected):
+    from portal.validation import bounded_int
+
+    assert bounded_int(raw) == expected
+
+
+def test_bounded_int_reads_full_width_digits_typed_into_a_form():
+    from portal.validation import bounded_int
+
+    assert bounded_int("１２", minimum=0, nfkc=True) == 12
+    assert bounded_int("٣", minimum=0, nfkc=True) is None  # NFKC keeps Arabic-Indic digits: not a number here
+
+
+@pytest.mark.parametrize("raw", ["１２", "٣", "99999999999999999999", "-1", "0", "1.5"])
+def test_api_ids_in_query_strings_and_json_are_ascii_numbers_in_range(app, world: World, raw):
+    """The API's id fields read like the web's: "１２" is not 12 (a filter on it would silently match nothing)."""
+    client = app.test_client()
+    bearer = {"Authorization": f"Bearer {world.a.token_secret}"}
+    listed = client.get("/api/v1/t/alpha/communities", query_string={"area_id": raw}, headers=bearer)
+    assert listed.status_code == 422 and "area_id" in listed.json["error"]["fields"], listed.text
+    before = db_state(app)
+    created = client.post("/api/v1/t/alpha/contracts", headers=bearer, json={
+        "firm_id": raw, "community_id": world.a.community_id, "start_date": "2030-01-01", "fee_model": "commission"})
+    assert created.status_code == 422 and "firm_id" in created.json["error"]["fields"], created.text
+    assert changed_tables(before, db_state(app)) == []

@@ -130,6 +130,11 @@ def test_buildings_and_committee(app, world, api):
                          {"term_start": "2024-01-01", "term_end": "2026-01-01",
                           "members": [{"name": "甲", "position": "boss"}]})
     assert wrong_position.status_code == 422
+    two_directors = api("PUT", f"/communities/{world.a.community_id}/committee",
+                        {"term_start": "2024-01-01", "term_end": "2026-01-01",
+                         "members": [{"name": "甲", "position": "director"}, {"name": "乙", "position": "director"}]})
+    assert two_directors.status_code == 422
+    assert "one director at most" in two_directors.json["error"]["fields"]["members.1.position"][0]
     assert table_snapshot(app) == before
     replaced = api("PUT", f"/communities/{world.a.community_id}/committee",
                    {"term_start": "2024-01-01", "term_end": "2029-01-01", "filing_date": "2024-03-01",
@@ -164,6 +169,8 @@ def test_firms_managers_and_contracts(app, world, api):
     wrong_manager = api("POST", "/contracts", {**contract, "start_date": "2020-01-01", "end_date": "2020-02-01",
                                                "manager_id": world.a.manager_id})
     assert "must work for the contracted firm" in wrong_manager.json["error"]["fields"]["manager_id"][0]
+    too_far = api("POST", f"/contracts/{world.a.contract_id}/end", {"end_date": "2999-12-31", "reason": "解聘"})
+    assert too_far.status_code == 422 and "at most 30 years" in too_far.json["error"]["fields"]["end_date"][0]
     ended = api("POST", f"/contracts/{world.a.contract_id}/end", {"end_date": "2025-12-31", "reason": "解聘"})
     assert ended.status_code == 200 and ended.json["end_reason"] == "解聘"
     created = api("POST", "/contracts", contract)

@@ -346,3 +346,47 @@ def test_flash_after_save(world, admin):
     response = post(admin, f"{A}/areas/{world.a.area_id}/edit", {"name": "改名街道"})
     page = admin.get(response.headers["Location"]).text
     assert "Area renamed." in flashes(page)
+
+
+def test_a_committee_has_one_director_at_most(app, world, admin):
+    detail = f"{A}/communities/{world.a.community_id}"
+    before = table_snapshot(app)
+    second = post(admin, f"{detail}/committee/members", {"name": "张主任", "position": "director", "phone": ""},
+                  token_page=detail)
+    assert second.status_code == 400
+    assert f"already has a director (主任{world.a.sentinel})" in field_error(second.text, "position")
+    assert table_snapshot(app) == before
+    assert post(admin, f"{detail}/committee/members", {"name": "李委员", "position": "member", "phone": ""},
+                token_page=detail).status_code == 303
+    member = [m for m in rows(app, world, CommitteeMember) if m.name == "李委员"][0]
+    promoted = post(admin, f"{A}/committee-members/{member.id}/edit", {"name": "李委员", "position": "director",
+                                                                       "phone": ""})
+    assert promoted.status_code == 400 and "already has a director" in field_error(promoted.text, "position")
+    # The director keeps the position when their own details change.
+    director = [m for m in rows(app, world, CommitteeMember) if m.name == f"主任{world.a.sentinel}"][0]
+    assert post(admin, f"{A}/committee-members/{director.id}/edit", {"name": director.name, "position": "director",
+                                                                     "phone": "13800002222"}).status_code == 303
+
+
+def test_the_member_form_chooses_no_position_in_advance(world, admin):
+    page = admin.get(f"{A}/communities/{world.a.community_id}").text
+    select = page[page.index('name="position"'):]
+    select = select[:select.index("</select>")]
+    assert "selected" not in select and '<option value="">' in select
+    detail = f"{A}/communities/{world.a.community_id}"
+    unchosen = post(admin, f"{detail}/committee/members", {"name": "王", "position": "", "phone": ""}, token_page=detail)
+    assert unchosen.status_code == 400 and "Choose a position" in field_error(unchosen.text, "position")
+
+
+@pytest.mark.parametrize("typed, saved", [("１２０", 120), (" 120 ", 120), ("٣", None), ("99999999999999999999", None),
+                                          ("-1", None), ("1.5", None)])
+def test_declared_units_read_full_width_digits_and_refuse_other_numbers(app, world, admin, typed, saved):
+    before = table_snapshot(app)
+    response = post(admin, f"{A}/communities/new", community_form(world, declared_units=typed))
+    if saved is None:
+        assert response.status_code == 400
+        assert "whole number of units from 0 to 1,000,000" in field_error(response.text, "declared_units")
+        assert table_snapshot(app) == before
+    else:
+        assert response.status_code == 303
+        assert [c.declared_units for c in rows(app, world, Community) if c.name == "阳光花园"] == [saved]

@@ -321,3 +321,28 @@ def test_a_firm_tenant_manages_its_own_portfolio_the_same_way(app, world):
     assert client.get(f"{F}/communities/{world.a.community_id}").status_code == 404
     assert client.get(f"{F}/firms/{world.a.firm_id}").status_code == 404
     assert world.a.sentinel not in client.get(f"{F}/firms/").text
+
+
+@pytest.mark.parametrize("end_date", ["2999-12-31", "2055-01-01"])
+def test_a_contract_cannot_be_ended_decades_away(app, world, admin, end_date):
+    """The world's contract starts on 2025-01-01: it may run to 2054-12-31 (30 years), no later."""
+    before = table_snapshot(app)
+    ended = post(admin, f"{A}/contracts/{world.a.contract_id}/end", {"end_date": end_date, "reason": "到期"})
+    assert ended.status_code == 400
+    message = field_error(ended.text, "end_date")
+    assert "at most 30 years" in message and "2054-12-31" in message
+    assert table_snapshot(app) == before
+
+
+def test_a_new_contract_cannot_run_past_thirty_years(app, world, admin):
+    other = new_firm(app, world, admin)
+    before = table_snapshot(app)
+    created = post(admin, f"{A}/contracts/new", contract_form(world, other, start_date="1990-01-01",
+                                                              end_date="2020-01-01"))
+    assert created.status_code == 400 and "2019-12-31" in field_error(created.text, "end_date")
+    assert table_snapshot(app) == before
+
+
+def test_a_contract_may_end_on_the_last_day_of_its_thirtieth_year(admin, world):
+    ended = post(admin, f"{A}/contracts/{world.a.contract_id}/end", {"end_date": "2054-12-31", "reason": "到期"})
+    assert ended.status_code == 303

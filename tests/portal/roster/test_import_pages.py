@@ -229,7 +229,9 @@ def test_registry_change_between_preview_and_import_imports_nothing(app, world: 
     ("html renamed .csv", b"<!DOCTYPE html><html><body><table><tr><td>1</td></tr></table></body></html>\n",
      "roster.csv", "This file is a web page (HTML), not CSV or XLSX."),
     ("binary", bytes(range(256)) * 40, "roster.csv", "This is a binary file, not CSV text"),
-    ("png renamed", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "roster.csv", "This is a binary file"),
+    ("png renamed", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "roster.csv", "This file is actually a PNG image"),
+    ("png as .xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "roster.xlsx", "This file is actually a PNG image"),
+    ("pdf as .xlsx", b"%PDF-1.7\n" + b"\x00" * 100, "roster.xlsx", "This file is actually a PDF document"),
     ("old excel", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "roster.xls", "Old Excel files (.xls) are not supported"),
     ("utf-16", "楼栋,房号,建筑面积\r\n".encode("utf-16"), "roster.csv", "UTF-16 text is not supported"),
     ("damaged xlsx", b"PK\x03\x04" + b"junk" * 100, "roster.xlsx", "damaged"),
@@ -339,3 +341,36 @@ def test_markup_in_the_file_is_shown_as_text(app, world: World, admin):
     assert "&lt;script&gt;" in page.text
     header_payload = upload(admin, world, csv_bytes([], header=["楼栋", "房号", "建筑面积", payload]))
     assert payload not in header_payload.text and "&lt;script&gt;" in header_payload.text
+
+
+def test_csv_named_xlsx_is_read_as_csv_and_the_preview_says_so(app, world: World, admin):
+    page = upload(admin, world, csv_bytes(good_rows(world)), name="roster.xlsx")
+    assert page.status_code == 200, page_text(page.text)
+    text = page_text(page.text)
+    assert "This file is actually CSV text, although its name ends in .xlsx" in text
+    plain = page_text(upload(admin, world, csv_bytes(good_rows(world))).text)
+    assert "actually" not in plain
+
+
+def test_full_width_digits_and_english_unit_header_import(app, world: World, admin):
+    b = building_name(world.a)
+    rows = [[b, "１", "１０１", "１", "８８．５０"], [b, "２", "２０１", "２", "９０．５"]]
+    page = upload(admin, world, csv_bytes(rows, header=["building", "unit", "room", "floor", "area"]))
+    assert page.status_code == 200, page_text(page.text)
+    assert confirm(admin, world, token_in(page.text)).status_code in (302, 303)
+    units = units_of(app, world.a.community_id)
+    assert units[("2", "201")] == (2, Decimal("90.50"))
+
+
+def test_room_numbers_with_emoji_are_refused(app, world: World, admin):
+    b = building_name(world.a)
+    rows = refused(app, admin, world, csv_bytes([[b, "1", "101🏠", 1, "88.5"], [b, "1", "10\u200d2", 1, "88.5"]]))
+    reasons = " ".join(reason for _row, _col, reason in rows)
+    assert "Remove the symbol 🏠 (U+1F3E0)" in reasons and "U+200D" in reasons
+
+
+def test_the_import_page_lists_the_accepted_headers(world: World, admin):
+    text = page_text(admin.get(f"/t/alpha/roster/{world.a.community_id}/import").text)
+    assert "Accepted headers" in text
+    for name in ("楼栋", "building", "单元", "unit", "房号", "room", "建筑面积", "floor_area"):
+        assert name in text
