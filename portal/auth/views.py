@@ -50,8 +50,9 @@ def login():
             now = int(time.time())
             session["login_at"] = now
             session["seen_at"] = now
+            landing = landing_url(user)  # read before the commit expires the user (no extra query)
             db.session.commit()
-            return redirect(safe_next(next_url, landing_url(user)))
+            return redirect(safe_next(next_url, landing))
         db.session.rollback()
         # Same words whether the account exists, is disabled or the password is wrong.
         form.password.errors = [_("The mobile number/e-mail or the password is not correct.")]
