@@ -70,7 +70,12 @@ def serve(argv: list[str]) -> None:
     env = {"PORTAL_ENV": os.environ.get("PORTAL_ENV", "development")}
     say("bringing the database up to date (instance/portal.sqlite3 unless PORTAL_DATABASE_URL is set)")
     flask("db", "upgrade", env=env)
-    base_url = f"http://{args.host}:{args.port}"
+    # 0.0.0.0 is where the server listens, not an address anyone can open.
+    local = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    base_url = os.environ.get("PORTAL_PUBLIC_URL") or f"http://{local}:{args.port}"
+    if args.host != "127.0.0.1" and not os.environ.get("PORTAL_PUBLIC_URL"):
+        say(f"other devices can connect: set PORTAL_PUBLIC_URL=http://<this computer's intranet address>:{args.port} "
+            "so printed claim slips and QR codes work on them (README: Serving on the intranet)")
     say("loading the demo data")
     flask("demo", "load", "--base-url", base_url, env=env)
     say(f"serving on {base_url}  (Ctrl-C stops)")

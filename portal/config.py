@@ -98,6 +98,9 @@ class BaseConfig:
         self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
         self.STRIPE_API_BASE = env("STRIPE_API_BASE", self.STRIPE_API_BASE)
         self.LOG_LEVEL = env("LOG_LEVEL", "INFO")
+        # The address other devices reach the portal at, for links that leave the screen (printed
+        # claim slips, QR codes, e-mails); a tenant may override it (platform area).
+        self.PUBLIC_URL = env("PUBLIC_URL")
 
     def finalise(self, instance_path: str) -> None:
         """Fill in what depends on the instance folder; raise ConfigError when something is missing."""
@@ -106,6 +109,12 @@ class BaseConfig:
         if self.DATABASE_OWNER_URL:
             self.DATABASE_OWNER_URL = normalise_database_url(self.DATABASE_OWNER_URL)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        from portal.public_url import PublicUrlError, normalise_public_url
+
+        try:
+            self.PUBLIC_URL = normalise_public_url(self.PUBLIC_URL)
+        except PublicUrlError as exc:
+            raise ConfigError(f"PORTAL_PUBLIC_URL {self.PUBLIC_URL!r}: {exc}") from exc
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in dir(self) if k.isupper()}

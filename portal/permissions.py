@@ -22,8 +22,10 @@ class Action(str, enum.Enum):
     IMPORT_ROSTER = "import_roster"              # unit rosters: import and export
     MANAGE_CLAIM_CODES = "manage_claim_codes"    # issue, print, revoke and reissue claim codes
     EDIT_CHECKLISTS = "edit_checklists"          # draft, edit and publish versions of the three lists
-    VIEW_ASSESSMENT_LIST = "view_assessment_list"  # list C (community assessment checklist)
+    VIEW_CHECKLISTS = "view_checklists"          # read the published three lists (A, B and C)
     VIEW_OWN_UNITS = "view_own_units"            # an owner's units, their community page, lists A and B
+    # The former name (an alias, not a new action): branches written before the rename still work.
+    VIEW_ASSESSMENT_LIST = "view_checklists"
 
 
 _ALL_ROLES = frozenset(Role)
@@ -42,7 +44,8 @@ RULES: dict[Action, frozenset[Role]] = {
     # portal.communities.services.visible_communities).
     Action.MANAGE_CLAIM_CODES: _BUREAU | {Role.COMMITTEE_MEMBER},
     Action.EDIT_CHECKLISTS: frozenset({Role.BUREAU_ADMIN}),
-    Action.VIEW_ASSESSMENT_LIST: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF},
+    # Committee members too: list B is their own rights and duties, A and C what their firm is held to.
+    Action.VIEW_CHECKLISTS: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF, Role.COMMITTEE_MEMBER},
     Action.VIEW_OWN_UNITS: frozenset({Role.OWNER}),
 }
 

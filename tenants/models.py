@@ -55,6 +55,8 @@ class Tenant(Base):
         enum_type(TenantStatus, 16), default=TenantStatus.ACTIVE
     )
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Base of the links printed on slips and QR codes for this tenant; None: PORTAL_PUBLIC_URL.
+    public_url: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
 
     def display_name(self, locale: str) -> str:
         return self.name_en if locale.startswith("en") and self.name_en else self.name_zh

@@ -25,7 +25,7 @@ bp = Blueprint("auth", __name__)
 @bp.get("/")
 def index():
     if current_user.is_authenticated:
-        return redirect(url_for("auth.choose_tenant"))
+        return redirect(landing_url(current_user))
     tenants = db.session.scalars(
         sa.select(Tenant).where(Tenant.status != TenantStatus.SUSPENDED).order_by(Tenant.name_zh)
     ).all()
@@ -50,14 +50,20 @@ def login():
             now = int(time.time())
             session["login_at"] = now
             session["seen_at"] = now
+            landing = landing_url(user)  # read before the commit expires the user (no extra query)
             db.session.commit()
-            return redirect(safe_next(next_url, url_for("auth.choose_tenant")))
+            return redirect(safe_next(next_url, landing))
         db.session.rollback()
         # Same words whether the account exists, is disabled or the password is wrong.
         form.password.errors = [_("The mobile number/e-mail or the password is not correct.")]
     # A refused sign-in (bad input or wrong credentials) is a 400, like every other refused form.
     return render_template("auth/login.html", form=form,
                            next_url=next_url if next_url and safe_next(next_url, "") else ""), 400 if form.errors else 200
+
+
+def landing_url(user) -> str:
+    """Where a sign-in without ``next`` lands: the platform area for its administrator, else the tenants."""
+    return url_for("platform.index") if user.is_platform_admin else url_for("auth.choose_tenant")
 
 
 @bp.post("/logout")
@@ -79,15 +85,18 @@ def choose_tenant():
         memberships = db.session.scalars(
             sa.select(Membership).where(Membership.user_id == current_user.id, Membership.is_active.is_(True))
         ).all()
-    tenants = {}
+    tenants, suspended = {}, {}
     for m in memberships:
         if m.tenant.status != TenantStatus.SUSPENDED:
             tenants.setdefault(m.tenant.id, (m.tenant, []))[1].append(m.role)
+        else:  # listed, not linked: the member learns why the tenant is gone, not "you belong nowhere"
+            suspended.setdefault(m.tenant.id, m.tenant)
     invitations = member_services.pending_invitations(current_user)
     if len(tenants) == 1 and not invitations and not current_user.is_platform_admin:
         (tenant, _roles), = tenants.values()
         return redirect(url_for("dashboard.dashboard", tenant_slug=tenant.slug))
-    return render_template("auth/choose_tenant.html", tenants=list(tenants.values()), invitations=invitations)
+    return render_template("auth/choose_tenant.html", tenants=list(tenants.values()), invitations=invitations,
+                           suspended=list(suspended.values()))
 
 
 @bp.post("/account/invitations/<int:invitation_id>/<any(accept,decline):answer>")

@@ -36,7 +36,7 @@ def fresh_version(version: ChecklistVersion) -> ChecklistVersion:
 
 
 @api_bp.get("/versions")
-@api_bp.requires(Action.VIEW_ASSESSMENT_LIST)
+@api_bp.requires(Action.VIEW_CHECKLISTS)
 @api_bp.arguments(VersionQuerySchema, location="query")
 @api_bp.etag
 @api_bp.response(200, VersionSummarySchema(many=True))
@@ -48,7 +48,7 @@ def list_versions(query):
 
 
 @api_bp.get("/versions/<id:version_id>")
-@api_bp.requires(Action.VIEW_ASSESSMENT_LIST)
+@api_bp.requires(Action.VIEW_CHECKLISTS)
 @api_bp.loads(ChecklistVersion, "version_id",
               lambda v: v.status != VersionStatus.DRAFT or services.sees_drafts(g.memberships))
 @api_bp.etag

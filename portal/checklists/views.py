@@ -1,7 +1,7 @@
 """HTML pages of the three lists: overview, readable versions (and draft previews), the draft editor.
 
 Who sees what: bureau administrators edit (EDIT_CHECKLISTS); bureau staff read everything, drafts
-included; area officers and firm staff (VIEW_ASSESSMENT_LIST) read the published and superseded
+included; area officers and firm staff (VIEW_CHECKLISTS) read the published and superseded
 versions of all three lists — list C is what they are assessed with, list A the standard their
 service is measured by, list B the public legal reference on owners' assemblies. Owners and committee
 members read lists A and B on their community page (built by the owners feature with
@@ -52,7 +52,7 @@ def _user_names(versions) -> dict[int, str]:
 
 
 @bp.get("/checklists/")
-@tenant_permission(Action.VIEW_ASSESSMENT_LIST)
+@tenant_permission(Action.VIEW_CHECKLISTS)
 def index():
     drafts_visible = services.sees_drafts(g.memberships)
     lists = []
@@ -70,7 +70,7 @@ def index():
 
 
 @bp.get("/checklists/versions/<int:version_id>")
-@tenant_permission(Action.VIEW_ASSESSMENT_LIST)
+@tenant_permission(Action.VIEW_CHECKLISTS)
 def version(version_id: int):
     """A version as everyone reads it; for a draft (bureau only) this is the preview."""
     found = get_scoped_or_404(ChecklistVersion, version_id)

@@ -24,7 +24,8 @@ def dashboard():
         "dashboard/dashboard.html",
         roles=sorted(roles_of(memberships), key=lambda r: r.value),
         memberships=memberships,
-        counts=registry_counts() if can(memberships, Action.VIEW_REGISTRY) else None,
+        counts=registry_counts(memberships) if can(memberships, Action.VIEW_REGISTRY) else None,
+        counts_scoped=not can(memberships, Action.MANAGE_REGISTRY),
         may=lambda action: can(memberships, action),
         Action=Action,
     )

@@ -19,6 +19,7 @@ from portal.owners.forms import AddUnitForm, IssueForm, ReasonForm, RegisterForm
 from portal.owners.models import ClaimCode, UnitBinding
 from portal.owners.qr import qr_svg
 from portal.permissions import Action
+from portal.public_url import public_base, public_url_for
 from portal.validation import normalise_login
 
 bp = Blueprint("owners", __name__, url_prefix="/t/<tenant_slug>")
@@ -130,14 +131,16 @@ def print_sheet(community_id: int, building_id: int):
     community = _community_or_404(community_id)
     building = _building_or_404(community, building_id)
     slips = []
+    base = public_base()
     for row in services.unit_rows(building):
         if row.code is None or not row.code.code_plain:
             continue
-        link = url_for("owners.register", code=row.code.code_plain, _external=True)
+        # The slip leaves the screen: its link must work from an owner's phone, not only here.
+        link = public_url_for("owners.register", code=row.code.code_plain)
         slips.append({"unit": row.unit, "code": row.code.code_plain, "link": link,
                       "qr": qr_svg(link, title=_("QR code: registration link with the claim code"))})
     return render_template("owners/print_sheet.html", community=community, building=building, slips=slips,
-                           register_url=url_for("owners.register", _external=True),
+                           register_url=public_url_for("owners.register"), public_base=base,
                            printed_at=utcnow())
 
 

@@ -40,3 +40,15 @@ class TenantStatusForm(PortalForm):
 
 class UserActiveForm(PortalForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500), NoControlChars()])
+
+
+class TenantPublicUrlForm(PortalForm):
+    public_url = StringField(_l("Public address"), validators=[Length(max=200)])
+
+    def validate_public_url(self, field):
+        from portal.public_url import PublicUrlError, normalise_public_url
+
+        try:
+            field.data = normalise_public_url(field.data)
+        except PublicUrlError as error:
+            raise ValidationError(error.message) from None

@@ -61,6 +61,17 @@ def set_tenant_status(*, actor, tenant: Tenant, status: TenantStatus, reason: st
         db.session.flush()
 
 
+def set_tenant_public_url(*, actor, tenant: Tenant, public_url: str | None) -> None:
+    """Set (or clear, with None) the base of the tenant's printed links; ``public_url`` is already normalised."""
+    before = tenant.public_url
+    tenant.public_url = public_url
+    with tenant_scope(tenant):
+        record(tenant=tenant, actor=actor, action="tenant.public_url", object_type="tenant", object_id=tenant.id,
+               before={"public_url": before}, after={"public_url": public_url},
+               summary=f"{before or '-'} → {public_url or '-'}")
+        db.session.flush()
+
+
 def set_user_active(*, actor, user: User, active: bool, reason: str) -> None:
     """Disable (or re-enable) an account everywhere; disabling ends all its sessions at once."""
     if user.id == actor.id:

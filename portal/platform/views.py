@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.guards import platform_admin_required
 from portal.platform import services
-from portal.platform.forms import TenantCreateForm, TenantStatusForm, UserActiveForm
+from portal.platform.forms import TenantCreateForm, TenantPublicUrlForm, TenantStatusForm, UserActiveForm
 from portal.validation import normalise_login
 from tenants.models import Tenant, TenantKind, TenantStatus
 
@@ -67,6 +67,21 @@ def tenant_status(tenant_id: int):
     db.session.commit()
     flash(_("Tenant status changed."), "success")
     return redirect(url_for("platform.index"), 303)
+
+
+@bp.route("/tenants/<int:tenant_id>/public-url", methods=["GET", "POST"])
+@platform_admin_required
+def tenant_public_url(tenant_id: int):
+    """The address printed on the tenant's slips and QR codes (overrides PORTAL_PUBLIC_URL)."""
+    tenant = db.session.get(Tenant, tenant_id) or abort(404)
+    form = TenantPublicUrlForm(data={"public_url": tenant.public_url or ""})
+    if form.validate_on_submit():
+        services.set_tenant_public_url(actor=current_user, tenant=tenant, public_url=form.public_url.data)
+        db.session.commit()
+        flash(_("Public address saved."), "success")
+        return redirect(url_for("platform.index"), 303)
+    return render_template("platform/public_url.html", tenant=tenant, form=form,
+                           configured=current_app.config.get("PUBLIC_URL")), 400 if form.errors else 200
 
 
 @bp.post("/users/<int:user_id>/active/<any(on,off):state>")

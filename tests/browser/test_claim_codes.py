@@ -54,7 +54,43 @@ def published_lists(live_server):
         db.session.remove()
 
 
-def test_print_sheet_register_with_a_code_see_the_unit(phone: Page, new_context, shoot, published_lists):
+INTRANET = "http://192.168.1.20:8000"
+
+# The QR code as the browser draws it: its <svg> painted onto a canvas, read back as grey pixels.
+RENDER_QR = """async (svg) => {
+  const side = 8 * svg.viewBox.baseVal.width;
+  const image = new Image();
+  image.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg.outerHTML);
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = side;
+  const context = canvas.getContext('2d');
+  context.drawImage(image, 0, 0, side, side);
+  const rgba = context.getImageData(0, 0, side, side).data;
+  const grey = [];
+  for (let i = 0; i < rgba.length; i += 4) grey.push(rgba[i]);
+  return {side, grey};
+}"""
+
+
+def decode_rendered_qr(slip) -> str:
+    """What a phone's scanner reads from the slip's QR code, as the browser rendered it (ZXing)."""
+    import zxingcpp
+
+    drawn = slip.locator("svg.qr").evaluate(RENDER_QR)
+    side = drawn["side"]
+    image = memoryview(bytes(drawn["grey"])).cast("B", (side, side))
+    (result,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    return result.text
+
+
+@pytest.fixture
+def public_url(live_server, monkeypatch):
+    """PORTAL_PUBLIC_URL set to an intranet address, while the administrator browses from 127.0.0.1."""
+    monkeypatch.setitem(live_server.app.config, "PUBLIC_URL", INTRANET)
+
+
+def test_print_sheet_register_with_a_code_see_the_unit(phone: Page, new_context, shoot, published_lists, public_url):
     # The bureau administrator issues codes for 金城花园 1号楼.
     phone.goto("/login")
     log_in(phone, BUREAU_ADMIN)
@@ -81,6 +117,10 @@ def test_print_sheet_register_with_a_code_see_the_unit(phone: Page, new_context,
     assert looks_like_code(code), code
     unit_heading = slips.first.locator(".slip-unit").inner_text()
     assert COMMUNITY in unit_heading and BUILDING in unit_heading
+    # The QR code a phone scans carries the configured public address, not the 127.0.0.1 browsed from.
+    assert decode_rendered_qr(slips.first) == f"{INTRANET}/t/gaotang/register?code={code}"
+    assert f"{INTRANET}/t/gaotang/register" in slips.first.locator(".slip-help").inner_text()
+    expect(phone.locator(".public-url-warning")).to_have_count(0)
     # Each slip fits: neither the code nor the QR spills out of its slip.
     overflow = phone.evaluate("""() => [...document.querySelectorAll('article.slip')].filter(
         s => s.scrollWidth > s.clientWidth + 1).length""")

@@ -155,6 +155,9 @@ def test_tour_of_the_important_pages(new_context, ids: DemoIds, size: str, shoot
     sign_in_as(page, "13900000011", landing=r"/t/hengan/dashboard$")  # 郑总, a property firm's own tenant
     visit(page, "/t/hengan/members/")
 
-    sign_in_as(page, "platform@demo.local", landing=r"/account/tenants$")
+    sign_in_as(page, "platform@demo.local", landing=r"/platform/$")  # the platform area, not a tenant picker
     visit(page, "/platform/")
     visit(page, "/platform/tenants/new")
+    page.goto("/platform/")
+    page.get_by_role("link", name="公开访问地址").first.click()
+    expect(page.locator("main h1")).to_contain_text("公开访问地址")

@@ -46,6 +46,7 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
         "time_zone": "Asia/Shanghai", "admin_login": "13800000002", "admin_name": "管理员", "admin_password": NEW_PASSWORD}}),
     "platform.tenant_status": ("platform_admin", {"form": lambda w: {"status": "read_only", "reason": "audit"}}),
     "platform.user_active": ("platform_admin", {"form": lambda w: {"reason": "left"}}),
+    "platform.tenant_public_url": ("platform_admin", {"form": lambda w: {"public_url": "http://192.168.1.20:8000"}}),
     "members.add": ("tenant_admin", {"form": lambda w: {
         "login": "13800000003", "display_name": "新成员", "initial_password": NEW_PASSWORD, "role": "owner",
         "area_id": "", "firm_id": "", "community_id": ""}}),
