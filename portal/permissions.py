@@ -24,8 +24,6 @@ class Action(str, enum.Enum):
     EDIT_CHECKLISTS = "edit_checklists"          # draft, edit and publish versions of the three lists
     VIEW_CHECKLISTS = "view_checklists"          # read the published three lists (A, B and C)
     VIEW_OWN_UNITS = "view_own_units"            # an owner's units, their community page, lists A and B
-    # The former name (an alias, not a new action): branches written before the rename still work.
-    VIEW_ASSESSMENT_LIST = "view_checklists"
 
 
 _ALL_ROLES = frozenset(Role)
