@@ -52,6 +52,7 @@ OTHER_ARGS: dict[str, Callable[[World], list]] = {
     "invitation_id": lambda world: [world.invitation_id],  # answered by the platform administrator
     "filename": lambda world: ["css/portal.css"],
     "code": lambda world: ["en"],
+    "token": lambda world: ["x" * 43],  # a password reset link (no such link: the page says so)
 }
 
 SKIPPED_METHODS = frozenset({"OPTIONS"})  # Flask answers OPTIONS itself (no view runs)

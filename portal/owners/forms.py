@@ -48,6 +48,12 @@ class RegisterForm(PortalForm):
         render_kw={"autocomplete": "new-password"},
     )
 
+    # 个人信息保护法: collecting the number and name needs the person's informed consent, given here.
+    privacy_consent = BooleanField(
+        _l("I have read the privacy notice and agree to it."),
+        validators=[DataRequired(_l("Read the privacy notice and tick the box to agree to it; registering needs it."))],
+    )
+
     def validate_confirm_password(self, field):
         if field.data != self.password.data:
             raise ValidationError(_l("The two passwords differ."))

@@ -62,7 +62,12 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "owners.revoke_binding": ("tenant_admin", {"form": lambda w: {"reason": "moved out"}}),
     "owners.register": ("anonymous", {"form": lambda w: {
         "code": w.a.claim_code, "mobile": "13800000007", "display_name": "新业主", "password": NEW_PASSWORD,
-        "confirm_password": NEW_PASSWORD}}),
+        "confirm_password": NEW_PASSWORD, "privacy_consent": "y"}}),
+    "auth.reset_request": ("anonymous", {"form": lambda w: {"identifier": w.a.logins[Role.OWNER]}}),
+    "auth.reset_code": ("anonymous", {"form": lambda w: {"code": "123456", "new_password": NEW_PASSWORD,
+                                                         "confirm_password": NEW_PASSWORD}}),
+    "auth.reset_link": ("anonymous", {"form": lambda w: {"new_password": NEW_PASSWORD,
+                                                         "confirm_password": NEW_PASSWORD}}),
     "owners.add_unit": ("owner", {"form": lambda w: {"code": w.a.claim_code}}),
     "owners_api.issue_codes": ("tenant_admin", {"json": lambda w: {"include_bound": True}}),
     "owners_api.revoke_code": ("tenant_admin", {"json": lambda w: {"reason": "slip lost"}}),
