@@ -94,7 +94,7 @@ class NewPasswordForm(PortalForm):
 
 class ResetCodeForm(NewPasswordForm):
     code = StringField(
-        _l("Code"),
+        _l("Verification code"),
         validators=[DataRequired(_l("Enter the code from the message.")), Length(max=12), NoControlChars()],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )

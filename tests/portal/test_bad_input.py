@@ -69,7 +69,7 @@ REFUSES: dict[str, frozenset[str]] = {
     "optional_int": ALL - {"empty", "file"},  # left out or blank, it counts as 0
     "credit_code": ALL,  # 18 characters of the code alphabet with the right check character, nothing else
     "phone": ALL - {"empty", "file"},
-    "consent": frozenset({"empty"}),  # a required checkbox: any value sent means ticked
+    "consent": frozenset({"empty", "file"}),  # a required checkbox: any text sent means ticked
 }
 
 
