@@ -130,10 +130,27 @@ def reset_with_code(login: str, code: str, new_password: str) -> User | None:
     return user
 
 
+def link_allowed(tenant, user: User) -> bool:
+    """Whether ``tenant``'s administrator may reset ``user``'s password: only for an account that belongs
+    to this tenant alone. Anyone else (a member of another tenant, a platform administrator) could be
+    taken over in the other tenant through this one, so they reset with a code sent to them instead."""
+    from tenants import across_tenants
+    from tenants.models import Membership
+
+    if user.is_platform_admin or not user.is_active:
+        return False
+    with across_tenants("a reset link is only for accounts that belong to the issuing tenant alone"):
+        elsewhere = db.session.scalar(sa.select(sa.func.count()).select_from(Membership).where(
+            Membership.user_id == user.id, Membership.tenant_id != tenant.id,
+            sa.or_(Membership.is_active.is_(True), Membership.accepted_at.is_not(None))))
+    return not elsewhere
+
+
 def issue_link(*, tenant, actor: User, user: User) -> str:
     """A one-time reset link token for ``user`` (a member of ``tenant``), shown once to ``actor``; audited."""
     from portal.audit.services import record
 
+    assert link_allowed(tenant, user), "checked by the caller"
     now = utcnow()
     _spend_open_resets(user, now)
     token = secrets.token_urlsafe(32)

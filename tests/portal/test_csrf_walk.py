@@ -63,6 +63,7 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "members.edit": ("tenant_admin", {"form": lambda w: {"role": "committee_member", "community_id": str(w.a.community_id),
                                                          "area_id": "", "firm_id": "", "reason": "elected"}}),
     "members.set_active": ("tenant_admin", {"form": lambda w: {"reason": "moved away"}}),
+    "members.reset_link": ("tenant_admin", {"form": lambda w: {}}),
     "api_pages.index": ("tenant_admin", {"form": lambda w: {"name": "laptop"}}),
     "api_pages.revoke": ("tenant_admin", {"form": lambda w: {}}),
     "api.create_token": ("tenant_admin", {"json": lambda w: {"name": "laptop"}}),
