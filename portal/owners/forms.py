@@ -7,13 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH
 from portal.forms import PortalForm
-from portal.validation import NoControlChars, is_mobile, normalise_login
-
-
-class MainlandMobile:
-    def __call__(self, form, field):
-        if not is_mobile(normalise_login(field.data or "")):
-            raise ValidationError(_l("Enter an 11-digit mainland mobile number."))
+from portal.validation import MainlandMobile, NoControlChars
 
 
 def _code_field():
