@@ -117,7 +117,7 @@ def reset_with_code(login: str, code: str, new_password: str) -> User | None:
         sa.select(PasswordReset)
         .where(PasswordReset.user_id == user.id, PasswordReset.kind == "code", PasswordReset.used_at.is_(None),
                PasswordReset.expires_at > now)
-        .order_by(PasswordReset.id.desc()).limit(1).with_for_update())
+        .order_by(PasswordReset.id.desc()).limit(1).with_for_update(of=PasswordReset))
     if live is None or live.attempts >= MAX_CODE_ATTEMPTS:
         return None
     if not hmac.compare_digest(live.secret_hash, _code_hash(user.id, (code or "").strip())):
