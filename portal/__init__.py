@@ -56,6 +56,9 @@ def register_extensions(app: Flask) -> None:
     from portal.auth import throttle
 
     throttle.init_app(app)
+    from portal import messaging
+
+    messaging.init_app(app)
     from portal.auth.sessions import init_login
 
     init_login(app)
@@ -85,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.api.spec import SPEC_CONFIG
     from portal.api.views import bp as api_bp
     from portal.audit.views import bp as audit_bp
+    from portal.auth import reset_views  # noqa: F401  (adds the reset pages to the auth blueprint)
     from portal.auth.views import bp as auth_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.health import bp as health_bp

@@ -81,6 +81,13 @@ class BaseConfig:
     LOGIN_SLOWDOWN_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_SLOWDOWN_MAX_SECONDS = 60
     LOGIN_KNOWN_ADDRESS_DAYS = 30
+    # Password reset (portal/auth/reset.py): codes sent per account and per address, code checks per
+    # address; counted alike for existing and unknown accounts, so the limits reveal nothing.
+    RESET_LIMIT_PER_ACCOUNT = "3 per 15 minutes"
+    RESET_LIMIT_PER_ADDRESS = "20 per hour"
+    RESET_CHECK_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    RESET_CODE_MINUTES = 10
+    RESET_LINK_HOURS = 24
     PROXY_FIX_HOPS = 0
     STRIPE_API_BASE = None
     HSTS_SECONDS = 31536000
@@ -101,6 +108,7 @@ class BaseConfig:
         # The address other devices reach the portal at, for links that leave the screen (printed
         # claim slips, QR codes, e-mails); a tenant may override it (platform area).
         self.PUBLIC_URL = env("PUBLIC_URL")
+        self.MESSAGE_SENDER = env("MESSAGE_SENDER", "log")
 
     def finalise(self, instance_path: str) -> None:
         """Fill in what depends on the instance folder; raise ConfigError when something is missing."""
@@ -176,6 +184,7 @@ class TestConfig(BaseConfig):
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("PORTAL_TEST_DATABASE_URL")
         self.DATABASE_OWNER_URL = None  # tests/conftest.py splits owner and application role
         self.REDIS_URL = None
+        self.MESSAGE_SENDER = "memory"
 
     def finalise(self, instance_path: str) -> None:
         if not self.SQLALCHEMY_DATABASE_URI:

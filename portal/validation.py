@@ -9,7 +9,9 @@ from marshmallow import fields as ma_fields
 from marshmallow import validate as ma_validate
 from wtforms.validators import ValidationError
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# Mainland mobile numbers: 11 ASCII digits starting 13-19 (re.ASCII: \d would also take Arabic-Indic
+# or full-width digits, which normalise_login turns into ASCII first where they are meant as digits).
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 # Invisible characters no name or text field takes: controls (Cc: NUL, ESC, tab, line breaks...),
 # formats (Cf: the bidirectional overrides and isolates U+202A-U+202E and U+2066-U+2069, the marks
@@ -103,11 +105,14 @@ def control_char_message(char: str):
 
 
 def normalise_login(identifier: str) -> str:
-    """Mobile numbers lose spaces, dashes and a +86 prefix; e-mail addresses are lower-cased."""
+    """Mobile numbers lose spaces, dashes and a +86 prefix; e-mail addresses are lower-cased.
+
+    Full-width digits and signs (a Chinese input method's １３８…, ＋８６) become ASCII (NFKC) first.
+    """
     value = (identifier or "").strip()
     if "@" in value:
         return value.lower()
-    digits = re.sub(r"[\s-]", "", value)
+    digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value))
     if digits.startswith("+86"):
         digits = digits[3:]
     return digits
@@ -144,6 +149,14 @@ class NoControlChars:
             char = forbidden_char(field.data, multiline=self.multiline)
             if char is not None:
                 raise ValidationError(control_char_message(char))
+
+
+class MainlandMobile:
+    """An 11-digit mainland mobile number (1[3-9] and nine more digits), after normalise_login."""
+
+    def __call__(self, form, field):
+        if not is_mobile(normalise_login(field.data or "")):
+            raise ValidationError(_l("Enter an 11-digit mainland mobile number."))
 
 
 class MobileOrEmail:

@@ -160,3 +160,15 @@ def table_snapshot(app) -> dict[str, int]:
             result[name] = _db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
         _db.session.remove()
         return result
+
+
+@pytest.fixture
+def outbox(app):
+    """The messages the portal sends during the test (the test config's sender keeps them in memory)."""
+    from portal.messaging import MemorySender
+
+    sender = MemorySender()
+    previous = app.extensions["message_sender"]
+    app.extensions["message_sender"] = sender
+    yield sender
+    app.extensions["message_sender"] = previous

@@ -241,3 +241,14 @@ def csrf_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1) or match.group(2)
+
+
+def open_reset_link(world: World, token: str) -> None:
+    """A live password reset link for tenant A's owner whose token is ``token`` (the route walks' value)."""
+    from portal.auth import reset
+    from portal.auth.models import PasswordReset
+
+    db.session.add(PasswordReset(user_id=world.a.users[Role.OWNER], kind="link", attempts=0,
+                                 secret_hash=reset._link_hash(token), expires_at=utcnow() + dt.timedelta(hours=1),
+                                 issued_by_id=world.a.users[Role.BUREAU_ADMIN]))
+    db.session.commit()

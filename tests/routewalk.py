@@ -52,8 +52,10 @@ OTHER_ARGS: dict[str, Callable[[World], list]] = {
     "invitation_id": lambda world: [world.invitation_id],  # answered by the platform administrator
     "filename": lambda world: ["css/portal.css"],
     "code": lambda world: ["en"],
+    "token": lambda world: [LINK_TOKEN],  # a password reset link (none exists unless a test issues it)
 }
 
+LINK_TOKEN = "x" * 43  # the shape of a reset link's token (secrets.token_urlsafe(32))
 SKIPPED_METHODS = frozenset({"OPTIONS"})  # Flask answers OPTIONS itself (no view runs)
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_public_url'
-down_revision = '0004_account_security'
+down_revision = '0005_password_reset'
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH, password_problem
 from portal.forms import PortalForm
-from portal.validation import NoControlChars
+from portal.validation import MobileOrEmail, NoControlChars
 
 
 class LoginForm(PortalForm):
@@ -53,3 +53,49 @@ class PasswordChangeForm(PortalForm):
     def validate_confirm_password(self, field):
         if field.data != self.new_password.data:
             raise ValidationError(_l("The two new passwords differ."))
+
+
+class ResetRequestForm(PortalForm):
+    identifier = StringField(
+        _l("Mobile number or e-mail"),
+        validators=[DataRequired(_l("Enter your mobile number or e-mail address.")), Length(max=254), NoControlChars(),
+                    MobileOrEmail()],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+
+
+class NewPasswordForm(PortalForm):
+    """A new password, twice, checked against the rules (and against the account's own login)."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Enter a new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(_l("Repeat the new password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+    def __init__(self, *args, login: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self._login = login
+
+    def validate_new_password(self, field):
+        problem = password_problem(field.data or "", identifiers=(self._login,) if self._login else ())
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_confirm_password(self, field):
+        if field.data != self.new_password.data:
+            raise ValidationError(_l("The two new passwords differ."))
+
+
+class ResetCodeForm(NewPasswordForm):
+    code = StringField(
+        _l("Verification code"),
+        validators=[DataRequired(_l("Enter the code from the message.")), Length(max=12), NoControlChars()],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+

@@ -33,6 +33,8 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the person accepted the privacy notice (owner registration); None: never asked.
+    privacy_consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     memberships = relationship("Membership", back_populates="user", lazy="raise", foreign_keys="Membership.user_id")
 
@@ -62,3 +64,27 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+class PasswordReset(Base):
+    """A one-time way to set a new password: a code sent to the person, or a link an administrator issued.
+
+    Only a hash of the secret is stored; a row is spent by its first successful use, by a newer reset
+    for the same user, or (codes) by too many wrong guesses.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(8))  # "code" or "link"
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+
+    __table_args__ = (sa.CheckConstraint("kind IN ('code', 'link')", name="kind"),)

@@ -1,7 +1,7 @@
 """Member administration pages for the tenant administrator."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from portal.guards import get_scoped_or_404, tenant_permission
 from portal.members import services
 from portal.members.forms import MemberActiveForm, MemberAddForm, MemberEditForm
 from portal.permissions import Action
+from portal.public_url import public_url_for
 from portal.validation import normalise_login
 from tenants.models import Membership
 from tenants.roles import Role
@@ -92,6 +93,26 @@ def set_active(membership_id: int, state: str):
         db.session.commit()
         flash(_("Member updated."), "success")
     return redirect(url_for("members.index"), 303)
+
+
+@bp.post("/<int:membership_id>/reset-link")
+@tenant_permission(Action.MANAGE_MEMBERS)
+def reset_link(membership_id: int):
+    """Issue a one-time password reset link for a member; shown on this page once, never stored in clear."""
+    from portal.auth import reset
+
+    membership = get_scoped_or_404(Membership, membership_id)  # (the CSRF token is checked for every POST)
+    user = membership.user
+    if not membership.is_active or not reset.link_allowed(g.tenant, user):
+        flash(_("A reset link can only be issued for an active member whose account this organisation alone "
+                "manages. The person can reset the password with a code sent to their phone or e-mail."), "error")
+        return redirect(url_for("members.index"), 303)
+    token = reset.issue_link(tenant=g.tenant, actor=current_user._get_current_object(), user=user)
+    hours = current_app.config["RESET_LINK_HOURS"]
+    name = user.display_name
+    db.session.commit()
+    return render_template("members/reset_link.html", name=name, hours=hours,
+                           link=public_url_for("auth.reset_link", token=token))  # it leaves the screen
 
 
 def _is_post() -> bool:

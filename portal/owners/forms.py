@@ -7,13 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH
 from portal.forms import PortalForm
-from portal.validation import NoControlChars, is_mobile, normalise_login
-
-
-class MainlandMobile:
-    def __call__(self, form, field):
-        if not is_mobile(normalise_login(field.data or "")):
-            raise ValidationError(_l("Enter an 11-digit mainland mobile number."))
+from portal.validation import MainlandMobile, NoControlChars
 
 
 def _code_field():
@@ -46,6 +40,12 @@ class RegisterForm(PortalForm):
         _l("Repeat the password"),
         validators=[DataRequired(_l("Repeat the password."))],
         render_kw={"autocomplete": "new-password"},
+    )
+
+    # 个人信息保护法: collecting the number and name needs the person's informed consent, given here.
+    privacy_consent = BooleanField(
+        _l("I have read the privacy notice and agree to it."),
+        validators=[DataRequired(_l("Read the privacy notice and tick the box to agree to it; registering needs it."))],
     )
 
     def validate_confirm_password(self, field):

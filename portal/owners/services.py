@@ -289,6 +289,8 @@ def register(*, tenant, mobile: str, password: str, display_name: str, code_text
             raise OwnerError("password", MSG_NOT_THIS_PASSWORD)
     else:
         user = auth_services.create_user(display_name=display_name, password=password, mobile=mobile)
+    # The form cannot be sent without consenting to the privacy notice; the latest consent is kept.
+    user.privacy_consent_at = utcnow()
     binding = claim(tenant=tenant, user=user, code_text=code_text)
     return user, binding
 

@@ -29,6 +29,7 @@ def fill_registration(page: Page, code: str, mobile: str) -> None:
     page.locator("#display_name").fill("陈业主")
     page.locator("#password").fill(OWNER_PASSWORD)
     page.locator("#confirm_password").fill(OWNER_PASSWORD)
+    page.locator("#privacy_consent").check()
 
 
 @pytest.fixture

@@ -70,6 +70,7 @@ REFUSES: dict[str, frozenset[str]] = {
     "optional_int": ALL - {"empty", "file"},  # left out or blank, it counts as 0
     "credit_code": ALL,  # 18 characters of the code alphabet with the right check character, nothing else
     "phone": ALL - {"empty", "file"},
+    "consent": frozenset({"empty", "file"}),  # a required checkbox: any text sent means ticked
 }
 
 
@@ -130,10 +131,12 @@ FORMS = [
           "date_to": "date"}, method="GET"),
     Form("owner registration", lambda w: "/t/alpha/register", "anonymous",
          lambda w: {"code": w.a.claim_code, "mobile": "13800000008", "display_name": "新业主", "password": NEW_PASSWORD,
-                    "confirm_password": NEW_PASSWORD},
+                    "confirm_password": NEW_PASSWORD, "privacy_consent": "y"},
          {"code": "login", "mobile": "login", "display_name": "text", "password": "confirmed_password",
-          "confirm_password": "confirmed_password"},
+          "confirm_password": "confirmed_password", "privacy_consent": "consent"},
          error_fields={"password": {"password", "confirm_password"}}),
+    Form("request a reset code", lambda w: "/account/reset", "anonymous",
+         lambda w: {"identifier": w.a.logins[Role.OWNER]}, {"identifier": "login"}),
     Form("add a unit", lambda w: "/t/alpha/my/units", "owner", lambda w: {"code": w.a.claim_code}, {"code": "login"}),
     Form("revoke a claim code", lambda w: f"/t/alpha/claim-codes/codes/{w.a.claim_code_id}/revoke", "tenant_admin",
          lambda w: {"reason": "slip lost"}, {"reason": "text"}),

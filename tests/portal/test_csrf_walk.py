@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 
 from portal import config
 from portal.extensions import db as _db
@@ -10,7 +11,7 @@ from portal.security import CSRF_EXEMPT_ENDPOINTS
 from tenants.roles import Role
 from tests.conftest import csrf_token_for, login
 from tests.factories import PASSWORD, World, csrf_from
-from tests.routewalk import STATE_CHANGING, changed_tables, db_state, methods, rules, unmapped_arguments, url_variants
+from tests.routewalk import LINK_TOKEN, STATE_CHANGING, changed_tables, db_state, methods, rules, unmapped_arguments, url_variants
 
 NEW_PASSWORD = "a brand new and rather long passphrase"
 
@@ -27,6 +28,16 @@ def staged_roster(client, world: World) -> str:
     from tests.portal.roster.helpers import stage_upload
 
     return stage_upload(client.application, world.a)
+def requested_code(client, world: World) -> str:
+    """Ask for a reset code for tenant A's owner as this client; the code the test sender received."""
+    sender = client.application.extensions["message_sender"]
+    sent_before = len(sender.sent)
+    page = client.post("/account/reset", data={"csrf_token": csrf_token_for(client, "/account/reset"),
+                                               "identifier": world.a.logins[Role.OWNER]})
+    assert page.status_code == 303 and len(sender.sent) == sent_before + 1
+    return re.search(r"\b(\d{6})\b", sender.sent[-1].text).group(1)
+
+
 CSRF_MESSAGE = "did not come from this site"
 
 # A request each state-changing endpoint would accept with a token, and who sends it. The walk fails
@@ -53,6 +64,7 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "members.edit": ("tenant_admin", {"form": lambda w: {"role": "committee_member", "community_id": str(w.a.community_id),
                                                          "area_id": "", "firm_id": "", "reason": "elected"}}),
     "members.set_active": ("tenant_admin", {"form": lambda w: {"reason": "moved away"}}),
+    "members.reset_link": ("tenant_admin", {"form": lambda w: {}}),
     "api_pages.index": ("tenant_admin", {"form": lambda w: {"name": "laptop"}}),
     "api_pages.revoke": ("tenant_admin", {"form": lambda w: {}}),
     "api.create_token": ("tenant_admin", {"json": lambda w: {"name": "laptop"}}),
@@ -63,7 +75,13 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "owners.revoke_binding": ("tenant_admin", {"form": lambda w: {"reason": "moved out"}}),
     "owners.register": ("anonymous", {"form": lambda w: {
         "code": w.a.claim_code, "mobile": "13800000007", "display_name": "新业主", "password": NEW_PASSWORD,
-        "confirm_password": NEW_PASSWORD}}),
+        "confirm_password": NEW_PASSWORD, "privacy_consent": "y"}}),
+    "auth.reset_request": ("anonymous", {"form": lambda w: {"identifier": w.a.logins[Role.OWNER]}}),
+    "auth.reset_code": ("anonymous", {"form": lambda w: {"code": "123456", "new_password": NEW_PASSWORD,
+                                                         "confirm_password": NEW_PASSWORD},
+                                      "prepare": lambda client, w: {"code": requested_code(client, w)}}),
+    "auth.reset_link": ("anonymous", {"form": lambda w: {"new_password": NEW_PASSWORD,
+                                                         "confirm_password": NEW_PASSWORD}}),
     "owners.add_unit": ("owner", {"form": lambda w: {"code": w.a.claim_code}}),
     "owners_api.issue_codes": ("tenant_admin", {"json": lambda w: {"include_bound": True}}),
     "owners_api.revoke_code": ("tenant_admin", {"json": lambda w: {"reason": "slip lost"}}),
@@ -152,10 +170,11 @@ def english(client):
 
 def clients(app, world: World) -> dict:
     """One signed-in client per kind of sender, plus its valid token; and a token of a different session."""
-    from tests.factories import open_invitation
+    from tests.factories import open_invitation, open_reset_link
 
     with app.app_context():
         open_invitation(world)  # for the platform administrator to accept or decline
+        open_reset_link(world, LINK_TOKEN)  # for the reset link page
         _db.session.remove()
     made = {}
     for name, identifier in (("tenant_admin", world.a.logins[Role.BUREAU_ADMIN]),
@@ -172,14 +191,20 @@ def clients(app, world: World) -> dict:
     return made
 
 
-def send(client, method: str, url: str, spec: dict, world: World, *, token: str | None, header: bool = True):
+def prepare(client, spec: dict, world: World) -> dict:
+    """State the request refers to that only the app can make (a kept upload, a reset code), made
+    before the database is fingerprinted so that only the request's own changes count."""
+    return spec["prepare"](client, world) if "prepare" in spec else {}
+
+
+def send(client, method: str, url: str, spec: dict, world: World, *, token: str | None, header: bool = True,
+         prepared: dict | None = None):
     headers = {"X-CSRFToken": token} if (token and header) else {}
     if "json" in spec:
         return client.open(url, method=method, headers=headers, data=json.dumps(spec["json"](world)),
                            content_type="application/json")
     data = spec["form"](world) if "form" in spec else {}
-    if "prepare" in spec:  # state the request refers to that only the app can make (e.g. a kept upload)
-        data.update(spec["prepare"](client, world))
+    data.update(prepared if prepared is not None else prepare(client, spec, world))
     if token:
         data["csrf_token"] = token
     return client.open(url, method=method, data=data, headers=headers)
@@ -221,8 +246,9 @@ def test_state_changing_routes_refuse_missing_or_wrong_tokens(app, world: World,
         for url in url_variants(rule, slug=world.a.slug, ids=world.a, world=world):
             for label, token in (("no token", None), ("garbage token", "not-a-token"),
                                  ("another session's token", made["other_session_token"])):
+                prepared = prepare(client, spec, world)
                 before = db_state(app)
-                response = send(client, method, url, spec, world, token=token)
+                response = send(client, method, url, spec, world, token=token, prepared=prepared)
                 cases += 1
                 changed = changed_tables(before, db_state(app))
                 if not csrf_refusal(response) or changed:
@@ -266,8 +292,9 @@ def test_positive_control_the_same_requests_with_a_token_are_accepted(app, world
         client, token = made[sender]
         for url in url_variants(rule, slug=world.a.slug, ids=world.a, world=world):
             with rolled_back(app, client):
+                prepared = prepare(client, spec, world)
                 before = db_state(app)
-                response = send(client, method, url, spec, world, token=token)
+                response = send(client, method, url, spec, world, token=token, prepared=prepared)
                 changed = changed_tables(before, db_state(app))
             if response.status_code >= 400 or not changed:
                 problems.append(f"{method} {url} as {sender} with a valid token: {response.status_code}, changed {changed}")

@@ -4,10 +4,16 @@ from __future__ import annotations
 from tenants.roles import Role
 from tests.conftest import csrf_token_for, login
 from tests.factories import World
-from tests.routewalk import changed_tables, db_state, is_tenant_scoped, rules, unmapped_arguments, url_variants
+from tests.routewalk import LINK_TOKEN, changed_tables, db_state, is_tenant_scoped, rules, unmapped_arguments, url_variants
 
 
 def senders(app, world: World) -> dict:
+    from portal.extensions import db
+    from tests.factories import open_reset_link
+
+    with app.app_context():
+        open_reset_link(world, LINK_TOKEN)  # the reset link page needs a live link to show its form
+        db.session.remove()
     made = {"anonymous": app.test_client()}
     for name, identifier in (("bureau admin", world.a.logins[Role.BUREAU_ADMIN]),
                              ("platform admin", world.platform_admin_login),

@@ -35,6 +35,7 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "members.add": Action.MANAGE_MEMBERS,
     "members.edit": Action.MANAGE_MEMBERS,
     "members.set_active": Action.MANAGE_MEMBERS,
+    "members.reset_link": Action.MANAGE_MEMBERS,
     "audit.index": Action.VIEW_AUDIT_LOG,
     "api_pages.index": Action.USE_API_TOKENS,
     "api_pages.revoke": Action.USE_API_TOKENS,

@@ -20,7 +20,8 @@ NEW_PASSWORD = "a long and unusual owner password"
 
 def form(client, slug: str = "alpha", **fields) -> dict:
     data = {"csrf_token": csrf_token_for(client, f"/t/{slug}/register"), "code": "", "mobile": "13855556666",
-            "display_name": "新业主", "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+            "display_name": "新业主", "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD,
+            "privacy_consent": "y"}
     data.update(fields)
     return data
 

@@ -19,7 +19,8 @@ def test_six_simultaneous_registrations_with_one_code_give_one_success_and_five_
             token = csrf_from(client.get("/t/alpha/register").text)
             clients.append(client)
             forms.append({"csrf_token": token, "code": world.a.claim_code, "mobile": f"1385555{i:04d}",
-                          "display_name": f"业主{i}", "password": PASSWORD, "confirm_password": PASSWORD})
+                          "display_name": f"业主{i}", "password": PASSWORD, "confirm_password": PASSWORD,
+                          "privacy_consent": "y"})
         barrier = threading.Barrier(RACERS)
         responses = [None] * RACERS
 
