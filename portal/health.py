@@ -5,6 +5,7 @@ host names or error texts (those go to the log).
 """
 from __future__ import annotations
 
+import functools
 import logging
 
 import sqlalchemy as sa
@@ -44,13 +45,24 @@ def redis_ok(url: str) -> bool:
         client.close()
 
 
+@functools.lru_cache(maxsize=1)
+def code_heads() -> frozenset[str]:
+    """The head(s) of the migration scripts this process was started with.
+
+    Parsed once: the scripts change only with a deployment, which restarts the process, while a load
+    balancer may ask every few seconds.
+    """
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory(str(REPO_ROOT / "migrations")).get_heads())
+
+
 def migrations_at_head() -> bool:
     """The database's alembic revision(s) equal the head(s) of the migration scripts."""
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
     try:
-        heads = set(ScriptDirectory(str(REPO_ROOT / "migrations")).get_heads())
+        heads = set(code_heads())
         current = set(MigrationContext.configure(db.session.connection()).get_current_heads())
     except Exception:  # noqa: BLE001
         logger.exception("healthz: migration state unknown")

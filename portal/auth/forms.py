@@ -23,49 +23,8 @@ class LoginForm(PortalForm):
     )
 
 
-class PasswordChangeForm(PortalForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
-        render_kw={"autocomplete": "current-password"},
-    )
-    new_password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(_l("Enter a new password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm_password = PasswordField(
-        _l("Repeat the new password"),
-        validators=[DataRequired(_l("Repeat the new password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._user = user
-
-    def validate_new_password(self, field):
-        identifiers = (self._user.mobile or "", self._user.email or "") if self._user else ()
-        problem = password_problem(field.data or "", identifiers=identifiers)
-        if problem:
-            raise ValidationError(problem)
-
-    def validate_confirm_password(self, field):
-        if field.data != self.new_password.data:
-            raise ValidationError(_l("The two new passwords differ."))
-
-
-class ResetRequestForm(PortalForm):
-    identifier = StringField(
-        _l("Mobile number or e-mail"),
-        validators=[DataRequired(_l("Enter your mobile number or e-mail address.")), Length(max=254), NoControlChars(),
-                    MobileOrEmail()],
-        render_kw={"autocomplete": "username", "autocapitalize": "none"},
-    )
-
-
 class NewPasswordForm(PortalForm):
-    """A new password, twice, checked against the rules (and against the account's own login)."""
+    """A new password, twice, checked against the rules (and against the account's own logins)."""
 
     new_password = PasswordField(
         _l("New password"),
@@ -80,16 +39,37 @@ class NewPasswordForm(PortalForm):
 
     def __init__(self, *args, login: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self._login = login
+        self._identifiers = (login,) if login else ()
 
     def validate_new_password(self, field):
-        problem = password_problem(field.data or "", identifiers=(self._login,) if self._login else ())
+        problem = password_problem(field.data or "", identifiers=self._identifiers)
         if problem:
             raise ValidationError(problem)
 
     def validate_confirm_password(self, field):
         if field.data != self.new_password.data:
             raise ValidationError(_l("The two new passwords differ."))
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._identifiers = (user.mobile or "", user.email or "") if user else ()
+
+
+class ResetRequestForm(PortalForm):
+    identifier = StringField(
+        _l("Mobile number or e-mail"),
+        validators=[DataRequired(_l("Enter your mobile number or e-mail address.")), Length(max=254), NoControlChars(),
+                    MobileOrEmail()],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
 
 
 class ResetCodeForm(NewPasswordForm):
