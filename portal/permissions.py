@@ -27,23 +27,34 @@ class Action(str, enum.Enum):
 
 
 _ALL_ROLES = frozenset(Role)
+# The tenant's administrator and head-office staff: a bureau's, or a firm's in its own tenant.
 _BUREAU = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+# Roles that read the registry, each only the part it is bound to (see
+# portal.communities.services.visible_community_ids): an officer or branch manager her area, firm staff
+# their firm's communities, a committee member or a project team member one community or project.
+_SCOPED_READERS = frozenset({Role.AREA_OFFICER, Role.FIRM_STAFF, Role.COMMITTEE_MEMBER, Role.PROJECT_MANAGER,
+                             Role.PROJECT_STAFF})
 
+# Roles are offered by tenant kind (tenants.roles.ROLES_BY_TENANT_KIND), so one table serves both
+# kinds: what differs between a bureau and a firm tenant is which roles exist there, not what a
+# role may do. The one rule that is about the kind itself (a firm tenant registers only its own
+# firm) is a registry rule: portal.firms.services.create_firm.
 RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_DASHBOARD: _ALL_ROLES,
     Action.VIEW_AUDIT_LOG: frozenset({Role.BUREAU_ADMIN}),
     Action.MANAGE_MEMBERS: frozenset({Role.BUREAU_ADMIN}),
     Action.VIEW_MEMBERS: _BUREAU,
     Action.USE_API_TOKENS: _ALL_ROLES - {Role.OWNER},
-    Action.VIEW_REGISTRY: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF, Role.COMMITTEE_MEMBER},
+    Action.VIEW_REGISTRY: _BUREAU | _SCOPED_READERS,
     Action.MANAGE_REGISTRY: _BUREAU,
-    Action.IMPORT_ROSTER: _BUREAU,
-    # Committee members act only for their own community: views also check the object (see
-    # portal.communities.services.visible_communities).
-    Action.MANAGE_CLAIM_CODES: _BUREAU | {Role.COMMITTEE_MEMBER},
+    # A project manager keeps the roster and the claim codes of their own project (views check the
+    # object against what the member may see, as for everything scoped).
+    Action.IMPORT_ROSTER: _BUREAU | {Role.PROJECT_MANAGER},
+    # Committee members act only for their own community.
+    Action.MANAGE_CLAIM_CODES: _BUREAU | {Role.COMMITTEE_MEMBER, Role.PROJECT_MANAGER},
     Action.EDIT_CHECKLISTS: frozenset({Role.BUREAU_ADMIN}),
     # Committee members too: list B is their own rights and duties, A and C what their firm is held to.
-    Action.VIEW_CHECKLISTS: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF, Role.COMMITTEE_MEMBER},
+    Action.VIEW_CHECKLISTS: _BUREAU | _SCOPED_READERS,
     Action.VIEW_OWN_UNITS: frozenset({Role.OWNER}),
 }
 

@@ -7,6 +7,7 @@ from flask import Flask, g, request
 from flask_babel import format_datetime
 
 from portal.i18n import current_locale_code, to_local
+from portal.vocabulary import vocabulary_for
 
 
 def format_fen(value: int | None) -> str:
@@ -35,4 +36,5 @@ def init_app(app: Flask) -> None:
             "tenant_name": tenant.display_name(locale) if tenant is not None else None,
             "request_path": request.full_path.rstrip("?") if request else "/",
             "memberships": g.get("memberships", []),
+            "vocab": vocabulary_for(tenant.kind if tenant is not None else "bureau"),
         }

@@ -134,9 +134,11 @@ def login(client, identifier: str, password: str = PASSWORD, next_url: str | Non
 
 @pytest.fixture
 def client_as(app, world):
-    """``client_as(role, "a")``: a test client signed in as that role's user of tenant A or B."""
+    """``client_as(role, "a")``: a test client signed in as that role's user of tenant A, B or C (the firm
+    tenant); without a key, A for a bureau's roles and C for a project team's."""
 
-    def make(role, key: str = "a"):
+    def make(role, key: str | None = None):
+        key = key or world.key_for(role)
         c = app.test_client()
         response = login(c, world[key].logins[role])
         assert response.status_code == 302, response.text

@@ -34,10 +34,10 @@ from portal.firms.credit_code import check_character
 from portal.firms.models import Firm
 from tenants import tenant_scope
 from tenants.models import Membership, Tenant, TenantKind
-from tenants.roles import Role
+from tenants.roles import Role, roles_for
 
 PASSWORD = "correct horse battery staple"
-ROLES = tuple(Role)
+ROLES = tuple(Role)  # every role: bureau tenants' (A, B) and a firm tenant's (C) together
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,6 +90,7 @@ class TenantWorld:
 class World:
     a: TenantWorld
     b: TenantWorld
+    c: TenantWorld  # a property firm's own tenant: firm administrator, head office, branch manager, project team
     platform_admin_id: int
     platform_admin_login: str
     outsider_id: int
@@ -97,7 +98,11 @@ class World:
     invitation_id: int = 0  # an open invitation, made by open_invitation() where a test needs one
 
     def __getitem__(self, key: str) -> TenantWorld:
-        return {"a": self.a, "b": self.b}[key]
+        return {"a": self.a, "b": self.b, "c": self.c}[key]
+
+    def key_for(self, role: Role) -> str:
+        """Tenant A for the roles a bureau offers; the firm tenant C for project teams."""
+        return "a" if role in roles_for(TenantKind.BUREAU) else "c"
 
 
 _counter = iter(range(10_000_000, 99_999_999))
@@ -120,15 +125,19 @@ def make_tenant(slug: str, *, kind: TenantKind = TenantKind.BUREAU, name_zh: str
     return tenant
 
 
-def build_tenant_world(key: str, slug: str, seed: int) -> TenantWorld:
+def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = TenantKind.BUREAU) -> TenantWorld:
+    """A tenant with one of everything; a firm tenant (``kind``) has branches and a project team instead
+    of streets, firm staff and committee members, and its one firm is itself."""
     sentinel = f"SENTINEL{key.upper()}{seed}"
-    tenant = make_tenant(slug, name_zh=f"{slug}县住建局{sentinel}")
+    is_firm = kind == TenantKind.FIRM
+    tenant = make_tenant(slug, kind=kind, name_zh=f"{slug}{'物业服务有限公司' if is_firm else '县住建局'}{sentinel}")
     world = TenantWorld(key=key, tenant_id=tenant.id, slug=slug, sentinel=sentinel)
+    top_kind, child_kind = (AreaKind.BRANCH, AreaKind.REGION) if is_firm else (AreaKind.STREET, AreaKind.COMMUNITY_OFFICE)
     with tenant_scope(tenant):
-        street = Area(kind=AreaKind.STREET, name=f"街道{sentinel}")
+        street = Area(kind=top_kind, name=f"{'分公司' if is_firm else '街道'}{sentinel}")
         db.session.add(street)
         db.session.flush()
-        office = Area(kind=AreaKind.COMMUNITY_OFFICE, name=f"社区{sentinel}", parent_id=street.id)
+        office = Area(kind=child_kind, name=f"{'片区' if is_firm else '社区'}{sentinel}", parent_id=street.id)
         db.session.add(office)
         db.session.flush()
         community = Community(name=f"小区{sentinel}", address=f"地址{sentinel}", area_id=office.id,
@@ -145,8 +154,10 @@ def build_tenant_world(key: str, slug: str, seed: int) -> TenantWorld:
         db.session.add(unit)
         world.area_id, world.office_id, world.community_id, world.firm_id = street.id, office.id, community.id, firm.id
         bindings = {Role.AREA_OFFICER: {"area_id": street.id}, Role.FIRM_STAFF: {"firm_id": firm.id},
-                    Role.COMMITTEE_MEMBER: {"community_id": community.id}}
-        for role in ROLES:
+                    Role.COMMITTEE_MEMBER: {"community_id": community.id},
+                    Role.PROJECT_MANAGER: {"community_id": community.id},
+                    Role.PROJECT_STAFF: {"community_id": community.id}}
+        for role in roles_for(kind):
             user = make_user(f"{role.value}-{sentinel}")
             membership = Membership(user_id=user.id, role=role, **bindings.get(role, {}))
             db.session.add(membership)
@@ -213,10 +224,11 @@ def build_checklist_draft(world: TenantWorld, tenant) -> None:
 def build_world() -> World:
     a = build_tenant_world("a", "alpha", 1)
     b = build_tenant_world("b", "beta", 2)
+    c = build_tenant_world("c", "firmco", 3, kind=TenantKind.FIRM)
     platform = make_user("平台管理员", email="platform@example.org", platform_admin=True)
     outsider = make_user("局外人")
     db.session.commit()
-    return World(a=a, b=b, platform_admin_id=platform.id, platform_admin_login=platform.email,
+    return World(a=a, b=b, c=c, platform_admin_id=platform.id, platform_admin_login=platform.email,
                  outsider_id=outsider.id, outsider_login=outsider.mobile)
 
 

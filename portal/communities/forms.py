@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from portal.communities.models import AreaKind, CommitteePosition, ServiceGrade
+from portal.communities.models import CommitteePosition, ServiceGrade, area_kinds_for
 from portal.forms import BoundedIntegerField, PortalForm
 from portal.validation import NoControlChars, optional_id
 
@@ -20,11 +20,14 @@ def grade_choices():
 
 
 class AreaForm(PortalForm):
-    kind = SelectField(_l("Kind"), choices=lambda: [(k.value, k.label) for k in AreaKind],
-                       validators=[DataRequired(_l("Choose street or community office."))])
+    # Choices and labels follow the tenant's kind (streets and offices, or branches and regions).
+    kind = SelectField(_l("Kind"), validators=[DataRequired(_l("Choose the kind of area."))])
     name = text_field(_l("Official name"), _l("Enter the area's name."), 80)
-    parent_id = SelectField(_l("Street (for a community office)"), coerce=optional_id, validate_choice=False,
-                            validators=[Optional()])
+    parent_id = SelectField(_l("Belongs to"), coerce=optional_id, validate_choice=False, validators=[Optional()])
+
+    def set_kind_choices(self, tenant_kind) -> None:
+        top, child = area_kinds_for(tenant_kind)
+        self.kind.choices = [(k.value, k.label) for k in (top, child)]
 
 
 class AreaRenameForm(PortalForm):

@@ -14,12 +14,29 @@ from tenants.scoping import TenantScoped
 
 
 class AreaKind(str, enum.Enum):
+    """Two levels of area: a bureau's streets and their community offices; a firm's branches
+    (分公司) and their regions (片区). A tenant uses the pair of its kind (``area_kinds_for``)."""
+
     STREET = "street"
     COMMUNITY_OFFICE = "community_office"
+    BRANCH = "branch"
+    REGION = "region"
 
     @property
     def label(self):
-        return {AreaKind.STREET: _l("Street office"), AreaKind.COMMUNITY_OFFICE: _l("Community office")}[self]
+        return {AreaKind.STREET: _l("Street office"), AreaKind.COMMUNITY_OFFICE: _l("Community office"),
+                AreaKind.BRANCH: _l("Branch"), AreaKind.REGION: _l("Region")}[self]
+
+    @property
+    def is_top_level(self) -> bool:
+        return self in (AreaKind.STREET, AreaKind.BRANCH)
+
+
+def area_kinds_for(tenant_kind) -> tuple[AreaKind, AreaKind]:
+    """(top level, second level) of the areas a tenant of ``tenant_kind`` uses."""
+    if getattr(tenant_kind, "value", tenant_kind) == "firm":
+        return AreaKind.BRANCH, AreaKind.REGION
+    return AreaKind.STREET, AreaKind.COMMUNITY_OFFICE
 
 
 class ServiceGrade(str, enum.Enum):

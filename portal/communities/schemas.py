@@ -18,7 +18,7 @@ def optional_text(max_length: int, **kwargs):
 
 class AreaSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
-    kind = fields.Enum(AreaKind, by_value=True, required=True, metadata={"description": "street or community_office"})
+    kind = fields.Enum(AreaKind, by_value=True, required=True, metadata={"description": "a bureau's street or community_office; a firm's branch or region"})
     name = required_text(80)
     parent_id = DbId(allow_none=True,
                                metadata={"description": "The street of a community office; null for a street."})

@@ -18,12 +18,15 @@ from portal.communities.models import (
     Community,
     ServiceGrade,
     Unit,
+    area_kinds_for,
 )
 from portal.domain import DomainError
 from portal.extensions import db
+from tenants import current_tenant
 from tenants.roles import Role
 
 _ALL = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
+_COMMUNITY_BOUND = frozenset({Role.COMMITTEE_MEMBER, Role.PROJECT_MANAGER, Role.PROJECT_STAFF})
 
 
 def area_and_children(area_id: int) -> sa.Select:
@@ -34,8 +37,9 @@ def area_and_children(area_id: int) -> sa.Select:
 def visible_community_ids(memberships: Iterable, today: dt.date | None = None) -> sa.Select | None:
     """A SELECT of the community ids these memberships may see, or None for "every community".
 
-    Bureau roles see the whole tenant; an officer sees the communities in their area; a committee
-    member their own community; firm staff the communities their firm serves under a current
+    Bureau roles (a firm tenant's administrator and head-office staff) see the whole tenant; an
+    officer (a firm's branch/region manager) sees the communities in their area; a committee member
+    or a project team member their own community (project); firm staff the communities their firm serves under a current
     contract; an owner the communities of their bound units.
     """
     memberships = [m for m in memberships if m.is_active]
@@ -46,7 +50,7 @@ def visible_community_ids(memberships: Iterable, today: dt.date | None = None) -
     for m in memberships:
         if m.role == Role.AREA_OFFICER and m.area_id:
             parts.append(sa.select(Community.id).where(Community.area_id.in_(area_and_children(m.area_id))))
-        elif m.role == Role.COMMITTEE_MEMBER and m.community_id:
+        elif m.role in _COMMUNITY_BOUND and m.community_id:
             parts.append(sa.select(Community.id).where(Community.id == m.community_id))
         elif m.role == Role.FIRM_STAFF and m.firm_id:
             from portal.firms.models import Contract
@@ -72,6 +76,16 @@ def visible_communities(memberships: Iterable) -> sa.Select:
     if ids is not None:
         stmt = stmt.where(Community.id.in_(ids))
     return stmt
+
+
+def project_team(community_id: int) -> list:
+    """A firm tenant's project team: the active managers and staff bound to this project, managers first."""
+    from tenants.models import Membership
+
+    rows = db.session.scalars(sa.select(Membership).where(
+        Membership.community_id == community_id, Membership.is_active,
+        Membership.role.in_((Role.PROJECT_MANAGER, Role.PROJECT_STAFF))))
+    return sorted(rows, key=lambda m: (m.role != Role.PROJECT_MANAGER, m.user.display_name))
 
 
 def can_see_community(memberships: Iterable, community_id: int) -> bool:
@@ -165,25 +179,40 @@ def _check_area_name(name: str, parent_id: int | None, exclude_id: int | None = 
     if exclude_id is not None:
         stmt = stmt.where(Area.id != exclude_id)
     if db.session.scalar(stmt) is not None:
+        top, child = _kind_names(current_tenant.kind)
         if parent_id is None:
-            raise RegistryError("name", _l("A street with this name already exists."))
-        raise RegistryError("name", _l("This street already has a community office with this name."))
+            raise RegistryError("name", _l("A %(kind)s with this name already exists.", kind=top))
+        raise RegistryError("name", _l("This %(parent)s already has a %(kind)s with this name.",
+                                       parent=top, kind=child))
+
+
+def _kind_names(tenant_kind) -> tuple[str, str]:
+    """The two area kinds' names to put inside a sentence ("a street office", "一个街道办事处")."""
+    return tuple(str(kind.label).lower() for kind in area_kinds_for(tenant_kind))
 
 
 def create_area(*, tenant, actor, kind: AreaKind, name: str, parent_id: int | None = None) -> Area:
+    """A top-level area (street or branch) or one under it (community office or region), in the
+    pair of area kinds the tenant's kind uses."""
     name = _require_text("name", name, _l("Enter the area's name."))
-    if kind == AreaKind.COMMUNITY_OFFICE:
+    top_kind, child_kind = area_kinds_for(tenant.kind)
+    top, child = _kind_names(tenant.kind)
+    if kind not in (top_kind, child_kind):
+        raise RegistryError("kind", _l("Choose %(top)s or %(child)s.", top=top, child=child))
+    if kind == child_kind:
         if not parent_id:
-            raise RegistryError("parent_id", _l("A community office must belong to a street; choose the street."))
+            raise RegistryError("parent_id", _l("A %(kind)s must belong to a %(parent)s; choose it.",
+                                                kind=child, parent=top))
         parent = db.session.scalar(sa.select(Area).where(Area.id == parent_id))
         if parent is None:
-            raise RegistryError("parent_id", _l("No such street in this tenant."))
-        if parent.kind != AreaKind.STREET:
-            raise RegistryError("parent_id", _l("A community office must belong to a street, not to another office."))
+            raise RegistryError("parent_id", _l("No such %(parent)s in this tenant.", parent=top))
+        if parent.kind != top_kind:
+            raise RegistryError("parent_id", _l("A %(kind)s must belong to a %(parent)s, not to another %(kind)s.",
+                                                kind=child, parent=top))
         parent_id = parent.id
     else:
         if parent_id:
-            raise RegistryError("parent_id", _l("A street has no parent area; leave it empty."))
+            raise RegistryError("parent_id", _l("A %(kind)s has no parent area; leave it empty.", kind=top))
         parent_id = None
     _check_area_name(name, parent_id)
     area = Area(tenant_id=tenant.id, kind=kind, name=name, parent_id=parent_id)

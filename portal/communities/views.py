@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.firms import services as firm_services
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.permissions import Action, can
+from portal.vocabulary import vocabulary
 
 bp = Blueprint("communities", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -45,16 +46,17 @@ def _status(form) -> int:
 
 # --- areas ------------------------------------------------------------------------------------------
 
-def _street_choices():
-    return [(None, _("— none (a street) —"))] + [
-        (a.id, a.name) for a in services.list_areas() if a.kind == AreaKind.STREET]
+def _top_area_choices():
+    return [(None, vocabulary().no_parent_area)] + [
+        (a.id, a.name) for a in services.list_areas() if a.kind.is_top_level]
 
 
 @bp.route("/areas/", methods=["GET", "POST"])
 @tenant_permission(Action.MANAGE_REGISTRY)
 def areas():
     form = AreaForm()
-    form.parent_id.choices = _street_choices()
+    form.set_kind_choices(g.tenant.kind)
+    form.parent_id.choices = _top_area_choices()
     if form.validate_on_submit():
         try:
             services.create_area(tenant=g.tenant, actor=current_user, kind=AreaKind(form.kind.data),
@@ -118,6 +120,7 @@ def _community_form(community=None) -> CommunityForm:
     if community is not None and request.method != "POST":
         form.service_grade.data = community.service_grade.value if community.service_grade else ""
     form.area_id.choices = _area_choices(services.list_areas(), _("— choose —"))
+    form.area_id.label.text = vocabulary().area_of_community
     return form
 
 
@@ -133,7 +136,7 @@ def create():
             apply_to_form(form, error, fallback="name")
         else:
             db.session.commit()
-            flash(_("Community added."), "success")
+            flash(_("Project added.") if vocabulary().is_firm else _("Community added."), "success")
             return redirect(url_for("communities.detail", community_id=community.id), 303)
     return render_template("communities/form.html", form=form, community=None), _status(form)
 
@@ -167,6 +170,7 @@ def _render_detail(community: Community, *, building_form=None, member_form=None
         current=firm_services.current_contracts([community.id]).get(community.id),
         building_form=building_form or BuildingForm(), member_form=member_form or CommitteeMemberForm(),
         remove_form=ReasonForm(), today=services.local_today(),
+        team=services.project_team(community.id) if vocabulary().is_firm else None,
         may=lambda action: can(g.memberships, action), Action=Action,
     ), status
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
-from portal.dashboard.services import registry_counts
+from portal.dashboard.services import project_team_size, projects_by_branch, registry_counts
 from portal.guards import tenant_permission
 from portal.permissions import Action, can, roles_of
+from portal.vocabulary import vocabulary
 
 bp = Blueprint("dashboard", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -20,11 +21,16 @@ def home():
 @tenant_permission(Action.VIEW_DASHBOARD)
 def dashboard():
     memberships = g.memberships
+    reads_registry = can(memberships, Action.VIEW_REGISTRY)
+    firm_figures = None
+    if vocabulary().is_firm and reads_registry:
+        firm_figures = {"branches": projects_by_branch(memberships), "team": project_team_size(memberships)}
     return render_template(
         "dashboard/dashboard.html",
+        firm_figures=firm_figures,
         roles=sorted(roles_of(memberships), key=lambda r: r.value),
         memberships=memberships,
-        counts=registry_counts(memberships) if can(memberships, Action.VIEW_REGISTRY) else None,
+        counts=registry_counts(memberships) if reads_registry else None,
         counts_scoped=not can(memberships, Action.MANAGE_REGISTRY),
         may=lambda action: can(memberships, action),
         Action=Action,

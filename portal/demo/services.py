@@ -27,7 +27,7 @@ from portal.extensions import db
 from portal.firms.credit_code import ALPHABET, check_character
 from portal.firms.models import Contract, FeeModel, Firm, ProjectManager
 from portal.owners.models import UnitBinding
-from tenants import tenant_scope
+from tenants import current_tenant, tenant_scope
 from tenants.models import Membership, Tenant, TenantKind
 from tenants.roles import Role
 
@@ -46,10 +46,14 @@ DEMO_ACCOUNTS = (
     DemoAccount("13900000001", "王局长", "gaotang: bureau administrator"),
     DemoAccount("13900000002", "李科员", "gaotang: bureau staff"),
     DemoAccount("13900000003", "赵主任", "gaotang: street officer, 鱼邱湖街道"),
-    DemoAccount("13900000004", "孙经理", "gaotang: firm staff (阳光物业) + hengan: firm staff — picks a tenant"),
+    DemoAccount("13900000004", "孙经理", "gaotang: firm staff (恒安物业) + hengan: project manager, 恒安·东湖苑 — picks a tenant"),
     DemoAccount("13900000005", "周委员", "gaotang: owners' committee member, 金城花园"),
     DemoAccount("13900000006", "吴业主", "gaotang: owner"),
-    DemoAccount("13900000011", "郑总", "hengan (property firm tenant): administrator"),
+    DemoAccount("13900000011", "郑总", "hengan (property firm tenant): firm administrator"),
+    DemoAccount("13900000012", "冯主管", "hengan: head-office staff"),
+    DemoAccount("13900000013", "褚经理", "hengan: branch manager, 东城分公司"),
+    DemoAccount("13900000014", "卫师傅", "hengan: project staff, 恒安·东湖苑"),
+    DemoAccount("13900000015", "蒋业主", "hengan: owner, 恒安·东湖苑"),
     DemoAccount("13900000007", "陈师傅", "invited to gaotang as firm staff (安居物业): accepts or declines on sign-in"),
 )
 
@@ -63,7 +67,8 @@ COMMUNITIES = [
     ("汇鑫名苑", "汇鑫社区"), ("东关新村", "东关社区"), ("阳光嘉园", "东关社区"), ("人和家园", "人和社区"),
     ("北湖雅居", "北湖社区"), ("康庄小区", "北湖社区"), ("清平苑", "人和社区"), ("琉璃寺小区", "汇鑫社区"),
 ]
-FIRMS = ["阳光物业服务有限公司", "高唐县安居物业管理有限公司", "鑫诚物业服务有限公司", "宜家物业服务有限公司", "民生物业管理有限公司"]
+# The first firm also runs its own tenant (hengan): one firm, seen by the bureau and by itself.
+FIRMS = ["恒安物业服务有限公司", "高唐县安居物业管理有限公司", "鑫诚物业服务有限公司", "宜家物业服务有限公司", "民生物业管理有限公司"]
 
 
 def demo_credit_code(seed: str) -> str:
@@ -167,10 +172,58 @@ def _registry_details(communities: dict[str, Community], firms: list[Firm]) -> N
 
 
 def _bind_demo_owner(owner: User, community: Community) -> None:
-    """The demo owner already lives in 1号楼 101 of 金城花园 (bound without a slip)."""
+    """A demo owner already lives in 1号楼 101 of their community (bound without a slip)."""
     unit = db.session.scalar(sa.select(Unit).join(Building, Building.id == Unit.building_id).where(
         Unit.community_id == community.id, Building.name == "1号楼", Unit.room == "101"))
     _get_or_create(UnitBinding, user_id=owner.id, unit_id=unit.id)
+
+
+# A property firm's own tenant: branches (分公司) with regions (片区), projects, project teams.
+BRANCHES = {"东城分公司": ["东湖片区"], "西城分公司": []}
+PROJECTS = [  # name, branch or region, declared units, buildings, floors, units per floor
+    ("恒安·东湖苑", "东湖片区", 60, 2, 6, 2),
+    ("恒安·锦绣城", "东城分公司", 40, 1, 6, 2),
+    ("恒安·翰林府", "西城分公司", 36, 1, 6, 2),
+    ("恒安·御景园", "西城分公司", 24, 1, 4, 2),
+]
+FIRM_MANAGERS = ("孙经理", "何经理", "吕经理", "施经理")
+
+
+def _firm_tenant_registry(people: dict[str, User]) -> None:
+    areas = {}
+    for branch_name, region_names in BRANCHES.items():
+        branch = _get_or_create(Area, kind=AreaKind.BRANCH, name=branch_name, parent_id=None)
+        areas[branch_name] = branch
+        for region_name in region_names:
+            areas[region_name] = _get_or_create(Area, kind=AreaKind.REGION, name=region_name, parent_id=branch.id)
+    own_firm = _get_or_create(Firm, defaults={"credit_code": demo_credit_code(FIRMS[0]), "contact_name": "郑总",
+                                              "contact_phone": "0635-3910000", "address": "山东省聊城市东昌府区"},
+                              name=FIRMS[0])
+    projects = {}
+    for index, (name, area, declared, buildings, floors, per_floor) in enumerate(PROJECTS):
+        project = _get_or_create(Community, defaults={"area_id": areas[area].id, "service_grade": GRADES[index % 3],
+                                                      "address": f"聊城市{area}{name}"}, name=name)
+        project.declared_units = project.declared_units or declared
+        projects[name] = project
+        _units(project, buildings=buildings, floors=floors, per_floor=per_floor)
+        manager = _get_or_create(ProjectManager, defaults={"phone": f"1371000{index:04d}"}, firm_id=own_firm.id,
+                                 name=FIRM_MANAGERS[index])
+        _get_or_create(Contract, defaults={"firm_id": own_firm.id, "fee_model": FeeModel.LUMP_SUM,
+                                           "grade": GRADES[index % 3], "manager_id": manager.id},
+                       community_id=project.id, start_date=dt.date(2023, 7, 1))
+    _member(people["13900000011"], Role.BUREAU_ADMIN)
+    _member(people["13900000012"], Role.BUREAU_STAFF)
+    _member(people["13900000013"], Role.AREA_OFFICER, area_id=areas["东城分公司"].id)
+    _member(people["13900000004"], Role.PROJECT_MANAGER, community_id=projects["恒安·东湖苑"].id)
+    _member(people["13900000014"], Role.PROJECT_STAFF, community_id=projects["恒安·东湖苑"].id)
+    _member(people["13900000015"], Role.OWNER)
+    _bind_demo_owner(people["13900000015"], projects["恒安·东湖苑"])
+    from portal.owners.services import issue_codes
+
+    # The project manager's slips for the first building, ready to print.
+    first = db.session.scalar(sa.select(Building).where(Building.community_id == projects["恒安·东湖苑"].id,
+                                                          Building.name == "1号楼"))
+    issue_codes(tenant=current_tenant._get_current_object(), actor=None, building=first)
 
 
 def load_demo() -> str:
@@ -225,16 +278,7 @@ def load_demo() -> str:
     firm_tenant = _tenant("hengan", kind=TenantKind.FIRM, name_zh="恒安物业服务有限公司",
                           name_en="Heng'an Property Services Co., Ltd.", region="山东省聊城市")
     with tenant_scope(firm_tenant):
-        street = _get_or_create(Area, kind=AreaKind.STREET, name="项目部", parent_id=None)
-        own_firm = _get_or_create(Firm, defaults={"credit_code": demo_credit_code("hengan")}, name="恒安物业服务有限公司")
-        for index, name in enumerate(("恒安·东湖苑", "恒安·锦绣城", "恒安·翰林府")):
-            community = _get_or_create(Community, defaults={"area_id": street.id, "service_grade": GRADES[index]}, name=name)
-            _units(community, buildings=1, floors=6, per_floor=2)
-            _get_or_create(Contract, defaults={"firm_id": own_firm.id, "fee_model": FeeModel.LUMP_SUM,
-                                               "grade": GRADES[index]}, community_id=community.id,
-                           start_date=dt.date(2023, 7, 1))
-        _member(people["13900000011"], Role.BUREAU_ADMIN)
-        _member(people["13900000004"], Role.FIRM_STAFF, firm_id=own_firm.id)
+        _firm_tenant_registry(people)
         db.session.flush()
         seed_defaults(firm_tenant)
     with tenant_scope(bureau):

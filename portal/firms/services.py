@@ -124,7 +124,17 @@ def _checked_firm_values(values: dict, exclude_id: int | None = None) -> dict:
             "address": _clean(values.get("address"))}
 
 
+def own_firm() -> Firm | None:
+    """A firm tenant's own firm: the one firm it registers (None until its profile is filled in)."""
+    return db.session.scalar(sa.select(Firm).order_by(Firm.id).limit(1))
+
+
 def create_firm(*, tenant, actor, values: dict) -> Firm:
+    """Register a firm. A bureau registers the firms working in its county; a firm's own tenant
+    registers exactly one, itself (its company profile), so it never looks like it supervises others."""
+    if getattr(tenant.kind, "value", tenant.kind) == "firm" and own_firm() is not None:
+        raise RegistryError("name", _l("This tenant is a property firm's own: it registers only its own "
+                                       "company profile, which exists already."))
     checked = _checked_firm_values(values)
     firm = Firm(tenant_id=tenant.id, **checked)
     db.session.add(firm)

@@ -16,6 +16,7 @@ from portal.firms.models import Contract, Firm, ProjectManager
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.permissions import Action, can
 from portal.validation import query_int
+from portal.vocabulary import vocabulary
 
 bp = Blueprint("firms", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -38,6 +39,13 @@ def visible_firm_or_404(firm_id: int) -> Firm:
 @bp.get("/firms/")
 @tenant_permission(Action.VIEW_REGISTRY)
 def index():
+    if vocabulary().is_firm:
+        # A firm's own tenant has one firm, itself: its list is its company profile.
+        own = services.own_firm()
+        if own is not None:
+            return redirect(url_for("firms.detail", firm_id=own.id), 303)
+        if may_manage():
+            return redirect(url_for("firms.create"), 303)
     firms = list(db.session.scalars(services.visible_firms(g.memberships)))
     current = services.current_contracts()
     serving: dict[int, int] = {}
@@ -49,6 +57,10 @@ def index():
 @bp.route("/firms/new", methods=["GET", "POST"])
 @tenant_permission(Action.MANAGE_REGISTRY)
 def create():
+    own = services.own_firm() if vocabulary().is_firm else None
+    if own is not None:
+        flash(_("This tenant registers only its own company profile; edit it here."), "info")
+        return redirect(url_for("firms.edit", firm_id=own.id), 303)
     form = FirmForm()
     if form.validate_on_submit():
         try:
@@ -144,6 +156,13 @@ def _contract_form() -> ContractForm:
     form = ContractForm()
     blank = (None, _("— choose —"))
     form.firm_id.choices = [blank] + [(f.id, f.name) for f in db.session.scalars(sa.select(Firm).order_by(Firm.name))]
+    if vocabulary().is_firm:
+        # The firm signs its own projects' contracts: nothing to choose (see the template).
+        own = services.own_firm()
+        form.firm_id.choices = [(own.id, own.name)] if own else [blank]
+        if own is not None and request.method != "POST":
+            form.firm_id.data = own.id
+        form.community_id.label.text = vocabulary().community
     form.community_id.choices = [blank] + [
         (c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name))]
     form.manager_id.choices = _manager_choices()

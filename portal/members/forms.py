@@ -7,11 +7,15 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import PortalForm
 from portal.validation import MobileOrEmail, NoControlChars, optional_id
-from tenants.roles import Role
+from portal.vocabulary import vocabulary
+from tenants import current_tenant
+from tenants.roles import roles_for
 
 
 def _role_choices():
-    return [(r.value, r.label) for r in Role]
+    """The roles the current tenant's kind offers, in its own words."""
+    # Nothing preselected: an administrator's role must never be given by not looking.
+    return [("", _l("— choose —"))] + [(r.value, r.label) for r in roles_for(current_tenant.kind)]
 
 
 class _BindingFields(PortalForm):
@@ -23,6 +27,9 @@ class _BindingFields(PortalForm):
 
     def set_binding_choices(self, choices: dict) -> None:
         blank = [(None, _l("— none —"))]
+        if vocabulary().is_firm:
+            self.area_id.label.text = _l("Branch or region (for branch/region managers)")
+            self.community_id.label.text = _l("Project (for project managers and project staff)")
         self.area_id.choices = blank + choices["area"]
         self.firm_id.choices = blank + choices["firm"]
         self.community_id.choices = blank + choices["community"]

@@ -15,9 +15,9 @@ from portal.domain import DomainError
 from portal.db import utcnow
 from portal.extensions import db
 from portal.firms.models import Firm
-from tenants import across_tenants, tenant_scope
+from tenants import across_tenants, current_tenant, tenant_scope
 from tenants.models import Membership, Tenant, TenantStatus
-from tenants.roles import Role
+from tenants.roles import Role, roles_for
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,9 @@ BINDING_MODELS = {"area": Area, "firm": Firm, "community": Community}
 
 
 def _check_binding(role: Role, *, area_id, firm_id, community_id) -> dict:
+    # A bureau has no project teams; a firm's own tenant has no "firm staff" or committee members.
+    if role not in roles_for(current_tenant.kind):
+        raise MemberError("role", _l("This role does not exist in this tenant; choose one from the list."))
     wanted = role.binding
     values = {"area": area_id, "firm": firm_id, "community": community_id}
     bound = {}
@@ -205,6 +208,7 @@ def list_invitations() -> list[Membership]:
 def binding_choices() -> dict[str, list[tuple[int, str]]]:
     return {
         "area": [(a.id, a.name) for a in db.session.scalars(sa.select(Area).order_by(Area.kind, Area.name))],
+        # Communities are a firm tenant's projects (its project teams are bound to one).
         "firm": [(f.id, f.name) for f in db.session.scalars(sa.select(Firm).order_by(Firm.name))],
         "community": [(c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name))],
     }

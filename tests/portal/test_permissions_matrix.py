@@ -6,7 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from portal.permissions import Action, can
-from tenants.roles import Role
+from tenants.models import TenantKind
+from tenants.roles import Role, roles_for
 from tests.conftest import login
 
 A = Action
@@ -24,6 +25,9 @@ SPEC = {
     R.AREA_OFFICER:     (Y, N, N, N, Y, Y, N, N, N, N, Y, N),
     R.FIRM_STAFF:       (Y, N, N, N, Y, Y, N, N, N, N, Y, N),
     R.COMMITTEE_MEMBER: (Y, N, N, N, Y, Y, N, N, Y, N, Y, N),
+    # Firm tenants only (tenants.roles.ROLES_BY_TENANT_KIND): a project team, scoped to its project.
+    R.PROJECT_MANAGER:  (Y, N, N, N, Y, Y, N, Y, Y, N, Y, N),
+    R.PROJECT_STAFF:    (Y, N, N, N, Y, Y, N, N, N, N, Y, N),
     R.OWNER:            (Y, N, N, N, N, N, N, N, N, N, N, Y),
 }
 MATRIX = [(role, action, allowed) for role, row in SPEC.items() for action, allowed in zip(COLUMNS, row)]
@@ -36,6 +40,7 @@ def membership(role: Role, active: bool = True):
 def test_the_specification_covers_every_role_and_action():
     """A new role or action fails here until someone decides, in this table, who may do it."""
     assert set(SPEC) == set(Role)
+    assert set(roles_for(TenantKind.BUREAU)) | set(roles_for(TenantKind.FIRM)) == set(Role)
     assert set(COLUMNS) == set(Action) and len(COLUMNS) == len(Action)
 
 
@@ -75,11 +80,17 @@ ROUTES = [
 ]
 
 
-@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
-def test_members_get_200_or_403_as_the_matrix_says(client_as, role):
-    client = client_as(role, "a")
+# Every role each kind of tenant offers: the bureau tenant A's and the property firm's own tenant C's
+# (where the same codes carry the firm's names: firm administrator, head-office staff, branch manager).
+TENANT_ROLES = [("a", role) for role in roles_for(TenantKind.BUREAU)] + [("c", role) for role in roles_for(TenantKind.FIRM)]
+
+
+@pytest.mark.parametrize("key, role", TENANT_ROLES, ids=[f"{k}-{r.value}" for k, r in TENANT_ROLES])
+def test_members_get_200_or_403_as_the_matrix_says(world, client_as, key, role):
+    client = client_as(role, key)
     allowed = dict(zip(COLUMNS, SPEC[role]))
     for path, action, is_api in ROUTES:
+        path = path.replace("/alpha/", f"/{world[key].slug}/")
         response = client.get(path)
         expected = 200 if allowed[action] else 403
         assert response.status_code == expected, (role.value, path, response.status_code)
@@ -89,13 +100,14 @@ def test_members_get_200_or_403_as_the_matrix_says(client_as, role):
                 assert response.json["error"]["code"] == "forbidden"
 
 
-@pytest.mark.parametrize("who", ["other-tenant-admin", "outsider"])
+@pytest.mark.parametrize("who", ["other-tenant-admin", "firm-tenant-admin", "outsider"])
 def test_non_members_get_404_everywhere_in_the_tenant(app, world, client_as, who):
     client = app.test_client()
-    identifier = world.b.logins[Role.BUREAU_ADMIN] if who == "other-tenant-admin" else world.outsider_login
+    identifier = {"other-tenant-admin": world.b.logins[Role.BUREAU_ADMIN],
+                  "firm-tenant-admin": world.c.logins[Role.BUREAU_ADMIN]}.get(who, world.outsider_login)
     assert login(client, identifier).status_code == 302
     # The tenant's name is public (its front page); its members, tokens and audit log are not.
-    private = [f"{role.value}-{world.a.sentinel}" for role in Role] + [f"token{world.a.sentinel}",
+    private = [f"{role.value}-{world.a.sentinel}" for role in roles_for(TenantKind.BUREAU)] + [f"token{world.a.sentinel}",
                                                                         f"seeded {world.a.sentinel}"]
     admin = client_as(Role.BUREAU_ADMIN, "a")
     shown_to_admin = {text for path, _a, _j in ROUTES for text in private if text in admin.get(path).text}

@@ -324,7 +324,10 @@ def walk_as_tenant_b(app, world: World, record_property, label: str = "") -> Non
     assert tenant_rules and not [r for r in tenant_rules if unmapped_arguments(r)]
     names_a = public_names(app, world.a.tenant_id)
 
-    actors = [signed_in(app, world.b.logins[role], f"B:{role.value}") for role in Role]
+    actors = [signed_in(app, world.b.logins[role], f"B:{role.value}") for role in world.b.logins]
+    # The firm tenant C's own administrator and project team: a firm is a tenant like any other.
+    actors += [signed_in(app, world.c.logins[role], f"C:{role.value}")
+               for role in (Role.BUREAU_ADMIN, Role.PROJECT_MANAGER, Role.PROJECT_STAFF)]
     actors.append(anonymous(app))
     actors.append(signed_in(app, world.platform_admin_login, "platform admin (no membership)"))
     actors.append(signed_in(app, world.outsider_login, "outsider (no membership)"))
@@ -367,7 +370,7 @@ def test_positive_controls_tenant_a_sees_its_own_objects(app, world: World):
     names_a = public_names(app, world.a.tenant_id)
     get_rules = [r for r in rules(app) if is_tenant_scoped(r) and "GET" in r.methods]
     failures, flagged, sentinel_seen = [], 0, set()
-    for role in Role:
+    for role in world.a.logins:
         actor = signed_in(app, world.a.logins[role], f"A:{role.value}")
         for rule in get_rules:
             action = ENDPOINT_ACTIONS[rule.endpoint]
@@ -403,6 +406,32 @@ def test_positive_controls_tenant_a_sees_its_own_objects(app, world: World):
     # The sentinel check itself is live: A's data pages do show A's sentinel to A's administrator.
     assert {"members.index", "members.edit", "audit.index", "api.members", "api.audit_events", "api.me",
             "api.list_tokens", "api_pages.index"} <= sentinel_seen, sorted(sentinel_seen)
+
+
+# In a firm's own tenant the firm list is its company profile and "add a firm" its edit form: both
+# answer with a redirect there instead of a page.
+FIRM_TENANT_REDIRECTS = {"firms.index", "firms.create"}
+
+
+def test_positive_controls_firm_tenant_c_roles_see_their_own_objects(app, world: World):
+    """The firm tenant's roles (firm administrator, head office, branch manager, project team, owner)
+    get 200 where the permission table allows, 403 where not, on C's own objects."""
+    get_rules = [r for r in rules(app) if is_tenant_scoped(r) and "GET" in r.methods and not r.rule.startswith("/api/")]
+    failures, seen = [], 0
+    for role in world.c.logins:
+        actor = signed_in(app, world.c.logins[role], f"C:{role.value}")
+        for rule in get_rules:
+            action = ENDPOINT_ACTIONS[rule.endpoint]
+            allowed = action is None or role in RULES[action]
+            expected = 200 if allowed else 403
+            if allowed and rule.endpoint in FIRM_TENANT_REDIRECTS:
+                expected = 303
+            for url in url_variants(rule, slug=world.c.slug, ids=world.c, world=world):
+                response = actor.client.get(url)
+                seen += 1
+                if response.status_code != expected:
+                    failures.append(f"GET {url} as {actor.label}: {response.status_code}, expected {expected}")
+    assert seen > 0 and not failures, "\n".join(failures[:60])
 
 
 @pytest.mark.parametrize("role", [Role.BUREAU_ADMIN, Role.OWNER])

@@ -72,7 +72,7 @@ def test_messages_follow_the_callers_language_including_the_parsers(app, world: 
     client = in_english(app.test_client())
     error = client.post(f"{BASE}/areas", json={"kind": "avenue", "name": "x", "zz": 1}, headers=bearer(world)).json
     assert error["error"]["fields"]["zz"] == ["Unknown field."]
-    assert error["error"]["fields"]["kind"] == ["Must be one of: street, community_office"]
+    assert error["error"]["fields"]["kind"] == ["Must be one of: street, community_office, branch, region"]
     chinese = app.test_client().post(f"{BASE}/areas", json={"kind": "avenue", "name": "x", "zz": 1},
                                      headers=bearer(world)).json["error"]
     assert chinese["fields"]["zz"] == ["未知字段。"] and chinese["fields"]["kind"][0].startswith("必须是以下之一")
@@ -196,7 +196,7 @@ def test_lists_document_their_paging(spec):
 
 def test_enums_are_documented_by_value(spec):
     area = spec["components"]["schemas"]["Area"]["properties"]["kind"]
-    assert area["enum"] == ["street", "community_office"]
+    assert area["enum"] == ["street", "community_office", "branch", "region"]
 
 
 def test_only_the_json_document_is_served_no_browsable_page(app):

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from portal.checklists.models import ListKind
-from tenants.roles import Role
+from tenants.models import TenantKind
+from tenants.roles import Role, roles_for
 from tests.conftest import csrf_token_for
 from tests.factories import World
 from tests.portal.checklists.helpers import english_client
@@ -14,6 +15,8 @@ from tests.tenants.test_isolation_walk import public_names, visible_sentinel
 
 # Committee members read all three lists: list B is their own rights and duties.
 READERS = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.AREA_OFFICER, Role.FIRM_STAFF, Role.COMMITTEE_MEMBER)
+
+BUREAU_ROLES = roles_for(TenantKind.BUREAU)  # tenant A is a bureau; the firm tenant C has its own tests
 
 
 def edit_urls(w) -> list[tuple[str, str]]:
@@ -28,7 +31,7 @@ def edit_urls(w) -> list[tuple[str, str]]:
             ("POST", f"{base}/items/{w.item_id}/delete"), ("POST", f"{base}/items/{w.item_id}/move")]
 
 
-@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("role", BUREAU_ROLES)
 def test_index_and_version_pages_by_role(world: World, client_as, role):
     client = english_client(client_as, role)
     index = client.get("/t/alpha/checklists/")
@@ -54,7 +57,7 @@ def test_drafts_are_seen_by_the_bureau_only(world: World, client_as, role, statu
     assert ([v["status"] for v in listed] == ["draft", "published"]) == (status == 200)
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r != Role.BUREAU_ADMIN])
+@pytest.mark.parametrize("role", [r for r in BUREAU_ROLES if r != Role.BUREAU_ADMIN])
 def test_only_the_bureau_administrator_edits(app, world: World, client_as, role):
     client = client_as(role)
     token = csrf_token_for(client)

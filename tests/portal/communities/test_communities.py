@@ -47,7 +47,7 @@ def test_bureau_adds_a_street_and_an_office_under_it(app, world, admin):
 @pytest.mark.parametrize("data, field, message", [
     ({"kind": "community_office", "name": "孤儿社区", "parent_id": ""}, "parent_id", "must belong to a street"),
     ({"kind": "street", "name": "", "parent_id": ""}, "name", "Enter the area's name"),
-    ({"kind": "street", "name": "街道SENTINELA1", "parent_id": ""}, "name", "street with this name already exists"),
+    ({"kind": "street", "name": "街道SENTINELA1", "parent_id": ""}, "name", "street office with this name already exists"),
 ])
 def test_area_rules_are_refused_with_a_field_message(app, world, admin, data, field, message):
     before = table_snapshot(app)
@@ -70,7 +70,7 @@ def test_office_names_are_unique_under_one_street_but_may_repeat_elsewhere(app, 
 def test_an_office_cannot_be_the_parent_of_an_office(app, world, admin):
     response = post(admin, f"{A}/areas/", {"kind": "community_office", "name": "x", "parent_id": world.a.office_id})
     assert response.status_code == 400
-    assert "not to another office" in field_error(response.text, "parent_id")
+    assert "not to another community office" in field_error(response.text, "parent_id")
 
 
 def test_rename_area_is_audited_with_before_and_after(app, world, admin):

@@ -9,8 +9,8 @@ import pytest
 from portal.communities.models import Area, AreaKind, Building, Community, Unit
 from portal.extensions import db
 from tenants import tenant_scope
-from tenants.models import Tenant, TenantStatus
-from tenants.roles import Role
+from tenants.models import Tenant, TenantKind, TenantStatus
+from tenants.roles import Role, roles_for
 from tests.portal.dashboard.test_dashboard import figures
 from tests.portal.pages import in_english, login, page_text
 
@@ -30,13 +30,15 @@ ACTIONS = {
     Role.OWNER: {"/t/alpha/my/units", "/t/alpha/"},
 }
 
+BUREAU_ROLES = roles_for(TenantKind.BUREAU)  # tenant A is a bureau; the firm tenant C has its own tests
+
 
 def action_links(page: str) -> set[str]:
     section = re.search(r'<ul class="actions">(.*?)</ul>', page, re.S).group(1)
     return set(re.findall(r'href="([^"]+)"', section))
 
 
-@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize("role", BUREAU_ROLES, ids=lambda r: r.value)
 def test_every_link_on_the_dashboard_works_for_that_role(client_as, role):
     client = in_english(client_as(role, "a"))
     page = client.get("/t/alpha/dashboard").text

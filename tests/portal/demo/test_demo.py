@@ -12,7 +12,7 @@ from portal.firms.credit_code import is_valid_credit_code
 from portal.firms.models import Firm
 from tenants import tenant_scope
 from tenants.models import Membership, Tenant, TenantKind
-from tenants.roles import Role
+from tenants.roles import Role, roles_for
 from tests.conftest import table_snapshot
 from tests.portal.pages import in_english, login
 
@@ -38,6 +38,8 @@ def registry(tenant: Tenant) -> dict:
 
         return {
             "streets": count(sa.select(Area.id).where(Area.kind == AreaKind.STREET)),
+            "branches": count(sa.select(Area.id).where(Area.kind == AreaKind.BRANCH)),
+            "declared_units": db.session.scalar(sa.select(sa.func.sum(Community.declared_units))),
             "communities": count(sa.select(Community.id)),
             "firms": count(sa.select(Firm.id)),
             "units": count(sa.select(Unit.id)),
@@ -57,9 +59,13 @@ def test_demo_creates_two_tenants_with_a_registry(app, loaded):
         assert county["communities"] == 12
         assert county["firms"] == 5
         assert 200 <= county["units"] <= 1000
-        assert county["roles"] == set(Role)
+        assert county["roles"] == set(roles_for(TenantKind.BUREAU))
         firm = registry(tenants["hengan"])
-        assert firm["communities"] >= 1 and firm["units"] >= 1 and Role.BUREAU_ADMIN in firm["roles"]
+        # The firm's own tenant, in its own structure: branches, projects with declared units, every firm role.
+        assert firm["branches"] >= 2 and firm["communities"] >= 3 and firm["units"] >= 1
+        assert firm["declared_units"] > 0
+        assert firm["roles"] == set(roles_for(TenantKind.FIRM))
+        assert len(firm["credit_codes"]) == 1 and firm["credit_codes"][0] in county["credit_codes"]
         for code in county["credit_codes"] + firm["credit_codes"]:
             assert is_valid_credit_code(code), code
         assert len(set(county["credit_codes"])) == 5

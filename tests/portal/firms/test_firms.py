@@ -298,7 +298,7 @@ def test_a_firm_tenant_manages_its_own_portfolio_the_same_way(app, world):
     client = in_english(app.test_client())
     assert login(client, login_name).status_code == 302
     F = "/t/lufirm"
-    assert post(client, f"{F}/areas/", {"kind": "street", "name": "鱼丘湖街道", "parent_id": ""}).status_code == 303
+    assert post(client, f"{F}/areas/", {"kind": "branch", "name": "东城分公司", "parent_id": ""}).status_code == 303
     (street_id,) = ids_in(app, tenant_id, Area)
     assert post(client, f"{F}/communities/new", {"name": "项目一", "address": "", "area_id": street_id,
                                                  "service_grade": "grade2", "declared_units": "300", "revenue_bank": "",
