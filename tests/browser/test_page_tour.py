@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 COMMUNITY = "金城花园"
 BUILDING = "1号楼"
-FIRM = "阳光物业服务有限公司"
+FIRM = "恒安物业服务有限公司"
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,13 @@ def test_registry_pages_fit_a_phone(phone: Page, shoot):
     # The detail page shows the change of firm in 2024: two contracts in the history.
     phone.get_by_role("link", name=COMMUNITY, exact=True).click()
     expect(phone.get_by_role("heading", name=COMMUNITY)).to_be_visible()
-    expect(phone.locator("main")).to_contain_text("阳光物业服务有限公司")
+    expect(phone.locator("main")).to_contain_text("恒安物业服务有限公司")
     expect(phone.locator("main")).to_contain_text("民生物业管理有限公司")
     no_horizontal_scroll(phone)
     shoot(phone, "community-detail-zh")
 
     phone.goto("/t/gaotang/firms/")
-    expect(phone.locator("main")).to_contain_text("阳光物业服务有限公司")
+    expect(phone.locator("main")).to_contain_text("恒安物业服务有限公司")
     no_horizontal_scroll(phone)
     shoot(phone, "firms-zh")
 
