@@ -208,7 +208,7 @@ def list_invitations() -> list[Membership]:
 def binding_choices() -> dict[str, list[tuple[int, str]]]:
     return {
         "area": [(a.id, a.name) for a in db.session.scalars(sa.select(Area).order_by(Area.kind, Area.name))],
-        # Communities are a firm tenant's projects (its project teams are bound to one).
         "firm": [(f.id, f.name) for f in db.session.scalars(sa.select(Firm).order_by(Firm.name))],
+        # A firm tenant's communities are its projects (its project teams are bound to one).
         "community": [(c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name))],
     }
