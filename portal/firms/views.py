@@ -11,9 +11,18 @@ from portal.communities.models import Community
 from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.firms import services
-from portal.firms.forms import ContractEditForm, ContractEndForm, ContractForm, FirmForm, ManagerForm
+from portal.firms.forms import (
+    ContractEditForm,
+    ContractEndForm,
+    ContractFilterForm,
+    ContractForm,
+    FirmFilterForm,
+    FirmForm,
+    ManagerForm,
+)
 from portal.firms.models import Contract, Firm, ProjectManager
 from portal.guards import get_scoped_or_404, tenant_permission
+from portal.listing import ListPage, paginate
 from portal.permissions import Action, can
 from portal.validation import query_int
 
@@ -38,12 +47,12 @@ def visible_firm_or_404(firm_id: int) -> Firm:
 @bp.get("/firms/")
 @tenant_permission(Action.VIEW_REGISTRY)
 def index():
-    firms = list(db.session.scalars(services.visible_firms(g.memberships)))
-    current = services.current_contracts()
-    serving: dict[int, int] = {}
-    for contract in current.values():
-        serving[contract.firm_id] = serving.get(contract.firm_id, 0) + 1
-    return render_template("firms/index.html", firms=firms, serving=serving, may_manage=may_manage())
+    form = FirmFilterForm()
+    page = paginate(services.filtered_firms(g.memberships, q=form.q.data, sort=form.sort.data or "name")) \
+        if form.checked() else ListPage.empty()
+    serving = services.serving_counts([f.id for f in page.items])
+    return render_template("firms/index.html", page=page, form=form, serving=serving,
+                           may_manage=may_manage()), form.status
 
 
 @bp.route("/firms/new", methods=["GET", "POST"])
@@ -67,12 +76,31 @@ def create():
 @tenant_permission(Action.VIEW_REGISTRY)
 def detail(firm_id: int):
     firm = visible_firm_or_404(firm_id)
-    contracts = services.contracts_of_firm(firm.id, g.memberships)
+    contracts = paginate(services.contracts_of_firm(firm.id, g.memberships), sizes=False)
+    managers = paginate(services.managers_of(firm.id), param="managers_page", sizes=False)
+    return render_template("firms/detail.html", firm=firm, contracts=contracts, managers=managers,
+                           linkable=linkable_communities(contracts.items), today=community_services.local_today(),
+                           may_manage=may_manage(), manager_form=ManagerForm())
+
+
+def linkable_communities(contracts) -> set[int] | None:
+    """Which of these contracts' communities the member may open (None: all of them)."""
     visible_ids = community_services.visible_community_ids(g.memberships)
-    linkable = None if visible_ids is None else set(db.session.scalars(visible_ids))
-    return render_template("firms/detail.html", firm=firm, contracts=contracts, managers=services.managers_of(firm.id),
-                           linkable=linkable, today=community_services.local_today(), may_manage=may_manage(),
-                           manager_form=ManagerForm())
+    if visible_ids is None:
+        return None
+    ids = {c.community_id for c in contracts}
+    return set(db.session.scalars(sa.select(Community.id).where(Community.id.in_(ids), Community.id.in_(visible_ids))))
+
+
+@bp.get("/contracts/")
+@tenant_permission(Action.VIEW_REGISTRY)
+def contracts():
+    """Every contract the member may see, newest first: by state, firm, or a community's or firm's name."""
+    form = ContractFilterForm()
+    page = paginate(services.filtered_contracts(g.memberships, **form.filters())) if form.checked() \
+        else ListPage.empty()
+    return render_template("firms/contracts.html", page=page, form=form, linkable=linkable_communities(page.items),
+                           today=community_services.local_today(), may_manage=may_manage()), form.status
 
 
 @bp.route("/firms/<int:firm_id>/edit", methods=["GET", "POST"])
@@ -134,19 +162,8 @@ def manager_edit(manager_id: int):
 
 # --- contracts --------------------------------------------------------------------------------------
 
-def _manager_choices():
-    rows = db.session.execute(sa.select(ProjectManager, Firm.name).join(Firm, Firm.id == ProjectManager.firm_id)
-                              .order_by(Firm.name, ProjectManager.name)).all()
-    return [(None, _("— none —"))] + [(m.id, f"{firm_name}: {m.name}") for m, firm_name in rows]
-
-
 def _contract_form() -> ContractForm:
     form = ContractForm()
-    blank = (None, _("— choose —"))
-    form.firm_id.choices = [blank] + [(f.id, f.name) for f in db.session.scalars(sa.select(Firm).order_by(Firm.name))]
-    form.community_id.choices = [blank] + [
-        (c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name))]
-    form.manager_id.choices = _manager_choices()
     if request.method != "POST":
         # Opened from a community or firm page: that one is chosen already.
         for name in ("community_id", "firm_id"):
@@ -184,7 +201,7 @@ def contract_create():
 def contract_edit(contract_id: int):
     contract = get_scoped_or_404(Contract, contract_id)
     form = ContractEditForm()
-    form.manager_id.choices = [(None, _("— none —"))] + [(m.id, m.name) for m in services.managers_of(contract.firm_id)]
+    form.manager_id.narrowing["firm_id"] = contract.firm_id
     if request.method != "POST":
         form.fee_model.data, form.grade.data = contract.fee_model.value, contract.grade.value
         form.manager_id.data = contract.manager_id
