@@ -93,9 +93,10 @@ def register_blueprints(app: Flask) -> None:
     from portal.dashboard.views import bp as dashboard_bp
     from portal.health import bp as health_bp
     from portal.members.views import bp as members_bp
+    from portal.pickers.views import bp as pickers_bp
     from portal.platform.views import bp as platform_bp
 
-    for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp):
+    for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp, pickers_bp):
         app.register_blueprint(bp)
     for key, value in SPEC_CONFIG.items():
         app.config.setdefault(key, value)

@@ -9,6 +9,9 @@ from wtforms import IntegerField
 
 from portal.validation import DB_INT_MAX, bounded_int
 
+# The name of a picker's Find button (portal/pickers/forms.py); its value names the picker's field.
+PICK_BUTTON = "pick"
+
 
 class PortalForm(FlaskForm):
     """A FlaskForm that ignores file parts and JSON bodies.
@@ -23,6 +26,20 @@ class PortalForm(FlaskForm):
             if formdata is _Auto:
                 return request.form if _is_submitted() else None
             return formdata
+
+    def searching(self) -> bool:
+        """Sent with a picker's Find button: the form is shown again with the matches, nothing is saved."""
+        return _is_submitted() and request.form.get(PICK_BUTTON) in {
+            f.name for f in self if hasattr(f, "search_problem")}
+
+    def validate_on_submit(self, extra_validators=None) -> bool:
+        if self.searching():
+            for f in self:
+                problem = f.search_problem() if hasattr(f, "search_problem") else None
+                if problem:
+                    f.errors = [problem]
+            return False
+        return super().validate_on_submit(extra_validators)
 
 
 class BoundedIntegerField(IntegerField):

@@ -39,6 +39,19 @@ class PagedQuerySchema(StrictSchema):
         return {key: value for key, value in data.items() if key not in ("page", "page_size")}
 
 
+def search_text(description: str):
+    """The ``q`` argument of a list: words, each to be found (case-insensitive, literally) in one of the
+    columns ``description`` names."""
+    return fields.String(validate=[validate.Length(max=100), _no_control_chars_in_filter],
+                         metadata={"description": description + " Every word must match; % and _ are no wildcards."})
+
+
+class MemberQuerySchema(PagedQuerySchema):
+    q = search_text("Words of the person's name, mobile number or e-mail.")
+    role = fields.Enum(Role, by_value=True, metadata={"description": "Only memberships of this role."})
+    active = fields.Boolean(metadata={"description": "Only active (true) or deactivated (false) memberships."})
+
+
 class ErrorDetailSchema(StrictSchema):
     code = fields.String(required=True, metadata={"description": "Machine-readable reason, e.g. not_found, invalid."})
     message = fields.String(required=True, metadata={"description": "In the caller's language."})

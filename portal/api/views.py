@@ -8,10 +8,18 @@ from flask_login import current_user
 from portal.api import tokens as token_service
 from portal.api.framework import ApiBlueprint, Pager
 from portal.api.models import ApiToken
-from portal.api.schemas import AuditEventSchema, AuditQuerySchema, MemberSchema, MeSchema, TokenCreatedSchema, TokenSchema
+from portal.api.schemas import (
+    AuditEventSchema,
+    AuditQuerySchema,
+    MemberQuerySchema,
+    MemberSchema,
+    MeSchema,
+    TokenCreatedSchema,
+    TokenSchema,
+)
 from portal.audit.models import AuditEvent
 from portal.audit.services import record
-from portal.members.services import members_query
+from portal.members.services import filtered_members
 from portal.permissions import Action, roles_of
 
 bp = ApiBlueprint("api", __name__, description="The caller, API tokens, members and the audit log.")
@@ -70,12 +78,15 @@ def revoke_token(token: ApiToken):
 
 @bp.get("/members")
 @bp.requires(Action.VIEW_MEMBERS)
+@bp.arguments(MemberQuerySchema, location="query")
 @bp.etag
 @bp.response(200, MemberSchema(many=True))
 @bp.paginate(Pager)
-def members():
-    """The tenant's memberships (active first, by name); open invitations are not members yet."""
-    return members_query()
+def members(query):
+    """The tenant's memberships (active first, by name); open invitations are not members yet. Filter by
+    words of the name or login, by role, active or not."""
+    state = None if "active" not in query else ("active" if query["active"] else "inactive")
+    return filtered_members(q=query.get("q"), role=query.get("role"), state=state)
 
 
 @bp.get("/audit-events")

@@ -44,7 +44,7 @@ def fresh_version(version: ChecklistVersion) -> ChecklistVersion:
 def list_versions(query):
     """Versions of the three lists (drafts only for bureau users), by list and newest first."""
     kind = ListKind(query["kind"]) if query.get("kind") else None
-    return services.versions(kind, include_drafts=services.sees_drafts(g.memberships))
+    return services.versions_query(kind, include_drafts=services.sees_drafts(g.memberships))
 
 
 @api_bp.get("/versions/<id:version_id>")

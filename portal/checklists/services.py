@@ -119,14 +119,19 @@ def open_draft(kind: ListKind) -> ChecklistVersion | None:
         ChecklistVersion.kind == kind, ChecklistVersion.status == VersionStatus.DRAFT))
 
 
-def versions(kind: ListKind | None = None, *, include_drafts: bool = True) -> list[ChecklistVersion]:
+def versions_query(kind: ListKind | None = None, *, include_drafts: bool = True) -> sa.Select:
     """The current tenant's versions, by list and newest first."""
     stmt = sa.select(ChecklistVersion).order_by(ChecklistVersion.kind, ChecklistVersion.number.desc())
     if kind is not None:
         stmt = stmt.where(ChecklistVersion.kind == kind)
     if not include_drafts:
         stmt = stmt.where(ChecklistVersion.status != VersionStatus.DRAFT)
-    return list(db.session.scalars(stmt))
+    return stmt
+
+
+def versions(kind: ListKind | None = None, *, include_drafts: bool = True) -> list[ChecklistVersion]:
+    """The current tenant's versions, by list and newest first."""
+    return list(db.session.scalars(versions_query(kind, include_drafts=include_drafts)))
 
 
 def sections_of(version: ChecklistVersion) -> list[ChecklistSection]:

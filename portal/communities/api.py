@@ -9,6 +9,7 @@ from portal.api.framework import ApiBlueprint, Pager, api_abort, page_of
 from portal.communities import committees, services
 from portal.communities.models import Area, Building, Community
 from portal.communities.schemas import (
+    AreaQuerySchema,
     AreaSchema,
     AreaUpdateSchema,
     BuildingSchema,
@@ -31,12 +32,15 @@ def sees_community(community: Community) -> bool:
 
 @api_bp.get("/areas")
 @api_bp.requires(Action.VIEW_REGISTRY)
+@api_bp.arguments(AreaQuerySchema, location="query")
 @api_bp.etag
 @api_bp.response(200, AreaSchema(many=True))
 @api_bp.paginate(Pager)
-def list_areas():
-    """Streets and community offices the caller may see."""
-    return services.visible_areas(g.memberships)
+def list_areas(query):
+    """Streets and community offices the caller may see, each street followed by its offices; filter by
+    words of the name and by kind."""
+    stmt = services.searched_areas(g.memberships, query.get("q"))
+    return stmt.where(Area.kind == query["kind"]) if query.get("kind") else stmt
 
 
 @api_bp.post("/areas")
@@ -102,11 +106,12 @@ def community_payload(communities: list[Community]) -> list[dict]:
 @api_bp.paginate()
 def list_communities(query, pagination_parameters):
     """Communities the caller may see, with unit counts and the current firm (the bureau: all; an officer:
-    their area; firm staff: served now). The revenue account number is masked unless the caller manages
-    the registry."""
-    stmt = services.visible_communities(g.memberships)
-    if query.get("area_id"):
-        stmt = stmt.where(Community.area_id.in_(services.area_and_children(query["area_id"])))
+    their area; firm staff: served now), by name; filter by words of the name or address, area, grade,
+    the firm serving now, with or without a contract. The revenue account number is masked unless the
+    caller manages the registry."""
+    stmt = services.filtered_communities(g.memberships, q=query.get("q"), area_id=query.get("area_id"),
+                                         grade=query.get("grade"), firm_id=query.get("firm_id"),
+                                         served=query.get("has_contract"))
     return community_payload(page_of(stmt, pagination_parameters))
 
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.communities.models import CommitteePosition, ServiceGrade, area_kinds_for
 from portal.forms import BoundedIntegerField, PortalForm
-from portal.validation import NoControlChars, optional_id
+from portal.listing import SEARCH_MAX_LENGTH, ListFilterForm
+from portal.pickers.forms import PickerField
+from portal.validation import NoControlChars
 
 
 def text_field(label, required_message=None, max_length=120):
@@ -23,7 +25,9 @@ class AreaForm(PortalForm):
     # Choices and labels follow the tenant's kind (streets and offices, or branches and regions).
     kind = SelectField(_l("Kind"), validators=[DataRequired(_l("Choose the kind of area."))])
     name = text_field(_l("Official name"), _l("Enter the area's name."), 80)
-    parent_id = SelectField(_l("Belongs to"), coerce=optional_id, validate_choice=False, validators=[Optional()])
+    # "Top": a street or a branch, whichever the tenant has (the parent of an office or a region).
+    parent_id = PickerField(_l("Belongs to"), source="areas", narrowing={"kind": "top"},
+                            blank=_l("— none —"), validators=[Optional()])
 
     def set_kind_choices(self, tenant_kind) -> None:
         top, child = area_kinds_for(tenant_kind)
@@ -34,18 +38,43 @@ class AreaRenameForm(PortalForm):
     name = text_field(_l("Official name"), _l("Enter the area's name."), 80)
 
 
-class CommunityFilterForm(PortalForm):
-    class Meta:
-        csrf = False  # a GET filter changes nothing
+class CommunitySearchForm(ListFilterForm):
+    """Finding communities by name or address, and by area (a street includes its offices)."""
 
-    area_id = SelectField(_l("Area"), coerce=optional_id, validate_choice=False, validators=[Optional()])
+    q = SearchField(_l("Search communities"), description=_l("Name or address"),
+                    validators=[Optional(), Length(max=SEARCH_MAX_LENGTH), NoControlChars()])
+    area_id = PickerField(_l("Area"), source="areas", blank=_l("All areas"), check_choice=True)
+
+    def filters(self) -> dict:
+        """The arguments of services.filtered_communities these filters stand for."""
+        return {"q": self.q.data, "area_id": self.area_id.data}
+
+
+SERVED_CHOICES = {"yes": True, "no": False}
+
+
+class CommunityFilterForm(CommunitySearchForm):
+    """The registry's list: also by grade, by the firm serving now, with or without a contract, and an order."""
+
+    grade = SelectField(_l("Grade"), choices=lambda: [("", _l("Any grade"))] + [(g.value, g.label) for g in ServiceGrade],
+                        validators=[Optional()])
+    firm_id = PickerField(_l("Firm serving now"), source="firms", blank=_l("Any firm"), check_choice=True)
+    served = SelectField(_l("Contract"), choices=lambda: [("", _l("With or without")),
+                                                          ("yes", _l("A contract in force")),
+                                                          ("no", _l("No contract in force"))], validators=[Optional()])
+    sort = SelectField(_l("Order"), choices=lambda: [("name", _l("By name")), ("area", _l("By area")),
+                                                     ("grade", _l("By grade"))], default="name",
+                       validators=[Optional()])
+
+    def filters(self) -> dict:
+        return {**super().filters(), "grade": self.grade.data or None, "firm_id": self.firm_id.data,
+                "served": SERVED_CHOICES.get(self.served.data), "sort": self.sort.data or "name"}
 
 
 class CommunityForm(PortalForm):
     name = text_field(_l("Official name"), _l("Enter the community's name."), 120)
     address = text_field(_l("Address"), max_length=255)
-    area_id = SelectField(_l("Street or community office"), coerce=optional_id, validate_choice=False,
-                          validators=[Optional()])
+    area_id = PickerField(_l("Street or community office"), source="areas", validators=[Optional()])
     service_grade = SelectField(_l("Contracted service grade"), choices=grade_choices, validate_choice=False,
                                 validators=[Optional()])
     declared_units = BoundedIntegerField(_l("Declared number of units"), default=0, validators=[Optional()],

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from portal.api.schemas import PagedQuerySchema, StrictSchema, _no_control_chars, _no_control_chars_in_filter
+from portal.api.schemas import (
+    PagedQuerySchema,
+    StrictSchema,
+    _no_control_chars,
+    _no_control_chars_in_filter,
+    search_text,
+)
 from portal.communities.models import AreaKind, CommitteePosition, ServiceGrade
 from portal.validation import DbId
 
@@ -46,8 +52,18 @@ class CommunitySchema(StrictSchema):
 
 
 class CommunityQuerySchema(PagedQuerySchema):
+    q = search_text("Words of the community's name or address.")
     area_id = DbId(metadata={"description": "Only communities in this area (a street "
                                                                     "includes its community offices)."})
+    grade = fields.Enum(ServiceGrade, by_value=True, metadata={"description": "Only communities of this service grade."})
+    firm_id = DbId(metadata={"description": "Only communities this firm serves under a contract in force today."})
+    has_contract = fields.Boolean(metadata={
+        "description": "Only communities with (true) or without (false) a contract in force today."})
+
+
+class AreaQuerySchema(PagedQuerySchema):
+    q = search_text("Words of the area's name.")
+    kind = fields.Enum(AreaKind, by_value=True, metadata={"description": "Only streets, or only community offices."})
 
 
 class BuildingSchema(StrictSchema):

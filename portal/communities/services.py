@@ -9,6 +9,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
 from portal.communities.models import (
@@ -22,6 +23,7 @@ from portal.communities.models import (
 )
 from portal.domain import DomainError
 from portal.extensions import db
+from portal.listing import searched
 from tenants import current_tenant
 from tenants.roles import Role
 
@@ -88,6 +90,41 @@ def project_team(community_id: int) -> list:
     return sorted(rows, key=lambda m: (m.role != Role.PROJECT_MANAGER, m.user.display_name))
 
 
+COMMUNITY_SORTS = ("name", "area", "grade")
+
+
+def filtered_communities(memberships: Iterable, *, q: str | None = None, area_id: int | None = None,
+                         grade: str | None = None, firm_id: int | None = None, served: bool | None = None,
+                         sort: str = "name") -> sa.Select:
+    """The communities ``memberships`` may see, narrowed by the list's filters; a filter only narrows.
+
+    ``q``: words of the name or address; ``area_id``: an area (a street with its offices); ``grade``: a
+    service grade value; ``firm_id``: served by that firm under a contract in force today; ``served``:
+    with (True) or without (False) a contract in force today; ``sort``: one of COMMUNITY_SORTS.
+    """
+    from portal.firms.models import Contract
+    from portal.firms.services import in_force_on
+    stmt = searched(visible_communities(memberships), q, Community.name, Community.address)
+    if area_id:
+        stmt = stmt.where(Community.area_id.in_(area_and_children(area_id)))
+    if grade:
+        known = grade if isinstance(grade, ServiceGrade) else next((g for g in ServiceGrade if g.value == grade), None)
+        stmt = stmt.where(Community.service_grade == known if known else sa.false())
+    today = local_today()
+    if firm_id:
+        stmt = stmt.where(Community.id.in_(sa.select(Contract.community_id).where(
+            Contract.firm_id == firm_id, in_force_on(today))))
+    if served is not None:
+        current = Community.id.in_(sa.select(Contract.community_id).where(in_force_on(today)))
+        stmt = stmt.where(current if served else sa.not_(current))
+    if sort == "area":
+        area = aliased(Area)
+        stmt = stmt.outerjoin(area, area.id == Community.area_id).order_by(None).order_by(area.name, Community.name)
+    elif sort == "grade":
+        stmt = stmt.order_by(None).order_by(Community.service_grade, Community.name)
+    return stmt.order_by(Community.id)
+
+
 def can_see_community(memberships: Iterable, community_id: int) -> bool:
     ids = visible_community_ids(memberships)
     if ids is None:
@@ -139,38 +176,65 @@ def describe_area(area: Area) -> dict:
     return {"name": area.name, "kind": area.kind.value, "parent_id": area.parent_id}
 
 
+def areas_in_order(stmt: sa.Select | None = None, street=None) -> sa.Select:
+    """Areas with each street followed by its community offices, streets by name, offices by name.
+
+    ``stmt``: a SELECT from Area to put in that order (all areas by default); ``street``: the alias of
+    Area it joins as the parent, when ``stmt`` selects from that parent too."""
+    street = aliased(Area) if street is None else street
+    stmt = sa.select(Area) if stmt is None else stmt
+    return (stmt.outerjoin(street, street.id == Area.parent_id)
+            .order_by(sa.func.coalesce(street.name, Area.name), sa.func.coalesce(Area.parent_id, Area.id),
+                      Area.parent_id.is_not(None), Area.name, Area.id))
+
+
 def list_areas() -> list[Area]:
     """Streets first, each followed by its community offices (by name)."""
-    areas = list(db.session.scalars(sa.select(Area).order_by(Area.name)))
-    streets = [a for a in areas if a.parent_id is None]
-    ordered = []
-    for street in streets:
-        ordered.append(street)
-        ordered.extend(a for a in areas if a.parent_id == street.id)
-    seen = {a.id for a in ordered}
-    return ordered + [a for a in areas if a.id not in seen]
+    return list(db.session.scalars(areas_in_order()))
+
+
+def visible_area_ids(memberships: Iterable) -> sa.Select | None:
+    """A SELECT of the area ids a member may see, or None for "every area" (the bureau): an officer's own
+    area with its offices; else the areas of the communities they may see, with those areas' streets."""
+    memberships = [m for m in memberships if m.is_active]
+    ids = visible_community_ids(memberships)
+    if ids is None:
+        return None
+    parts = [area_and_children(m.area_id) for m in memberships if m.role == Role.AREA_OFFICER and m.area_id]
+    parts.append(sa.select(Community.area_id).where(Community.id.in_(ids), Community.area_id.is_not(None)))
+    direct = sa.union(*parts) if len(parts) > 1 else parts[0]
+    streets = sa.select(Area.parent_id).where(Area.id.in_(direct), Area.parent_id.is_not(None))
+    return sa.union(*parts, streets)
+
+
+def visible_areas_query(memberships: Iterable) -> sa.Select:
+    """A SELECT of the Area rows ``memberships`` may see, streets each followed by their offices."""
+    stmt = areas_in_order()
+    ids = visible_area_ids(memberships)
+    return stmt if ids is None else stmt.where(Area.id.in_(ids))
 
 
 def visible_areas(memberships: Iterable) -> list[Area]:
-    """The areas a member may see: all for the bureau; an officer's own area with its offices; else
-    the areas (and their streets) of the communities they may see."""
-    areas = list_areas()
-    ids = visible_community_ids(memberships)
-    if ids is None:
-        return areas
-    wanted: set[int] = set()
-    for m in memberships:
-        if m.is_active and m.role == Role.AREA_OFFICER and m.area_id:
-            wanted |= set(db.session.scalars(area_and_children(m.area_id)))
-    community_area_ids = set(db.session.scalars(sa.select(Community.area_id).where(Community.id.in_(ids))))
-    wanted |= {a for a in community_area_ids if a}
-    by_id = {a.id: a for a in areas}
-    wanted |= {by_id[a].parent_id for a in list(wanted) if a in by_id and by_id[a].parent_id}
-    return [a for a in areas if a.id in wanted]
+    """The areas a member may see (see visible_area_ids), in list order."""
+    return list(db.session.scalars(visible_areas_query(memberships)))
 
 
 def can_see_area(memberships: Iterable, area_id: int) -> bool:
-    return any(a.id == area_id for a in visible_areas(memberships))
+    ids = visible_area_ids(memberships)
+    return ids is None or area_id in set(db.session.scalars(ids))
+
+
+def searched_areas(memberships: Iterable, q: str | None = None) -> sa.Select:
+    """The areas ``memberships`` may see whose name has every word of ``q``, in list order."""
+    return searched(visible_areas_query(memberships), q, Area.name)
+
+
+def community_counts(area_ids: list[int]) -> dict[int, int]:
+    """Communities registered directly in each of these areas."""
+    if not area_ids:
+        return {}
+    return dict(db.session.execute(sa.select(Community.area_id, sa.func.count(Community.id))
+                                   .where(Community.area_id.in_(area_ids)).group_by(Community.area_id)).all())
 
 
 def _check_area_name(name: str, parent_id: int | None, exclude_id: int | None = None) -> None:

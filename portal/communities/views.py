@@ -1,10 +1,12 @@
 """HTML pages of the registry: areas, communities (with buildings and the owners' committee)."""
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SearchField
+from wtforms.validators import Length, Optional
 
 from portal.communities import committees, services
 from portal.communities.forms import (
@@ -22,8 +24,9 @@ from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.firms import services as firm_services
 from portal.guards import get_scoped_or_404, tenant_permission
+from portal.listing import SEARCH_MAX_LENGTH, ListFilterForm, ListPage, paginate
 from portal.permissions import Action, can
-from portal.vocabulary import vocabulary
+from portal.validation import NoControlChars
 
 bp = Blueprint("communities", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -46,9 +49,9 @@ def _status(form) -> int:
 
 # --- areas ------------------------------------------------------------------------------------------
 
-def _top_area_choices():
-    return [(None, vocabulary().no_parent_area)] + [
-        (a.id, a.name) for a in services.list_areas() if a.kind.is_top_level]
+class AreaFilterForm(ListFilterForm):
+    q = SearchField(_l("Search areas"), description=_l("Name of the area"),
+                    validators=[Optional(), Length(max=SEARCH_MAX_LENGTH), NoControlChars()])
 
 
 @bp.route("/areas/", methods=["GET", "POST"])
@@ -56,7 +59,6 @@ def _top_area_choices():
 def areas():
     form = AreaForm()
     form.set_kind_choices(g.tenant.kind)
-    form.parent_id.choices = _top_area_choices()
     if form.validate_on_submit():
         try:
             services.create_area(tenant=g.tenant, actor=current_user, kind=AreaKind(form.kind.data),
@@ -68,9 +70,12 @@ def areas():
             db.session.commit()
             flash(_("Area added."), "success")
             return redirect(url_for("communities.areas"), 303)
-    counts = dict(db.session.execute(sa.select(Community.area_id, sa.func.count(Community.id))
-                                     .group_by(Community.area_id)).all())
-    return render_template("communities/areas.html", areas=services.list_areas(), form=form, counts=counts), _status(form)
+    filters = AreaFilterForm()
+    stmt = services.searched_areas(g.memberships, filters.q.data)
+    page = paginate(stmt, endpoint="communities.areas") if filters.checked() else ListPage.empty()
+    counts = services.community_counts([a.id for a in page.items])
+    status = 400 if form.errors or filters.errors else 200
+    return render_template("communities/areas.html", page=page, filters=filters, form=form, counts=counts), status
 
 
 @bp.route("/areas/<int:area_id>/edit", methods=["GET", "POST"])
@@ -93,33 +98,23 @@ def area_edit(area_id: int):
 
 # --- communities ------------------------------------------------------------------------------------
 
-def _area_choices(areas, blank):
-    return [(None, blank)] + [(a.id, ("— " if a.parent_id else "") + a.name) for a in areas]
-
-
 @bp.get("/communities/")
 @tenant_permission(Action.VIEW_REGISTRY)
 def index():
-    visible_areas = services.visible_areas(g.memberships)
-    form = CommunityFilterForm(request.args)
-    form.area_id.choices = _area_choices(visible_areas, _("All areas"))
-    stmt = services.visible_communities(g.memberships)
-    area_id = form.area_id.data if form.validate() else None
-    if area_id:
-        stmt = stmt.where(Community.area_id.in_(services.area_and_children(area_id)))
-    communities = list(db.session.scalars(stmt))
-    ids = [c.id for c in communities]
-    return render_template("communities/index.html", communities=communities, form=form,
+    form = CommunityFilterForm()
+    page = paginate(services.filtered_communities(g.memberships, **form.filters())) if form.checked() \
+        else ListPage.empty()
+    ids = [c.id for c in page.items]
+    return render_template("communities/index.html", page=page, form=form,
                            units=services.unit_counts(ids) if ids else {},
                            contracts=firm_services.current_contracts(ids) if ids else {},
-                           may_manage=may_manage()), _status(form)
+                           may_manage=may_manage()), form.status
 
 
 def _community_form(community=None) -> CommunityForm:
     form = CommunityForm(obj=None if request.method == "POST" else community)
     if community is not None and request.method != "POST":
         form.service_grade.data = community.service_grade.value if community.service_grade else ""
-    form.area_id.choices = _area_choices(services.list_areas(), _("— choose —"))
     form.area_id.label.text = vocabulary().area_of_community
     return form
 

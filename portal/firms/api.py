@@ -6,7 +6,7 @@ from flask import g
 from flask_login import current_user
 
 from portal.api.framework import ApiBlueprint, Pager, page_of
-from portal.communities.services import local_today, visible_community_ids
+from portal.communities.services import local_today
 from portal.extensions import db
 from portal.firms import services
 from portal.firms.models import Contract, Firm, ProjectManager
@@ -15,11 +15,11 @@ from portal.firms.schemas import (
     ContractQuerySchema,
     ContractSchema,
     ContractUpdateSchema,
+    FirmQuerySchema,
     FirmSchema,
     ManagerSchema,
 )
 from portal.permissions import Action
-from tenants.roles import Role
 
 api_bp = ApiBlueprint("firms_api", __name__, description="Property-service firms, project managers and contracts.")
 
@@ -28,31 +28,22 @@ def sees_firm(firm: Firm) -> bool:
     return services.can_see_firm(g.memberships, firm.id)
 
 
-def visible_contracts() -> sa.Select:
-    """Contracts of communities the caller may see, plus every contract of a firm staff member's own firm."""
-    stmt = sa.select(Contract).order_by(Contract.start_date.desc(), Contract.id.desc())
-    ids = visible_community_ids(g.memberships)
-    if ids is None:
-        return stmt
-    own = [m.firm_id for m in g.memberships if m.is_active and m.role == Role.FIRM_STAFF and m.firm_id]
-    return stmt.where(sa.or_(Contract.community_id.in_(ids), Contract.firm_id.in_(own)))
-
-
 def sees_contract(contract: Contract) -> bool:
-    return db.session.scalar(visible_contracts().with_only_columns(Contract.id).where(Contract.id == contract.id)) \
-        is not None
+    return db.session.scalar(services.visible_contracts(g.memberships).with_only_columns(Contract.id)
+                             .where(Contract.id == contract.id)) is not None
 
 
 # --- firms ------------------------------------------------------------------------------------------
 
 @api_bp.get("/firms")
 @api_bp.requires(Action.VIEW_REGISTRY)
+@api_bp.arguments(FirmQuerySchema, location="query")
 @api_bp.etag
 @api_bp.response(200, FirmSchema(many=True))
 @api_bp.paginate(Pager)
-def list_firms():
-    """Firms the caller may see."""
-    return services.visible_firms(g.memberships)
+def list_firms(query):
+    """Firms the caller may see, by name; filter by words of the name, credit code or contact."""
+    return services.filtered_firms(g.memberships, q=query.get("q"))
 
 
 @api_bp.post("/firms")
@@ -137,25 +128,18 @@ def contract_payload(contracts) -> list[dict]:
              "in_force": c.is_current(today)} for c in contracts]
 
 
-def in_force_on(day) -> sa.ColumnElement[bool]:
-    """``Contract.is_current(day)`` in SQL, so the database can filter and count a page."""
-    return sa.and_(Contract.start_date <= day, sa.or_(Contract.end_date.is_(None), Contract.end_date >= day))
-
-
 @api_bp.get("/contracts")
 @api_bp.requires(Action.VIEW_REGISTRY)
 @api_bp.arguments(ContractQuerySchema, location="query")
 @api_bp.response(200, ContractSchema(many=True))
 @api_bp.paginate()
 def list_contracts(query, pagination_parameters):
-    """Contracts the caller may see, newest first; filter by community, firm, in force today."""
-    stmt = visible_contracts()
-    if query.get("community_id"):
-        stmt = stmt.where(Contract.community_id == query["community_id"])
-    if query.get("firm_id"):
-        stmt = stmt.where(Contract.firm_id == query["firm_id"])
+    """Contracts the caller may see, newest first; filter by words of the community's or firm's name, by
+    community, firm, in force today."""
+    stmt = services.filtered_contracts(g.memberships, q=query.get("q"), community_id=query.get("community_id"),
+                                       firm_id=query.get("firm_id"))
     if "in_force" in query:
-        current = in_force_on(local_today())
+        current = services.in_force_on(local_today())
         stmt = stmt.where(current if query["in_force"] else sa.not_(current))
     return contract_payload(page_of(stmt, pagination_parameters))
 

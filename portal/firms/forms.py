@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms import DateField, SearchField, SelectField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.communities.forms import grade_choices, text_field
 from portal.firms.models import FeeModel
 from portal.forms import PortalForm
-from portal.validation import optional_id
+from portal.listing import SEARCH_MAX_LENGTH, ListFilterForm
+from portal.pickers.forms import PickerField
+from portal.validation import NoControlChars
 
 
 class FirmForm(PortalForm):
@@ -41,14 +43,17 @@ class ContractEditForm(PortalForm):
     fee_model = SelectField(_l("Fee model"), choices=fee_choices, validators=[DataRequired(_l("Choose the fee model."))])
     grade = SelectField(_l("Contracted service grade"), choices=grade_choices,
                         validators=[DataRequired(_l("Choose the contracted service grade."))])
-    manager_id = SelectField(_l("Project manager"), coerce=optional_id, validate_choice=False, validators=[Optional()])
+    # The view narrows it to the contract's firm.
+    manager_id = PickerField(_l("Project manager"), source="managers", blank=_l("— none —"), validators=[Optional()])
 
 
 class ContractForm(ContractEditForm):
-    firm_id = SelectField(_l("Firm"), coerce=optional_id, validate_choice=False,
-                          validators=[DataRequired(_l("Choose the firm."))])
-    community_id = SelectField(_l("Community"), coerce=optional_id, validate_choice=False,
+    firm_id = PickerField(_l("Firm"), source="firms", validators=[DataRequired(_l("Choose the firm."))])
+    community_id = PickerField(_l("Community"), source="communities",
                                validators=[DataRequired(_l("Choose the community."))])
+    # Once a firm is chosen, only its project managers are offered.
+    manager_id = PickerField(_l("Project manager"), source="managers", blank=_l("— none —"), narrow_by="firm_id",
+                             validators=[Optional()])
     start_date = DateField(_l("Starts on"), validators=[InputRequired(_l("Enter the date the contract starts."))])
     end_date = DateField(_l("Ends on (leave empty if open-ended)"), validators=[Optional()])
 
@@ -56,3 +61,29 @@ class ContractForm(ContractEditForm):
 class ContractEndForm(PortalForm):
     end_date = DateField(_l("Last day of the contract"), validators=[InputRequired(_l("Enter the contract's last day."))])
     reason = text_field(_l("Reason"), _l("Give the reason the contract ends."), 500)
+
+
+def _search(label, description):
+    return SearchField(label, description=description,
+                       validators=[Optional(), Length(max=SEARCH_MAX_LENGTH), NoControlChars()])
+
+
+class FirmFilterForm(ListFilterForm):
+    q = _search(_l("Search firms"), _l("Name, credit code or contact"))
+    sort = SelectField(_l("Order"), choices=lambda: [("name", _l("By name")),
+                                                     ("served", _l("Most communities served now"))],
+                       default="name", validators=[Optional()])
+
+
+class ContractFilterForm(ListFilterForm):
+    q = _search(_l("Search contracts"), _l("Name of the community or the firm"))
+    firm_id = PickerField(_l("Firm"), source="firms", blank=_l("Any firm"), check_choice=True)
+    state = SelectField(_l("State"), choices=lambda: [("", _l("Any")), ("in_force", _l("In force today")),
+                                                      ("ended", _l("Ended")), ("upcoming", _l("Not started yet"))],
+                        validators=[Optional()])
+    sort = SelectField(_l("Order"), choices=lambda: [("newest", _l("Newest first")), ("community", _l("By community"))],
+                       default="newest", validators=[Optional()])
+
+    def filters(self) -> dict:
+        return {"q": self.q.data, "firm_id": self.firm_id.data, "state": self.state.data or None,
+                "sort": self.sort.data or "newest"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from portal.api.schemas import PagedQuerySchema, StrictSchema
+from portal.api.schemas import PagedQuerySchema, StrictSchema, search_text
 from portal.communities.models import ServiceGrade
 from portal.communities.schemas import optional_text, required_text
 from portal.firms.models import FeeModel
@@ -59,7 +59,12 @@ class ContractEndSchema(StrictSchema):
     reason = required_text(500)
 
 
+class FirmQuerySchema(PagedQuerySchema):
+    q = search_text("Words of the firm's name, credit code or contact.")
+
+
 class ContractQuerySchema(PagedQuerySchema):
+    q = search_text("Words of the community's or the firm's name.")
     community_id = DbId()
     firm_id = DbId()
     in_force = fields.Boolean(metadata={"description": "Only contracts in force today (true) or not (false)."})

@@ -11,6 +11,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from portal.audit.services import record
 from portal.communities.models import Community, ServiceGrade
@@ -19,6 +20,7 @@ from portal.communities.services import PHONE_RE, RegistryError, local_today, vi
 from portal.extensions import db
 from portal.firms.credit_code import credit_code_problem, normalise_credit_code
 from portal.firms.models import Contract, FeeModel, Firm, ProjectManager
+from portal.listing import searched
 from tenants.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -198,9 +200,10 @@ def update_manager(*, tenant, actor, manager: ProjectManager, values: dict) -> P
     return manager
 
 
-def managers_of(firm_id: int) -> list[ProjectManager]:
-    return list(db.session.scalars(sa.select(ProjectManager).where(ProjectManager.firm_id == firm_id)
-                                   .order_by(ProjectManager.name)))
+def managers_of(firm_id: int) -> sa.Select:
+    """The firm's project managers, by name."""
+    return sa.select(ProjectManager).where(ProjectManager.firm_id == firm_id).order_by(ProjectManager.name,
+                                                                                     ProjectManager.id)
 
 
 # --- contracts --------------------------------------------------------------------------------------
@@ -211,19 +214,93 @@ def describe_contract(c: Contract) -> dict:
             "grade": c.grade.value, "end_reason": c.end_reason}
 
 
+FIRM_SORTS = ("name", "served")
+
+
+def filtered_firms(memberships: Iterable, *, q: str | None = None, sort: str = "name") -> sa.Select:
+    """The firms ``memberships`` may see with every word of ``q`` in the name, credit code or contact;
+    ``sort``: by name, or by the number of communities served now (most first)."""
+    stmt = searched(visible_firms(memberships), q, Firm.name, Firm.credit_code, Firm.contact_name, Firm.contact_phone)
+    if sort == "served":
+        served = (sa.select(Contract.firm_id, sa.func.count(Contract.id).label("served"))
+                  .where(in_force_on(local_today())).group_by(Contract.firm_id).subquery())
+        stmt = (stmt.outerjoin(served, served.c.firm_id == Firm.id).order_by(None)
+                .order_by(sa.func.coalesce(served.c.served, 0).desc(), Firm.name))
+    return stmt.order_by(Firm.id)
+
+
+def serving_counts(firm_ids: list[int]) -> dict[int, int]:
+    """Communities each of these firms serves under a contract in force today."""
+    if not firm_ids:
+        return {}
+    return dict(db.session.execute(sa.select(Contract.firm_id, sa.func.count(Contract.id))
+                                   .where(Contract.firm_id.in_(firm_ids), in_force_on(local_today()))
+                                   .group_by(Contract.firm_id)).all())
+
+
+def visible_contracts(memberships: Iterable) -> sa.Select:
+    """Contracts of communities the member may see, plus every contract of a firm staff member's own
+    firm (past ones too), newest first."""
+    memberships = [m for m in memberships if m.is_active]
+    stmt = sa.select(Contract).order_by(Contract.start_date.desc(), Contract.id.desc())
+    ids = visible_community_ids(memberships)
+    if ids is None:
+        return stmt
+    own = [m.firm_id for m in memberships if m.role == Role.FIRM_STAFF and m.firm_id]
+    return stmt.where(sa.or_(Contract.community_id.in_(ids), Contract.firm_id.in_(own)))
+
+
+CONTRACT_STATES = ("in_force", "ended", "upcoming")
+CONTRACT_SORTS = ("newest", "community")
+
+
+def filtered_contracts(memberships: Iterable, *, q: str | None = None, community_id: int | None = None,
+                       firm_id: int | None = None, state: str | None = None, sort: str = "newest") -> sa.Select:
+    """The contracts ``memberships`` may see, narrowed: ``q`` words of the community's or the firm's name,
+    one community or firm, ``state`` one of CONTRACT_STATES (on today's date); ``sort`` newest first or
+    by community name."""
+    stmt = visible_contracts(memberships)
+    if q:
+        stmt = searched(stmt.join(Community, Community.id == Contract.community_id)
+                        .join(Firm, Firm.id == Contract.firm_id), q, Community.name, Firm.name)
+    if community_id:
+        stmt = stmt.where(Contract.community_id == community_id)
+    if firm_id:
+        stmt = stmt.where(Contract.firm_id == firm_id)
+    today = local_today()
+    if state == "in_force":
+        stmt = stmt.where(in_force_on(today))
+    elif state == "ended":
+        stmt = stmt.where(Contract.end_date < today)
+    elif state == "upcoming":
+        stmt = stmt.where(Contract.start_date > today)
+    if sort == "community":
+        community = aliased(Community)
+        stmt = (stmt.join(community, community.id == Contract.community_id).order_by(None)
+                .order_by(community.name, Contract.start_date.desc(), Contract.id.desc()))
+    return stmt
+
+
 def contracts_of_community(community_id: int) -> list[Contract]:
     """The community's history of firms, newest first."""
     return list(db.session.scalars(sa.select(Contract).where(Contract.community_id == community_id)
                                    .order_by(Contract.start_date.desc(), Contract.id.desc())))
 
 
-def contracts_of_firm(firm_id: int, memberships: Iterable | None = None) -> list[Contract]:
+def contracts_of_firm(firm_id: int, memberships: Iterable | None = None) -> sa.Select:
+    """The firm's contracts, newest first; ``memberships``: only those the member may see (the bureau and
+    the firm's own staff see all of them)."""
     stmt = sa.select(Contract).where(Contract.firm_id == firm_id).order_by(Contract.start_date.desc(), Contract.id.desc())
     if memberships is not None and not sees_all_contracts_of(memberships, firm_id):
         ids = visible_community_ids(memberships)
         if ids is not None:
             stmt = stmt.where(Contract.community_id.in_(ids))
-    return list(db.session.scalars(stmt))
+    return stmt
+
+
+def in_force_on(day: dt.date) -> sa.ColumnElement[bool]:
+    """``Contract.is_current(day)`` in SQL, so the database can filter and count a page."""
+    return sa.and_(Contract.start_date <= day, sa.or_(Contract.end_date.is_(None), Contract.end_date >= day))
 
 
 def current_contracts(community_ids: Iterable[int] | None = None, on: dt.date | None = None) -> dict[int, Contract]:

@@ -11,9 +11,18 @@ from portal.communities.models import Community
 from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.firms import services
-from portal.firms.forms import ContractEditForm, ContractEndForm, ContractForm, FirmForm, ManagerForm
+from portal.firms.forms import (
+    ContractEditForm,
+    ContractEndForm,
+    ContractFilterForm,
+    ContractForm,
+    FirmFilterForm,
+    FirmForm,
+    ManagerForm,
+)
 from portal.firms.models import Contract, Firm, ProjectManager
 from portal.guards import get_scoped_or_404, tenant_permission
+from portal.listing import ListPage, paginate
 from portal.permissions import Action, can
 from portal.validation import query_int
 from portal.vocabulary import vocabulary
@@ -46,12 +55,12 @@ def index():
             return redirect(url_for("firms.detail", firm_id=own.id), 303)
         if may_manage():
             return redirect(url_for("firms.create"), 303)
-    firms = list(db.session.scalars(services.visible_firms(g.memberships)))
-    current = services.current_contracts()
-    serving: dict[int, int] = {}
-    for contract in current.values():
-        serving[contract.firm_id] = serving.get(contract.firm_id, 0) + 1
-    return render_template("firms/index.html", firms=firms, serving=serving, may_manage=may_manage())
+    form = FirmFilterForm()
+    page = paginate(services.filtered_firms(g.memberships, q=form.q.data, sort=form.sort.data or "name")) \
+        if form.checked() else ListPage.empty()
+    serving = services.serving_counts([f.id for f in page.items])
+    return render_template("firms/index.html", page=page, form=form, serving=serving,
+                           may_manage=may_manage()), form.status
 
 
 @bp.route("/firms/new", methods=["GET", "POST"])
@@ -79,12 +88,31 @@ def create():
 @tenant_permission(Action.VIEW_REGISTRY)
 def detail(firm_id: int):
     firm = visible_firm_or_404(firm_id)
-    contracts = services.contracts_of_firm(firm.id, g.memberships)
+    contracts = paginate(services.contracts_of_firm(firm.id, g.memberships), sizes=False)
+    managers = paginate(services.managers_of(firm.id), param="managers_page", sizes=False)
+    return render_template("firms/detail.html", firm=firm, contracts=contracts, managers=managers,
+                           linkable=linkable_communities(contracts.items), today=community_services.local_today(),
+                           may_manage=may_manage(), manager_form=ManagerForm())
+
+
+def linkable_communities(contracts) -> set[int] | None:
+    """Which of these contracts' communities the member may open (None: all of them)."""
     visible_ids = community_services.visible_community_ids(g.memberships)
-    linkable = None if visible_ids is None else set(db.session.scalars(visible_ids))
-    return render_template("firms/detail.html", firm=firm, contracts=contracts, managers=services.managers_of(firm.id),
-                           linkable=linkable, today=community_services.local_today(), may_manage=may_manage(),
-                           manager_form=ManagerForm())
+    if visible_ids is None:
+        return None
+    ids = {c.community_id for c in contracts}
+    return set(db.session.scalars(sa.select(Community.id).where(Community.id.in_(ids), Community.id.in_(visible_ids))))
+
+
+@bp.get("/contracts/")
+@tenant_permission(Action.VIEW_REGISTRY)
+def contracts():
+    """Every contract the member may see, newest first: by state, firm, or a community's or firm's name."""
+    form = ContractFilterForm()
+    page = paginate(services.filtered_contracts(g.memberships, **form.filters())) if form.checked() \
+        else ListPage.empty()
+    return render_template("firms/contracts.html", page=page, form=form, linkable=linkable_communities(page.items),
+                           today=community_services.local_today(), may_manage=may_manage()), form.status
 
 
 @bp.route("/firms/<int:firm_id>/edit", methods=["GET", "POST"])
@@ -146,31 +174,20 @@ def manager_edit(manager_id: int):
 
 # --- contracts --------------------------------------------------------------------------------------
 
-def _manager_choices():
-    rows = db.session.execute(sa.select(ProjectManager, Firm.name).join(Firm, Firm.id == ProjectManager.firm_id)
-                              .order_by(Firm.name, ProjectManager.name)).all()
-    return [(None, _("— none —"))] + [(m.id, f"{firm_name}: {m.name}") for m, firm_name in rows]
-
-
 def _contract_form() -> ContractForm:
     form = ContractForm()
-    blank = (None, _("— choose —"))
-    form.firm_id.choices = [blank] + [(f.id, f.name) for f in db.session.scalars(sa.select(Firm).order_by(Firm.name))]
+    form.fixed_firm = None
     if vocabulary().is_firm:
-        # The firm signs its own projects' contracts: nothing to choose (see the template).
-        own = services.own_firm()
-        form.firm_id.choices = [(own.id, own.name)] if own else [blank]
-        if own is not None and request.method != "POST":
-            form.firm_id.data = own.id
+        # The firm signs its own projects' contracts: nothing to choose (see the template), whatever is posted.
+        form.fixed_firm = services.own_firm()
+        if form.fixed_firm is not None:
+            form.firm_id.data = form.fixed_firm.id
         form.community_id.label.text = vocabulary().community
-    form.community_id.choices = [blank] + [
-        (c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name))]
-    form.manager_id.choices = _manager_choices()
     if request.method != "POST":
         # Opened from a community or firm page: that one is chosen already.
         for name in ("community_id", "firm_id"):
             value = query_int(name)
-            if value:
+            if value and not (name == "firm_id" and form.fixed_firm is not None):
                 getattr(form, name).data = value
         community = db.session.scalar(sa.select(Community).where(Community.id == (form.community_id.data or 0)))
         if community is not None and community.service_grade:
@@ -203,7 +220,7 @@ def contract_create():
 def contract_edit(contract_id: int):
     contract = get_scoped_or_404(Contract, contract_id)
     form = ContractEditForm()
-    form.manager_id.choices = [(None, _("— none —"))] + [(m.id, m.name) for m in services.managers_of(contract.firm_id)]
+    form.manager_id.narrowing["firm_id"] = contract.firm_id
     if request.method != "POST":
         form.fee_model.data, form.grade.data = contract.fee_model.value, contract.grade.value
         form.manager_id.data = contract.manager_id

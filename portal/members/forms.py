@@ -2,38 +2,40 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.forms import PortalForm
-from portal.validation import MobileOrEmail, NoControlChars, optional_id
+from portal.listing import SEARCH_MAX_LENGTH, ListFilterForm
+from portal.pickers.forms import PickerField
+from portal.validation import MobileOrEmail, NoControlChars
 from portal.vocabulary import vocabulary
 from tenants import current_tenant
-from tenants.roles import roles_for
+from tenants.roles import Role, roles_for
+
+
+def _tenant_roles():
+    """The roles the current tenant's kind offers, in its own words."""
+    return [(r.value, r.label) for r in roles_for(current_tenant.kind)]
 
 
 def _role_choices():
-    """The roles the current tenant's kind offers, in its own words."""
     # Nothing preselected: an administrator's role must never be given by not looking.
-    return [("", _l("— choose —"))] + [(r.value, r.label) for r in roles_for(current_tenant.kind)]
+    return [("", _l("— choose —"))] + _tenant_roles()
 
 
 class _BindingFields(PortalForm):
     role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired(_l("Choose a role."))])
-    area_id = SelectField(_l("Area (for officers)"), coerce=optional_id, validate_choice=False, validators=[Optional()])
-    firm_id = SelectField(_l("Firm (for firm staff)"), coerce=optional_id, validate_choice=False, validators=[Optional()])
-    community_id = SelectField(_l("Community (for committee members)"), coerce=optional_id, validate_choice=False,
+    area_id = PickerField(_l("Area (for officers)"), source="areas", blank=_l("— none —"), validators=[Optional()])
+    firm_id = PickerField(_l("Firm (for firm staff)"), source="firms", blank=_l("— none —"), validators=[Optional()])
+    community_id = PickerField(_l("Community (for committee members)"), source="communities", blank=_l("— none —"),
                                validators=[Optional()])
 
-    def set_binding_choices(self, choices: dict) -> None:
-        blank = [(None, _l("— none —"))]
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         if vocabulary().is_firm:
             self.area_id.label.text = _l("Branch or region (for branch/region managers)")
             self.community_id.label.text = _l("Project (for project managers and project staff)")
-        self.area_id.choices = blank + choices["area"]
-        self.firm_id.choices = blank + choices["firm"]
-        self.community_id.choices = blank + choices["community"]
-
 
 class MemberAddForm(_BindingFields):
     login = StringField(_l("Mobile number or e-mail"), validators=[DataRequired(_l("Enter a mobile number or e-mail.")),
@@ -51,3 +53,15 @@ class MemberEditForm(_BindingFields):
 
 class MemberActiveForm(PortalForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500), NoControlChars()])
+
+
+class MemberFilterForm(ListFilterForm):
+    q = SearchField(_l("Search members"), description=_l("Name, mobile number or e-mail"),
+                    validators=[Optional(), Length(max=SEARCH_MAX_LENGTH), NoControlChars()])
+    role = SelectField(_l("Role"), choices=lambda: [("", _l("Any role"))] + _tenant_roles(), validators=[Optional()])
+    state = SelectField(_l("State"), choices=lambda: [("", _l("Active or not")), ("active", _l("Active")),
+                                                      ("inactive", _l("Inactive"))], validators=[Optional()])
+
+    def filters(self) -> dict:
+        return {"q": self.q.data, "role": Role(self.role.data) if self.role.data else None,
+                "state": self.state.data or None}

@@ -15,6 +15,7 @@ from portal.domain import DomainError
 from portal.db import utcnow
 from portal.extensions import db
 from portal.firms.models import Firm
+from portal.listing import searched
 from tenants import across_tenants, current_tenant, tenant_scope
 from tenants.models import Membership, Tenant, TenantStatus
 from tenants.roles import Role, roles_for
@@ -184,7 +185,7 @@ def withdraw_invitation(*, tenant, actor, membership: Membership, reason: str = 
 
 
 def members_query() -> sa.Select:
-    """The tenant's members, active first, by name; open invitations are left out (see list_invitations).
+    """The tenant's members, active first, by name; open invitations are left out (see invitations_query).
 
     An open invitation names an account that has not agreed to join, so it must not show that account.
     """
@@ -193,22 +194,22 @@ def members_query() -> sa.Select:
             .order_by(Membership.is_active.desc(), User.display_name, Membership.role, Membership.id))
 
 
-def list_members() -> list[Membership]:
-    """The tenant's members, active or not; open invitations are listed apart (list_invitations)."""
-    return list(db.session.scalars(members_query()))
+MEMBER_STATES = {"active": True, "inactive": False}
 
 
-def list_invitations() -> list[Membership]:
-    """The tenant's open invitations, oldest first."""
-    return list(db.session.scalars(sa.select(Membership).where(Membership.invited_at.is_not(None),
-                                                               Membership.accepted_at.is_(None))
-                                   .order_by(Membership.invited_at, Membership.id)))
+def filtered_members(*, q: str | None = None, role: Role | None = None, state: str | None = None) -> sa.Select:
+    """The tenant's members (see members_query) with every word of ``q`` in the name, mobile number or
+    e-mail, of one ``role``, active or not (``state``)."""
+    stmt = searched(members_query(), q, User.display_name, User.mobile, User.email)
+    if role is not None:
+        stmt = stmt.where(Membership.role == role)
+    if state in MEMBER_STATES:
+        stmt = stmt.where(Membership.is_active == MEMBER_STATES[state])
+    return stmt
 
 
-def binding_choices() -> dict[str, list[tuple[int, str]]]:
-    return {
-        "area": [(a.id, a.name) for a in db.session.scalars(sa.select(Area).order_by(Area.kind, Area.name))],
-        "firm": [(f.id, f.name) for f in db.session.scalars(sa.select(Firm).order_by(Firm.name))],
-        # A firm tenant's communities are its projects (its project teams are bound to one).
-        "community": [(c.id, c.name) for c in db.session.scalars(sa.select(Community).order_by(Community.name))],
-    }
+def invitations_query(*, q: str | None = None, role: Role | None = None) -> sa.Select:
+    """The tenant's open invitations, oldest first; ``q``: words of the login the administrator typed."""
+    stmt = searched(sa.select(Membership).where(Membership.invited_at.is_not(None), Membership.accepted_at.is_(None))
+                    .order_by(Membership.invited_at, Membership.id), q, Membership.invited_login)
+    return stmt if role is None else stmt.where(Membership.role == role)

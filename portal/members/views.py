@@ -9,7 +9,8 @@ from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.members import services
-from portal.members.forms import MemberActiveForm, MemberAddForm, MemberEditForm
+from portal.listing import ListPage, paginate
+from portal.members.forms import MemberActiveForm, MemberAddForm, MemberEditForm, MemberFilterForm
 from portal.permissions import Action
 from portal.public_url import public_url_for
 from portal.validation import normalise_login
@@ -19,18 +20,30 @@ from tenants.roles import Role
 bp = Blueprint("members", __name__, url_prefix="/t/<tenant_slug>/members")
 
 
+def _index_page(active_form, status: int = 200, **extra):
+    """The members list (and the open invitations, a second list), with its filters."""
+    filters = MemberFilterForm()
+    if filters.checked():
+        wanted = filters.filters()
+        members = paginate(services.filtered_members(**wanted), endpoint="members.index")
+        invitations = paginate(services.invitations_query(q=wanted["q"], role=wanted["role"]), param="invitations_page",
+                               sizes=False, endpoint="members.index")
+    else:
+        members = invitations = ListPage.empty()
+    return render_template("members/index.html", page=members, invitations=invitations, filters=filters,
+                           active_form=active_form, **extra), max(status, filters.status)
+
+
 @bp.get("/")
 @tenant_permission(Action.VIEW_MEMBERS)
 def index():
-    return render_template("members/index.html", members=services.list_members(),
-                           invitations=services.list_invitations(), active_form=MemberActiveForm())
+    return _index_page(MemberActiveForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @tenant_permission(Action.MANAGE_MEMBERS)
 def add():
     form = MemberAddForm()
-    form.set_binding_choices(services.binding_choices())
     if form.validate_on_submit():
         try:
             services.add_member(
@@ -57,7 +70,6 @@ def edit(membership_id: int):
     form = MemberEditForm(obj=None if _is_post() else membership)
     if not _is_post():
         form.role.data = membership.role.value
-    form.set_binding_choices(services.binding_choices())
     if form.validate_on_submit():
         try:
             services.update_member(
@@ -81,8 +93,7 @@ def set_active(membership_id: int, state: str):
     membership = get_scoped_or_404(Membership, membership_id)
     form = MemberActiveForm()
     if not form.validate_on_submit():
-        return render_template("members/index.html", members=services.list_members(),
-                               invitations=services.list_invitations(), active_form=form, failed_id=membership.id), 400
+        return _index_page(form, 400, failed_id=membership.id)
     try:
         services.set_member_active(tenant=g.tenant, actor=current_user, membership=membership,
                                    active=state == "on", reason=form.reason.data)

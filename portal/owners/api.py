@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g
 from flask_login import current_user
 
-from portal.api.framework import ApiBlueprint, Pager
+from portal.api.framework import ApiBlueprint, page_of
 from portal.communities.models import Building, Community
 from portal.communities.services import can_see_community
 from portal.owners import schemas, services
@@ -80,7 +80,8 @@ def reissue_code(data, code: ClaimCode):
 @api_bp.get("/my/units")
 @api_bp.requires(Action.VIEW_OWN_UNITS)
 @api_bp.response(200, schemas.OwnedUnitSchema(many=True))
-@api_bp.paginate(Pager)
-def my_units():
+@api_bp.paginate()
+def my_units(pagination_parameters):
     """The caller's bound units (owners only)."""
-    return services.owned_units(current_user.id)
+    bindings = page_of(services.owned_bindings(current_user.id), pagination_parameters)
+    return services.owned_units(current_user.id, bindings)

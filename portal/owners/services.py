@@ -319,11 +319,17 @@ class OwnedUnit:
     others: int  # other accounts bound to the same unit
 
 
-def owned_units(user_id: int) -> list[OwnedUnit]:
-    bindings = list(db.session.scalars(
-        sa.select(UnitBinding).join(Unit, UnitBinding.unit_id == Unit.id)
-        .where(UnitBinding.user_id == user_id, UnitBinding.revoked_at.is_(None))
-        .order_by(Unit.community_id, Unit.building_id, Unit.room)))
+def owned_bindings(user_id: int) -> sa.Select:
+    """The user's current bindings, in the order of their units."""
+    return (sa.select(UnitBinding).join(Unit, UnitBinding.unit_id == Unit.id)
+            .where(UnitBinding.user_id == user_id, UnitBinding.revoked_at.is_(None))
+            .order_by(Unit.community_id, Unit.building_id, Unit.room, UnitBinding.id))
+
+
+def owned_units(user_id: int, bindings: list[UnitBinding] | None = None) -> list[OwnedUnit]:
+    """The user's units (or those of ``bindings``, a page of them), each with how many others share it."""
+    if bindings is None:
+        bindings = list(db.session.scalars(owned_bindings(user_id)))
     if not bindings:
         return []
     counts = dict(db.session.execute(

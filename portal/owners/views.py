@@ -7,13 +7,15 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from portal.communities.forms import CommunitySearchForm
 from portal.communities.models import Building, Community
-from portal.communities.services import can_see_community, visible_communities
+from portal.communities.services import can_see_community, filtered_communities
 from portal.db import utcnow
 from portal.domain import apply_to_form
 from portal.extensions import db, limiter
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.i18n import to_local
+from portal.listing import ListPage, paginate
 from portal.owners import services
 from portal.owners.forms import AddUnitForm, IssueForm, ReasonForm, RegisterForm
 from portal.owners.models import ClaimCode, UnitBinding
@@ -80,8 +82,9 @@ def _binding_or_404(binding_id: int) -> UnitBinding:
 @tenant_permission(Action.MANAGE_CLAIM_CODES)
 def claim_codes():
     """Choose a community (a committee member sees only their own)."""
-    communities = db.session.scalars(visible_communities(g.memberships)).all()
-    return render_template("owners/claim_codes.html", communities=communities)
+    form = CommunitySearchForm()
+    page = paginate(filtered_communities(g.memberships, **form.filters())) if form.checked() else ListPage.empty()
+    return render_template("owners/claim_codes.html", page=page, form=form), form.status
 
 
 @bp.get("/claim-codes/<int:community_id>")

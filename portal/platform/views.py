@@ -4,30 +4,49 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms import SearchField
+from wtforms.validators import Length, Optional
 
 from portal.auth.models import User
 from portal.domain import apply_to_form
 from portal.extensions import db
 from portal.guards import platform_admin_required
+from portal.listing import SEARCH_MAX_LENGTH, ListFilterForm, ListPage, paginate, searched
 from portal.platform import services
 from portal.platform.forms import TenantCreateForm, TenantPublicUrlForm, TenantStatusForm, UserActiveForm
-from portal.validation import normalise_login
+from portal.validation import NoControlChars, normalise_login
 from tenants.models import Tenant, TenantKind, TenantStatus
 
 bp = Blueprint("platform", __name__, url_prefix="/platform")
 
 
-def _tenants():
-    return db.session.scalars(sa.select(Tenant).order_by(Tenant.created_at.desc())).all()
+class PlatformFilterForm(ListFilterForm):
+    q = SearchField(_l("Search tenants and accounts"), description=_l("Name, short name, mobile number or e-mail"),
+                    validators=[Optional(), Length(max=SEARCH_MAX_LENGTH), NoControlChars()])
+
+
+def _index_page(status: int = 200, **forms):
+    """Tenants and accounts, a page of each, both narrowed by the one search box."""
+    filters = PlatformFilterForm()
+    if filters.checked():
+        tenants = paginate(searched(sa.select(Tenant).order_by(Tenant.created_at.desc(), Tenant.id.desc()),
+                                    filters.q.data, Tenant.slug, Tenant.name_zh, Tenant.name_en),
+                           endpoint="platform.index")
+        users = paginate(searched(sa.select(User).order_by(User.id.desc()), filters.q.data, User.display_name,
+                                  User.mobile, User.email), param="users_page", sizes=False, endpoint="platform.index")
+    else:
+        tenants = users = ListPage.empty()
+    forms = {"status_form": TenantStatusForm(), "user_form": UserActiveForm(), **forms}
+    return render_template("platform/index.html", tenants=tenants, users=users, filters=filters,
+                           **forms), max(status, filters.status)
 
 
 @bp.get("/")
 @platform_admin_required
 def index():
-    users = db.session.scalars(sa.select(User).order_by(User.id.desc()).limit(200)).all()
-    return render_template("platform/index.html", tenants=_tenants(), users=users,
-                           status_form=TenantStatusForm(), user_form=UserActiveForm())
+    return _index_page()
 
 
 @bp.route("/tenants/new", methods=["GET", "POST"])
@@ -59,9 +78,7 @@ def tenant_status(tenant_id: int):
     tenant = db.session.get(Tenant, tenant_id) or abort(404)
     form = TenantStatusForm()
     if not form.validate_on_submit():
-        users = db.session.scalars(sa.select(User).order_by(User.id.desc()).limit(200)).all()
-        return render_template("platform/index.html", tenants=_tenants(), users=users, status_form=form,
-                               user_form=UserActiveForm(), failed_tenant=tenant.id), 400
+        return _index_page(400, status_form=form, failed_tenant=tenant.id)
     services.set_tenant_status(actor=current_user, tenant=tenant, status=TenantStatus(form.status.data),
                                reason=form.reason.data)
     db.session.commit()
@@ -102,6 +119,4 @@ def user_active(user_id: int, state: str):
             return redirect(url_for("platform.index"), 303)
     if error:
         form.reason.errors = list(form.reason.errors) + [error]
-    users = db.session.scalars(sa.select(User).order_by(User.id.desc()).limit(200)).all()
-    return render_template("platform/index.html", tenants=_tenants(), users=users, status_form=TenantStatusForm(),
-                           user_form=form, failed_user=user.id), 400
+    return _index_page(400, user_form=form, failed_user=user.id)

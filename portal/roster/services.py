@@ -11,14 +11,13 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.audit.services import record
 from portal.communities.models import Building, Community, Unit
-from portal.communities.services import visible_communities
 from portal.extensions import db
 from portal.roster import parsing
 from portal.roster.parsing import FileProblem, Problem, SourceInfo
@@ -278,15 +277,6 @@ class _ChunkWriter:
 
 # -- listing -----------------------------------------------------------------------------------
 
-def communities_with_counts(memberships: Iterable) -> list[tuple[Community, int]]:
-    """The communities these memberships may see, each with its number of registered units."""
-    communities = list(db.session.scalars(visible_communities(memberships)))
-    counts = dict(db.session.execute(sa.select(Unit.community_id, sa.func.count(Unit.id))
-                                     .where(Unit.community_id.in_([c.id for c in communities]))
-                                     .group_by(Unit.community_id)).all()) if communities else {}
-    return [(c, counts.get(c.id, 0)) for c in communities]
-
-
 def buildings_with_counts(community: Community) -> list[tuple[Building, int]]:
     buildings = list(db.session.scalars(sa.select(Building).where(Building.community_id == community.id)
                                         .order_by(Building.position, Building.name)))
@@ -303,16 +293,6 @@ def units_query(community: Community, building_id: int | None = None) -> sa.Sele
     if building_id is not None:
         stmt = stmt.where(Unit.building_id == building_id)
     return stmt
-
-
-def units_page(community: Community, *, building_id: int | None, page: int, per_page: int) -> tuple[list[Unit], int]:
-    stmt = units_query(community, building_id)
-    count = sa.select(sa.func.count(Unit.id)).where(Unit.community_id == community.id)
-    if building_id is not None:
-        count = count.where(Unit.building_id == building_id)
-    total = db.session.scalar(count)
-    units = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    return units, total or 0
 
 
 def find_community(ref: str) -> Community | None:

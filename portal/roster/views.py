@@ -5,13 +5,15 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.communities.models import Community
-from portal.communities.services import can_see_community
+from portal.communities.forms import CommunitySearchForm
+from portal.communities.models import Community, Unit
+from portal.communities.services import can_see_community, filtered_communities, unit_counts
 from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
+from portal.listing import ListPage, paginate, searched
 from portal.permissions import Action, can
 from portal.roster import exporting, parsing, services, uploads
-from portal.roster.forms import RosterConfirmForm, RosterUploadForm
+from portal.roster.forms import RosterConfirmForm, RosterUploadForm, UnitFilterForm
 from portal.validation import query_int
 
 bp = Blueprint("roster", __name__, url_prefix="/t/<tenant_slug>")
@@ -38,8 +40,11 @@ def _too_large(error):
 @bp.get("/roster/")
 @tenant_permission(Action.VIEW_REGISTRY)
 def index():
-    rows = services.communities_with_counts(g.memberships)
-    return render_template("roster/index.html", rows=rows, can_import=can(g.memberships, Action.IMPORT_ROSTER))
+    form = CommunitySearchForm()
+    page = paginate(filtered_communities(g.memberships, **form.filters())) if form.checked() else ListPage.empty()
+    return render_template("roster/index.html", page=page, form=form,
+                           counts=unit_counts([c.id for c in page.items]) if page.items else {},
+                           can_import=can(g.memberships, Action.IMPORT_ROSTER)), form.status
 
 
 @bp.get("/roster/<int:community_id>/units")
@@ -50,14 +55,12 @@ def community_units(community_id: int):
     building_id = query_int("building")
     if request.args.get("building") and building_id not in {b.id for b, _count in buildings}:
         abort(404)
-    page = query_int("page", 1)
-    units, total = services.units_page(community, building_id=building_id, page=page, per_page=PER_PAGE)
-    pages = max(1, -(-total // PER_PAGE))
-    if page > pages:
-        abort(404)
-    return render_template("roster/units.html", community=community, buildings=buildings, units=units, total=total,
-                           page=page, pages=pages, building_id=building_id,
-                           can_import=can(g.memberships, Action.IMPORT_ROSTER))
+    form = UnitFilterForm()
+    form.building.choices = [("", _("All buildings"))] + [(str(b.id), f"{b.name} ({count})") for b, count in buildings]
+    stmt = searched(services.units_query(community, building_id), form.q.data, Unit.room, Unit.entrance)
+    page = paginate(stmt, per_page=PER_PAGE) if form.checked() else ListPage.empty()
+    return render_template("roster/units.html", community=community, buildings=buildings, page=page, form=form,
+                           can_import=can(g.memberships, Action.IMPORT_ROSTER)), form.status
 
 
 @bp.route("/roster/<int:community_id>/import", methods=["GET", "POST"])

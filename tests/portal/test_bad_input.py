@@ -536,7 +536,8 @@ def test_html_in_names_is_shown_as_text(app, world: World, senders):
 # negative, and digits of other scripts (full-width, Arabic-Indic) that Python's int() would accept.
 BAD_NUMBERS = ("99999999999999999999", "2147483648", "-1", "１２", "٣")
 # Query-string numbers read by GET routes (HTML pages and the API's pagination and filters).
-QUERY_INT_NAMES = ("page", "page_size", "limit", "offset", "community_id", "firm_id", "area_id", "building")
+QUERY_INT_NAMES = ("page", "page_size", "limit", "offset", "community_id", "firm_id", "area_id", "building",
+                   "invitations_page", "managers_page", "users_page", "manager_id", "actor")
 INT_CONVERTERS = ("IntegerConverter", "DatabaseIntConverter", "DatabaseIdConverter")
 
 

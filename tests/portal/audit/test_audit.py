@@ -150,7 +150,7 @@ def test_pages_of_fifty(app, world, admin):
     first = admin.get("/t/alpha/audit/?action=bulk.").text
     assert "BULK59X" in first and "BULK10X" in first and "BULK09X" not in first
     assert "1 / 2" in first
-    older = re.search(r'<a href="([^"]+)">Older</a>', first).group(1)
+    older = re.search(r'<a href="([^"]+)" rel="next">Older</a>', first).group(1)
     assert "page=2" in older and "action=bulk." in older
     second = admin.get("/t/alpha/audit/?action=bulk.&page=2").text
     assert "BULK09X" in second and "BULK00X" in second and "BULK10X" not in second

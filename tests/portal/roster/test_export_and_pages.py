@@ -88,13 +88,15 @@ def test_units_are_paginated_and_filterable_by_building(app, world: World, admin
     seed_units(admin, world, 120)
     url = f"/t/alpha/roster/{world.a.community_id}/units"
     first = page_text(admin.get(url).text)
-    assert "122 units" in first and "1 / 3" in first
+    assert "1–50 of 122" in first and "1 / 3" in first
     assert "101" in first
     last = admin.get(url + "?page=3")
     assert last.status_code == 200 and "3 / 3" in page_text(last.text)
     assert admin.get(url + "?page=4").status_code == 404
     filtered = admin.get(url + f"?building={world.a.building_id}")
-    assert "122 units" in page_text(filtered.text)
+    assert "of 122" in page_text(filtered.text)
+    searched = page_text(admin.get(url + "?q=0119").text)
+    assert "1–1 of 1" in searched  # the room numbers are searched
     assert admin.get(url + f"?building={world.b.building_id}").status_code == 404
     assert admin.get(url + "?building=abc").status_code == 404
     assert admin.get(url + "?page=abc").status_code == 200  # a junk page number shows page 1

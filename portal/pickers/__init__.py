@@ -1,0 +1,1 @@
+"""Pickers: choosing one community, firm, area, project manager or member out of thousands, by search."""

@@ -1,0 +1,135 @@
+"""What each picker offers: the rows a member may choose (their role's view of the registry, never more),
+how a search narrows them, and how each reads in the list."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
+
+from portal.auth.models import User
+from portal.communities.models import Area, Community
+from portal.communities.services import areas_in_order, visible_area_ids, visible_communities
+from portal.extensions import db
+from portal.firms.models import Firm, ProjectManager
+from portal.firms.services import visible_firm_ids, visible_firms
+from portal.listing import count_of, searched
+from portal.permissions import Action
+from tenants.models import Membership
+from tenants.roles import Role
+
+# The most matches a picker lists at once: a phone shows a dozen, and a form with three pickers still
+# carries fewer than a hundred options, never thousands.
+PICKER_LIMIT = 25
+# A picker with more candidates than this gets a search box (a short list is a plain select).
+SEARCH_FROM = 10
+
+
+@dataclass(frozen=True)
+class PickerSource:
+    """One kind of thing to pick. ``rows(memberships, narrowing)`` is a SELECT of (value, label) of what
+    those memberships may pick, in list order; ``columns`` are matched by the search words; ``value``
+    is the column of the value (to find the one already chosen); ``action`` guards the search route."""
+
+    name: str
+    action: Action
+    noun: Any  # plural, for "12 communities to choose from"
+    rows: Callable[[list, dict], sa.Select]
+    columns: Callable[[], tuple]
+    value: Callable[[], Any]
+
+
+@dataclass
+class Found:
+    """A picker's options: at most PICKER_LIMIT (value, label) pairs, and how many matched in all."""
+
+    options: list[tuple[Any, str]]
+    total: int
+
+
+def find(source: PickerSource, memberships: Iterable, search: str = "", narrowing: dict | None = None,
+         limit: int = PICKER_LIMIT) -> Found:
+    """The first ``limit`` candidates matching ``search`` (every word, in any searched column)."""
+    stmt = searched(source.rows(list(memberships), narrowing or {}), search, *source.columns())
+    total = count_of(stmt)
+    return Found(options=[(value, label) for value, label in db.session.execute(stmt.limit(limit))], total=total)
+
+
+def chosen(source: PickerSource, memberships: Iterable, value, narrowing: dict | None = None) -> tuple[Any, str] | None:
+    """The option of ``value`` if these memberships may pick it, else None (an unknown or foreign id
+    shows nothing, not even a name)."""
+    row = db.session.execute(source.rows(list(memberships), narrowing or {}).where(source.value() == value)).first()
+    return (row[0], row[1]) if row else None
+
+
+def describe(found: Found, search: str, noun) -> str:
+    """What the list under a picker holds, in a sentence (the page's script shows the same one)."""
+    shown = len(found.options)
+    if found.total == 0:
+        return _("Nothing matches “%(search)s”.", search=search) if search else _("There is nothing to choose yet.")
+    if shown < found.total:
+        return _("The first %(shown)s of %(total)s %(noun)s are listed: type part of the name and press Find.",
+                 shown=shown, total=found.total, noun=noun)
+    if search:
+        return _("%(total)s %(noun)s match “%(search)s”.", total=found.total, noun=noun, search=search)
+    return _("%(total)s %(noun)s to choose from.", total=found.total, noun=noun)
+
+
+# --- the sources ------------------------------------------------------------------------------------
+
+def _community_rows(memberships: list, narrowing: dict) -> sa.Select:
+    return visible_communities(memberships).with_only_columns(Community.id, Community.name).order_by(Community.id)
+
+
+def _firm_rows(memberships: list, narrowing: dict) -> sa.Select:
+    return visible_firms(memberships).with_only_columns(Firm.id, Firm.name).order_by(Firm.id)
+
+
+def _area_rows(memberships: list, narrowing: dict) -> sa.Select:
+    """Streets, and offices as "street · office" (two streets may each have an office of the same name);
+    a firm tenant's branches and regions alike. ``narrowing["kind"] == "top"``: streets or branches only
+    (the parent of a new office or region)."""
+    street = aliased(Area)
+    label = sa.case((street.name.is_(None), Area.name), else_=street.name + " · " + Area.name)
+    stmt = areas_in_order(sa.select(Area.id, label), street)
+    ids = visible_area_ids(memberships)
+    if ids is not None:
+        stmt = stmt.where(Area.id.in_(ids))
+    if narrowing.get("kind") == "top":
+        stmt = stmt.where(Area.parent_id.is_(None))
+    return stmt
+
+
+def _manager_rows(memberships: list, narrowing: dict) -> sa.Select:
+    """Project managers as "firm: name", of the firms the member may see; ``narrowing["firm_id"]``: of one firm."""
+    stmt = (sa.select(ProjectManager.id, Firm.name + "：" + ProjectManager.name)
+            .join(Firm, Firm.id == ProjectManager.firm_id).order_by(Firm.name, ProjectManager.name, ProjectManager.id))
+    ids = visible_firm_ids(memberships)
+    if ids is not None:
+        stmt = stmt.where(ProjectManager.firm_id.in_(ids))
+    if narrowing.get("firm_id"):
+        stmt = stmt.where(ProjectManager.firm_id == narrowing["firm_id"])
+    return stmt
+
+
+def _member_rows(memberships: list, narrowing: dict) -> sa.Select:
+    """The tenant's staff, one row a person (owners, who may be a million, are nobody's actor to look up)."""
+    staff = sa.select(Membership.user_id).where(
+        Membership.role != Role.OWNER, sa.or_(Membership.invited_at.is_(None), Membership.accepted_at.is_not(None)))
+    return sa.select(User.id, User.display_name).where(User.id.in_(staff)).order_by(User.display_name, User.id)
+
+
+SOURCES: dict[str, PickerSource] = {source.name: source for source in (
+    PickerSource("communities", Action.VIEW_REGISTRY, _l("communities"), _community_rows,
+                 lambda: (Community.name, Community.address), lambda: Community.id),
+    PickerSource("firms", Action.VIEW_REGISTRY, _l("firms"), _firm_rows,
+                 lambda: (Firm.name, Firm.credit_code), lambda: Firm.id),
+    PickerSource("areas", Action.VIEW_REGISTRY, _l("areas"), _area_rows, lambda: (Area.name,), lambda: Area.id),
+    PickerSource("managers", Action.VIEW_REGISTRY, _l("project managers"), _manager_rows,
+                 lambda: (ProjectManager.name, Firm.name), lambda: ProjectManager.id),
+    PickerSource("members", Action.VIEW_MEMBERS, _l("members"), _member_rows,
+                 lambda: (User.display_name, User.mobile, User.email), lambda: User.id),
+)}

@@ -1,0 +1,144 @@
+"""Many rows at once in one tenant of the test world, each carrying a marker text, for the list and picker tests."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from portal.audit.models import AuditEvent
+from portal.communities.models import Area, AreaKind, Building, Community, ServiceGrade, Unit
+from portal.db import utcnow
+from portal.extensions import db
+from portal.firms.models import Contract, FeeModel, Firm, ProjectManager
+from tenants import tenant_scope
+from tenants.models import Membership, Tenant, TenantKind
+from tenants.roles import Role
+from tests.factories import TenantWorld, credit_code, make_user
+
+
+def in_tenant(app, world: TenantWorld, build):
+    """Run ``build()`` inside the tenant of ``world`` and commit (the test's transaction rolls it all back)."""
+    with app.app_context():
+        with tenant_scope(db.session.get(Tenant, world.tenant_id)):
+            result = build()
+            db.session.flush()
+        db.session.commit()
+        db.session.remove()
+    return result
+
+
+def communities(world: TenantWorld, count: int, marker: str, area_id: int | None = None) -> list[int]:
+    rows = [Community(name=f"{marker}{i:03d}", address=f"地址{marker}{i:03d}", area_id=area_id or world.office_id,
+                      service_grade=ServiceGrade.GRADE1, declared_units=1) for i in range(count)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [c.id for c in rows]
+
+
+def offices(world: TenantWorld, count: int, marker: str) -> list[int]:
+    rows = [Area(kind=AreaKind.COMMUNITY_OFFICE, name=f"{marker}{i:03d}", parent_id=world.area_id) for i in range(count)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [a.id for a in rows]
+
+
+def firms(world: TenantWorld, count: int, marker: str, seed: int = 500) -> list[int]:
+    rows = [Firm(name=f"{marker}{i:03d}", credit_code=credit_code(seed + i)) for i in range(count)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [f.id for f in rows]
+
+
+def managers(world: TenantWorld, count: int, marker: str) -> list[int]:
+    rows = [ProjectManager(firm_id=world.firm_id, name=f"{marker}{i:03d}", phone=f"137{i:08d}") for i in range(count)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [m.id for m in rows]
+
+
+def contracts(world: TenantWorld, count: int, marker: str) -> list[int]:
+    """A community for each contract (named ``marker``NNN), each served by the world's firm."""
+    ids = communities(world, count, marker)
+    rows = [Contract(firm_id=world.firm_id, community_id=community_id, start_date=dt.date(2024, 1, 1),
+                     fee_model=FeeModel.LUMP_SUM, grade=ServiceGrade.GRADE1) for community_id in ids]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [c.id for c in rows]
+
+
+def members(world: TenantWorld, count: int, marker: str, role: Role = Role.BUREAU_STAFF) -> list[int]:
+    ids = []
+    for i in range(count):
+        user = make_user(f"{marker}{i:03d}")
+        membership = Membership(user_id=user.id, role=role)
+        db.session.add(membership)
+        db.session.flush()
+        ids.append(user.id)
+    return ids
+
+
+def invitations(world: TenantWorld, count: int, marker: str) -> list[int]:
+    rows = []
+    for i in range(count):
+        user = make_user(f"受邀{i:03d}", email=f"{marker}{i:03d}@example.org")
+        rows.append(Membership(user_id=user.id, role=Role.BUREAU_STAFF, is_active=False, invited_at=utcnow(),
+                               invited_login=user.email, invited_by_id=world.users[Role.BUREAU_ADMIN]))
+    db.session.add_all(rows)
+    db.session.flush()
+    return [m.id for m in rows]
+
+
+def events(world: TenantWorld, count: int, marker: str) -> list[int]:
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    rows = [AuditEvent(occurred_at=start + dt.timedelta(minutes=i), action="bulk.listed", summary=f"{marker}{i:03d}",
+                       actor_label="system") for i in range(count)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [e.id for e in rows]
+
+
+def units(world: TenantWorld, count: int, marker: str) -> list[int]:
+    building = Building(community_id=world.community_id, name=marker[:20])
+    db.session.add(building)
+    db.session.flush()
+    rows = [Unit(community_id=world.community_id, building_id=building.id, entrance="1", room=f"{marker}{i:03d}",
+                 floor=1, floor_area=Decimal("80.00")) for i in range(count)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [u.id for u in rows]
+
+
+def tenants(app, count: int, marker: str) -> list[int]:
+    """Tenants of the platform (outside any tenant), named ``marker``NNN."""
+    with app.app_context():
+        rows = [Tenant(slug=f"{marker.lower()}-{i:03d}", kind=TenantKind.BUREAU, name_zh=f"{marker}{i:03d}")
+                for i in range(count)]
+        db.session.add_all(rows)
+        db.session.commit()
+        ids = [t.id for t in rows]
+        db.session.remove()
+    return ids
+
+
+def accounts(app, count: int, marker: str) -> list[int]:
+    """Accounts of the platform, with no membership anywhere, named ``marker``NNN."""
+    with app.app_context():
+        ids = [make_user(f"{marker}{i:03d}").id for i in range(count)]
+        db.session.commit()
+        db.session.remove()
+    return ids
+
+
+def elsewhere(world: TenantWorld, prefix: str, seed: int) -> dict:
+    """A street of its own with a community served by a firm of its own: outside the world's officer's
+    area, not the world's firm, not the world's committee member's community (``prefix``街道/小区/物业)."""
+    street = Area(kind=AreaKind.STREET, name=f"{prefix}街道")
+    db.session.add(street)
+    db.session.flush()
+    community = Community(name=f"{prefix}小区", area_id=street.id, service_grade=ServiceGrade.GRADE3)
+    firm = Firm(name=f"{prefix}物业", credit_code=credit_code(seed))
+    db.session.add_all([community, firm])
+    db.session.flush()
+    db.session.add(Contract(firm_id=firm.id, community_id=community.id, start_date=dt.date(2024, 1, 1),
+                            fee_model=FeeModel.LUMP_SUM, grade=ServiceGrade.GRADE3))
+    db.session.flush()
+    return {"area_id": street.id, "community_id": community.id, "firm_id": firm.id}
