@@ -27,6 +27,7 @@ from portal.guards import get_scoped_or_404, tenant_permission
 from portal.listing import SEARCH_MAX_LENGTH, ListFilterForm, ListPage, paginate
 from portal.permissions import Action, can
 from portal.validation import NoControlChars
+from portal.vocabulary import vocabulary
 
 bp = Blueprint("communities", __name__, url_prefix="/t/<tenant_slug>")
 

@@ -12,7 +12,7 @@ from portal.firms.credit_code import is_valid_credit_code
 from portal.firms.models import Firm
 from tenants import tenant_scope
 from tenants.models import Membership, Tenant, TenantKind
-from tenants.roles import Role, roles_for
+from tenants.roles import roles_for
 from tests.conftest import table_snapshot
 from tests.portal.pages import in_english, login
 

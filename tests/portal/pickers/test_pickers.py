@@ -87,7 +87,7 @@ def test_the_managers_of_one_firm(world: World, client_as, many):
     of_firm = admin.get(f"{A}/pick/managers", query_string={"firm_id": world.a.firm_id}).json
     assert of_firm["total"] == 151
     assert admin.get(f"{A}/pick/managers", query_string={"firm_id": many["firms"][0]}).json["total"] == 0
-    streets = admin.get(f"{A}/pick/areas", query_string={"kind": "street"}).json
+    streets = admin.get(f"{A}/pick/areas", query_string={"kind": "top"}).json  # streets only
     assert [o["value"] for o in streets["options"]] == [world.a.area_id]
 
 
