@@ -208,6 +208,35 @@ def filtered_members(*, q: str | None = None, role: Role | None = None, state: s
     return stmt
 
 
+def filtered_people(*, q: str | None = None, role: Role | None = None, state: str | None = None) -> sa.Select:
+    """One row per person among the members ``filtered_members`` finds, by name: someone with two roles
+    (an owner who is also bureau staff) is one person with two roles, never two entries."""
+    matching = filtered_members(q=q, role=role, state=state).order_by(None).with_only_columns(Membership.user_id)
+    return sa.select(User).where(User.id.in_(matching)).order_by(User.display_name, User.id)
+
+
+def roles_of_people(user_ids: list[int]) -> dict[int, list[Membership]]:
+    """Each person's memberships here (open invitations aside), active first, in role order."""
+    by_person: dict[int, list[Membership]] = {user_id: [] for user_id in user_ids}
+    if user_ids:
+        for membership in db.session.scalars(members_query().where(Membership.user_id.in_(user_ids))):
+            by_person[membership.user_id].append(membership)
+    return by_person
+
+
+def binding_names(memberships: list[Membership]) -> dict[int, str]:
+    """What each membership is bound to, by name (an area, a firm, a community or project), by membership id."""
+    names: dict[int, str] = {}
+    for kind, model in BINDING_MODELS.items():
+        wanted = {getattr(m, f"{kind}_id"): m.id for m in memberships if getattr(m, f"{kind}_id")}
+        if wanted:
+            for obj_id, name in db.session.execute(sa.select(model.id, model.name).where(model.id.in_(wanted))):
+                for m in memberships:
+                    if getattr(m, f"{kind}_id") == obj_id:
+                        names[m.id] = name
+    return names
+
+
 def invitations_query(*, q: str | None = None, role: Role | None = None) -> sa.Select:
     """The tenant's open invitations, oldest first; ``q``: words of the login the administrator typed."""
     stmt = searched(sa.select(Membership).where(Membership.invited_at.is_not(None), Membership.accepted_at.is_(None))

@@ -25,13 +25,16 @@ def _index_page(active_form, status: int = 200, **extra):
     filters = MemberFilterForm()
     if filters.checked():
         wanted = filters.filters()
-        members = paginate(services.filtered_members(**wanted), endpoint="members.index")
+        members = paginate(services.filtered_people(**wanted), endpoint="members.index")
         invitations = paginate(services.invitations_query(q=wanted["q"], role=wanted["role"]), param="invitations_page",
                                sizes=False, endpoint="members.index")
     else:
         members = invitations = ListPage.empty()
-    return render_template("members/index.html", page=members, invitations=invitations, filters=filters,
-                           active_form=active_form, **extra), max(status, filters.status)
+    roles = services.roles_of_people([person.id for person in members.items])
+    bound_to = services.binding_names([m for listed in roles.values() for m in listed] + list(invitations.items))
+    return render_template("members/index.html", page=members, roles=roles, bound_to=bound_to,
+                           invitations=invitations, filters=filters, active_form=active_form,
+                           **extra), max(status, filters.status)
 
 
 @bp.get("/")

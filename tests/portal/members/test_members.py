@@ -281,3 +281,23 @@ def test_members_of_the_other_tenant_are_out_of_reach(app, world, admin, client_
 def test_adding_the_same_role_twice_is_refused(app, world, admin):
     response = admin.post("/t/alpha/members/new", data=add_form(admin, login=world.a.logins[Role.OWNER], role="owner"))
     assert field_error(response.text, "role") == "This person already has this role here (or an open invitation to it)."
+
+
+def test_a_person_with_two_roles_is_one_entry_with_both(app, world, admin):
+    """The owner of tenant A also sits on the owners' committee: one person, two roles, each with what it is
+    bound to and its own actions."""
+    with app.app_context(), tenant_scope(db.session.get(Tenant, world.a.tenant_id)):
+        db.session.add(Membership(user_id=world.a.users[Role.OWNER], role=Role.COMMITTEE_MEMBER,
+                                  community_id=world.a.community_id))
+        db.session.commit()
+    page = admin.get("/t/alpha/members/?page_size=100").text
+    name = f"owner-{world.a.sentinel}"
+    entries = re.findall(r'<li class="row person[^"]*">(.*?)</ul>', page, re.S)
+    mine = [entry for entry in entries if name in entry]
+    assert len(mine) == 1
+    assert "Owner" in mine[0] and "Owners' committee member" in mine[0]
+    assert f"小区{world.a.sentinel}" in mine[0]  # the committee seat's community
+    assert len(re.findall(r'/members/\d+/edit', mine[0])) == 2
+    # The count above the list counts people, not memberships.
+    people = len({u for u in world.a.users.values()})
+    assert f"{people}" in re.search(r'class="list-count"[^>]*>(.*?)<', page, re.S).group(1)
