@@ -88,15 +88,17 @@ def register_blueprints(app: Flask) -> None:
     from portal.api.spec import SPEC_CONFIG
     from portal.api.views import bp as api_bp
     from portal.audit.views import bp as audit_bp
-    from portal.auth import reset_views  # noqa: F401  (adds the reset pages to the auth blueprint)
+    from portal.auth import account_views, reset_views  # noqa: F401  (add their pages to the auth blueprint)
     from portal.auth.views import bp as auth_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.health import bp as health_bp
     from portal.members.views import bp as members_bp
     from portal.pickers.views import bp as pickers_bp
     from portal.platform.views import bp as platform_bp
+    from portal.tenant_settings.views import bp as tenant_settings_bp
 
-    for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp, pickers_bp):
+    for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp, pickers_bp,
+               tenant_settings_bp):
         app.register_blueprint(bp)
     for key, value in SPEC_CONFIG.items():
         app.config.setdefault(key, value)

@@ -88,6 +88,14 @@ class BaseConfig:
     RESET_CHECK_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     RESET_CODE_MINUTES = 10
     RESET_LINK_HOURS = 24
+    # Mobile verification codes (portal/auth/mobile.py): a new code for a number at most once a
+    # minute and a few an hour, codes asked for per address, code checks per address; counted alike
+    # whether or not the number has an account.
+    MOBILE_CODE_RESEND_LIMIT = "1 per minute"
+    MOBILE_CODE_LIMIT_PER_NUMBER = "5 per hour"
+    MOBILE_CODE_LIMIT_PER_ADDRESS = "20 per hour"
+    MOBILE_CODE_CHECK_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    MOBILE_CODE_MINUTES = 10
     PROXY_FIX_HOPS = 0
     STRIPE_API_BASE = None
     HSTS_SECONDS = 31536000

@@ -25,6 +25,18 @@ def render_error(status: int, detail: str | None = None):
     return render_template("errors/error.html", status=status, detail=detail, block=g.get("tenant_block")), status
 
 
+def throttled_form(template: str, field, seconds: int, message, **context):
+    """A form refused by a rate limit: the page again (429) with ``message`` next to ``field``, and Retry-After."""
+    import math
+
+    from flask import current_app
+
+    field.errors = [str(message)]
+    response = current_app.make_response((render_template(template, **context), 429))
+    response.headers["Retry-After"] = str(max(1, math.ceil(seconds)))
+    return response
+
+
 LOCK_CONFLICT_MARKERS = ("database is locked", "database table is locked", "could not serialize access",
                          "deadlock detected", "could not obtain lock")
 

@@ -5,9 +5,10 @@ from functools import wraps
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import abort, g
+from flask import abort, g, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from portal.auth.mobile import must_verify
 from portal.extensions import db
 from portal.permissions import Action, can
 from portal.security import require_membership
@@ -25,11 +26,19 @@ def tenant_permission(action: Action):
             memberships = require_membership()
             if not can(memberships, action):
                 abort(403)
+            if must_verify(g.tenant, current_user):
+                return verify_mobile_first()
             return view(*args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def verify_mobile_first():
+    """A member of a tenant that requires a verified mobile number verifies it first, then comes back here."""
+    back = request.full_path.rstrip("?") if request.method == "GET" else url_for("dashboard.dashboard")
+    return redirect(url_for("auth.mobile_page", next=back), 302 if request.method == "GET" else 303)
 
 
 def platform_admin_required(view):

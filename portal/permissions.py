@@ -24,6 +24,7 @@ class Action(str, enum.Enum):
     EDIT_CHECKLISTS = "edit_checklists"          # draft, edit and publish versions of the three lists
     VIEW_CHECKLISTS = "view_checklists"          # read the published three lists (A, B and C)
     VIEW_OWN_UNITS = "view_own_units"            # an owner's units, their community page, lists A and B
+    MANAGE_TENANT_SETTINGS = "manage_tenant_settings"  # the tenant's own settings (mobile verification)
 
 
 _ALL_ROLES = frozenset(Role)
@@ -56,6 +57,7 @@ RULES: dict[Action, frozenset[Role]] = {
     # Committee members too: list B is their own rights and duties, A and C what their firm is held to.
     Action.VIEW_CHECKLISTS: _BUREAU | _SCOPED_READERS,
     Action.VIEW_OWN_UNITS: frozenset({Role.OWNER}),
+    Action.MANAGE_TENANT_SETTINGS: frozenset({Role.BUREAU_ADMIN}),
 }
 
 

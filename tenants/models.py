@@ -57,6 +57,9 @@ class Tenant(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Base of the links printed on slips and QR codes for this tenant; None: PORTAL_PUBLIC_URL.
     public_url: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+    # The tenant administrator's setting: every member must have proved their mobile number with a
+    # code before using the tenant or binding a unit (portal/auth/mobile.py). Off unless turned on.
+    require_verified_mobile: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     def display_name(self, locale: str) -> str:
         return self.name_en if locale.startswith("en") and self.name_en else self.name_zh

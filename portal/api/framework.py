@@ -23,7 +23,7 @@ from functools import wraps
 
 import sqlalchemy as sa
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Response, request
+from flask import Response, g, request
 from flask import abort as flask_abort
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -35,6 +35,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from portal.api.errors import domain_error
 from portal.api.schemas import ErrorSchema
+from portal.auth.mobile import must_verify
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.guards import scoped_or_none
@@ -202,6 +203,9 @@ class ApiBlueprint(Blueprint):
                 memberships = require_membership()
                 if action is not None and not can(memberships, action):
                     api_abort(403)
+                if must_verify(g.tenant, current_user):
+                    api_abort(403, _("This tenant requires a verified mobile number: verify yours on your account "
+                                     "page first."), code="mobile_not_verified")
                 if browser_only and is_token_request():
                     api_abort(403, _("Only a signed-in browser session may do this, not an API token."),
                               code="browser_session_required")

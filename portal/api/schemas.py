@@ -80,6 +80,8 @@ class MeSchema(StrictSchema):
     display_name = fields.String(dump_only=True)
     tenant = fields.String(dump_only=True)
     roles = fields.List(fields.Enum(Role, by_value=True), dump_only=True)
+    mobile_verified = fields.Boolean(dump_only=True, metadata={
+        "description": "Whether the caller proved their mobile number with a code (set on the account page)."})
 
 
 class TokenSchema(StrictSchema):

@@ -36,7 +36,8 @@ def own_tokens() -> sa.Select:
 def me():
     """The caller and their roles in this tenant."""
     return {"id": current_user.id, "display_name": current_user.display_name, "tenant": g.tenant.slug,
-            "roles": sorted(roles_of(g.memberships), key=lambda r: r.value)}
+            "roles": sorted(roles_of(g.memberships), key=lambda r: r.value),
+            "mobile_verified": current_user.mobile_verified}
 
 
 @bp.get("/tokens")

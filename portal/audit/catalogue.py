@@ -21,6 +21,8 @@ ACTION_SENTENCES = {
     "tenant.created": _l("created the tenant %(summary)s"),
     "tenant.status": _l("changed the tenant's status from %(old_status)s to %(new_status)s"),
     "tenant.public_url": _l("changed the address printed on slips and QR codes"),
+    "tenant.mobile_verification_required": _l("required every member to verify their mobile number with a code"),
+    "tenant.mobile_verification_optional": _l("stopped requiring members to verify their mobile number"),
     "member.reset_link_issued": _l("issued a one-time password reset link for %(summary)s"),
     "user.enabled": _l("enabled the account of %(summary)s"),
     "user.disabled": _l("disabled the account of %(summary)s"),

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth.passwords import MAX_LENGTH, password_problem
 from portal.forms import PortalForm
-from portal.validation import MobileOrEmail, NoControlChars
+from portal.validation import MainlandMobile, MobileOrEmail, NoControlChars
 
 
 class LoginForm(PortalForm):
@@ -72,10 +72,34 @@ class ResetRequestForm(PortalForm):
     )
 
 
-class ResetCodeForm(NewPasswordForm):
-    code = StringField(
-        _l("Verification code"),
+def one_time_code_field(label=None):
+    """The field a code from a message is typed into (the phone offers to fill it in from the SMS)."""
+    return StringField(
+        label or _l("Verification code"),
         validators=[DataRequired(_l("Enter the code from the message.")), Length(max=12), NoControlChars()],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ResetCodeForm(NewPasswordForm):
+    code = one_time_code_field()
+
+
+class MobileCodeForm(PortalForm):
+    code = one_time_code_field()
+
+
+class MobileNumberForm(PortalForm):
+    """Where a verification code goes: the account's own number, or a new one (then with the current password)."""
+
+    mobile = StringField(
+        _l("Mobile number"),
+        validators=[DataRequired(_l("Enter your mobile number.")), Length(max=20), MainlandMobile()],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
     )
 

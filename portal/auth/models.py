@@ -7,6 +7,7 @@ import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.base import NO_VALUE
 
 from portal.db import Base, UTCDateTime, utcnow
 
@@ -35,6 +36,9 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # When the person accepted the privacy notice (owner registration); None: never asked.
     privacy_consent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the person proved, with a code sent to it, that ``mobile`` reaches them; None: not proved.
+    # Any change of ``mobile`` clears it (see _mobile_changed below).
+    mobile_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     memberships = relationship("Membership", back_populates="user", lazy="raise", foreign_keys="Membership.user_id")
 
@@ -62,15 +66,38 @@ class User(Base):
     def login_name(self) -> str:
         return self.mobile or self.email or ""
 
+    @property
+    def mobile_verified(self) -> bool:
+        return bool(self.mobile) and self.mobile_verified_at is not None
+
     def __repr__(self) -> str:
         return f"<User {self.id}>"
 
 
-class PasswordReset(Base):
+@sa.event.listens_for(User.mobile, "set", active_history=True)
+def _mobile_changed(user: User, value, old, initiator) -> None:
+    """A new mobile number is not verified, whoever changes it (the person, an administrator, an import)."""
+    if old is NO_VALUE or old == value:
+        return  # the first value of a new account, or no change
+    user.mobile_verified_at = None
+
+
+class OneTimeSecret:
+    """Columns of a secret that works once: only its hash is stored; it expires, is spent by its use
+    (``used_at``) and dies after too many wrong guesses (``attempts``)."""
+
+    secret_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+class PasswordReset(OneTimeSecret, Base):
     """A one-time way to set a new password: a code sent to the person, or a link an administrator issued.
 
-    Only a hash of the secret is stored; a row is spent by its first successful use, by a newer reset
-    for the same user, or (codes) by too many wrong guesses.
+    A row is spent by its first successful use, by a newer reset for the same user, or (codes) by too
+    many wrong guesses.
     """
 
     __tablename__ = "password_resets"
@@ -78,13 +105,28 @@ class PasswordReset(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(8))  # "code" or "link"
-    secret_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(default=0)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), index=True)  # links are looked up by it
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
 
     __table_args__ = (sa.CheckConstraint("kind IN ('code', 'link')", name="kind"),)
+
+
+class MobileCode(OneTimeSecret, Base):
+    """A code sent to a mobile number to prove that it reaches the person who typed it.
+
+    Global like the account (a phone number is nobody's tenant data): ``register`` codes are asked for
+    on a tenant's registration page before any account exists; ``account`` codes by a signed-in user
+    (``user_id``) for their own number or the one they are changing to. A row is spent by its use, by a
+    newer code for the same number and purpose (and user), or by too many wrong guesses.
+    """
+
+    __tablename__ = "mobile_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mobile: Mapped[str] = mapped_column(sa.String(20), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(8))  # "register" or "account"
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+    __table_args__ = (sa.CheckConstraint("purpose IN ('register', 'account')", name="purpose"),)

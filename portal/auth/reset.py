@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import logging
 import secrets
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal.auth import services, throttle
+from portal.auth import onetime, services
 from portal.auth.models import PasswordReset, User
 from portal.db import utcnow
 from portal.extensions import db
@@ -28,53 +26,27 @@ from portal.validation import normalise_login
 
 logger = logging.getLogger(__name__)
 
-CODE_DIGITS = 6
-MAX_CODE_ATTEMPTS = 5  # wrong guesses a code survives; with 3 codes per 15 minutes, 15 guesses in 10^6
-
-MSG_BAD_CODE = _l("The code is not correct, has expired or was tried too often. Check it, or request a new code.")
-
-
-@dataclass
-class Refusal:
-    """A throttled request: wait ``seconds``."""
-
-    seconds: int
-
 
 def _code_hash(user_id: int, code: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"reset-code:{user_id}:{code}".encode(), hashlib.sha256).hexdigest()
+    return onetime.code_hash(f"reset-code:{user_id}", code)
 
 
 def _link_hash(token: str) -> str:
     return hashlib.sha256(("reset-link:" + token).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _charge(checks: list[tuple[str, str]]) -> Refusal | None:
-    """Count one event against each (key, limit setting); the longest window of those exceeded, or None."""
-    store = throttle.counters()
-    refused = 0
-    for key, setting in checks:
-        amount, window = throttle._limit(setting)
-        if store.incr(key, window) > amount:
-            refused = max(refused, window)
-    return Refusal(refused) if refused else None
-
-
 def _spend_open_resets(user: User, now: dt.datetime) -> None:
-    db.session.execute(sa.update(PasswordReset)
-                       .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
-                       .values(used_at=now).execution_options(synchronize_session="fetch"))
+    onetime.spend_open(PasswordReset, PasswordReset.user_id == user.id, now=now)
 
 
-def request_code(login: str, address: str) -> tuple[Refusal | None, tuple[str, str] | None]:
+def request_code(login: str, address: str) -> tuple[onetime.Refusal | None, tuple[str, str] | None]:
     """Create a code for the account of ``login`` (if there is one). Returns (refusal, (to, code) to send).
 
     The caller commits and then sends: a message must not go out for a code a rollback threw away.
     """
     login = normalise_login(login)[:254]
-    refusal = _charge([("reset:account:" + throttle._digest(login), "RESET_LIMIT_PER_ACCOUNT"),
-                       ("reset:address:" + throttle._digest(address), "RESET_LIMIT_PER_ADDRESS")])
+    refusal = onetime.charge([(onetime.key("reset:account:", login), "RESET_LIMIT_PER_ACCOUNT"),
+                              (onetime.key("reset:address:", address), "RESET_LIMIT_PER_ADDRESS")])
     if refusal:
         return refusal, None
     user = services.find_user(login)
@@ -83,10 +55,9 @@ def request_code(login: str, address: str) -> tuple[Refusal | None, tuple[str, s
         return None, None
     now = utcnow()
     _spend_open_resets(user, now)  # one live code at a time: older ones die
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-    minutes = int(current_app.config["RESET_CODE_MINUTES"])
+    code = onetime.new_code()
     db.session.add(PasswordReset(user_id=user.id, kind="code", secret_hash=_code_hash(user.id, code), created_at=now,
-                                 expires_at=now + dt.timedelta(minutes=minutes), attempts=0))
+                                 expires_at=onetime.expiry(now, "RESET_CODE_MINUTES"), attempts=0))
     db.session.flush()
     logger.info("reset code issued user=%s", user.id)
     return None, (login, code)
@@ -99,9 +70,9 @@ def code_message(code: str):
               code=code, minutes=minutes)
 
 
-def check_allowed(address: str) -> Refusal | None:
+def check_allowed(address: str) -> onetime.Refusal | None:
     """Charge one code check against the address (guessing across many accounts from one place)."""
-    return _charge([("reset:check:" + throttle._digest(address), "RESET_CHECK_LIMIT_PER_ADDRESS")])
+    return onetime.charge([(onetime.key("reset:check:", address), "RESET_CHECK_LIMIT_PER_ADDRESS")])
 
 
 def reset_with_code(login: str, code: str, new_password: str) -> User | None:
@@ -112,20 +83,11 @@ def reset_with_code(login: str, code: str, new_password: str) -> User | None:
     user = services.find_user(login)
     if user is None or not user.is_active:
         return None
-    now = utcnow()
-    live = db.session.scalar(
-        sa.select(PasswordReset)
-        .where(PasswordReset.user_id == user.id, PasswordReset.kind == "code", PasswordReset.used_at.is_(None),
-               PasswordReset.expires_at > now)
-        .order_by(PasswordReset.id.desc()).limit(1).with_for_update(of=PasswordReset))
-    if live is None or live.attempts >= MAX_CODE_ATTEMPTS:
+    live = onetime.live(PasswordReset, PasswordReset.user_id == user.id, PasswordReset.kind == "code")
+    if not onetime.matches(live, _code_hash(user.id, onetime.clean(code))):
+        logger.info("reset code refused user=%s", user.id)
         return None
-    if not hmac.compare_digest(live.secret_hash, _code_hash(user.id, (code or "").strip())):
-        live.attempts += 1
-        db.session.flush()
-        logger.info("reset code wrong user=%s attempts=%s", user.id, live.attempts)
-        return None
-    _finish(user, now, new_password)
+    _finish(user, utcnow(), new_password)
     logger.info("password reset with a code user=%s", user.id)
     return user
 

@@ -5,9 +5,10 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask_babel import gettext as _
 
 from portal import messaging
-from portal.auth import reset, throttle
+from portal.auth import onetime, reset
 from portal.auth.forms import NewPasswordForm, ResetCodeForm, ResetRequestForm
 from portal.auth.views import bp
+from portal.errors import throttled_form
 from portal.extensions import db
 from portal.net import client_address
 from portal.validation import normalise_login
@@ -55,7 +56,7 @@ def reset_code():
             flash(_("Your password has been changed and every device signed out. Sign in with the new password."),
                   "success")
             return redirect(url_for("auth.login"), 303)
-        form.code.errors = [str(reset.MSG_BAD_CODE)]
+        form.code.errors = [str(onetime.MSG_BAD_CODE)]
     return render_template("auth/reset_code.html", form=form, login=login), 400 if form.errors else 200
 
 
@@ -84,8 +85,6 @@ def privacy():
     return render_template("auth/privacy.html")
 
 
-def _throttled(template: str, form, field, refusal: reset.Refusal, **context):
-    field.errors = [_("Too many attempts. Wait a few minutes and try again.")]
-    response = current_app.make_response((render_template(template, form=form, **context), 429))
-    response.headers["Retry-After"] = str(throttle.retry_after(refusal.seconds))
-    return response
+def _throttled(template: str, form, field, refusal: onetime.Refusal, **context):
+    return throttled_form(template, field, refusal.seconds, _("Too many attempts. Wait a few minutes and try again."),
+                          form=form, **context)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.auth.forms import one_time_code_field
 from portal.auth.passwords import MAX_LENGTH
 from portal.forms import PortalForm
 from portal.validation import MainlandMobile, NoControlChars
@@ -19,13 +20,24 @@ def _code_field():
     )
 
 
-class RegisterForm(PortalForm):
-    code = _code_field()
-    mobile = StringField(
+def _mobile_field():
+    return StringField(
         _l("Mobile number"),
         validators=[DataRequired(_l("Enter your mobile number.")), Length(max=20), MainlandMobile()],
         render_kw={"autocomplete": "username", "inputmode": "tel"},
     )
+
+
+class RegisterCodeForm(PortalForm):
+    """First step where the tenant requires a verified number: the slip's code and the number to send a code to."""
+
+    code = _code_field()
+    mobile = _mobile_field()
+
+
+class RegisterForm(PortalForm):
+    code = _code_field()
+    mobile = _mobile_field()
     display_name = StringField(
         _l("Your name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=80), NoControlChars()],
@@ -51,6 +63,12 @@ class RegisterForm(PortalForm):
     def validate_confirm_password(self, field):
         if field.data != self.password.data:
             raise ValidationError(_l("The two passwords differ."))
+
+
+class VerifiedRegisterForm(RegisterForm):
+    """Registration where the tenant requires a verified number: the code sent to it comes back too."""
+
+    verification_code = one_time_code_field(_l("Code from the SMS"))
 
 
 class AddUnitForm(PortalForm):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.audit.services import record
+from portal.auth.mobile import must_verify
 from portal.auth import services as auth_services
 from portal.auth.models import User
 from portal.auth.passwords import password_problem
@@ -214,8 +215,14 @@ def find_code(text: str) -> ClaimCode:
     return code
 
 
+MSG_VERIFY_MOBILE_FIRST = _l("Here owners verify their mobile number before binding a unit. Verify yours under "
+                             "My account, then enter the claim code again.")
+
+
 def claim(*, tenant, user: User, code_text: str) -> UnitBinding:
     """Bind ``user`` to the unit of an active code, once: the code turns USED in an atomic UPDATE."""
+    if must_verify(tenant, user):  # the pages send such owners to verify first; this is the rule itself
+        raise OwnerError("code", MSG_VERIFY_MOBILE_FIRST, status=403)
     code = find_code(code_text)
     existing = db.session.scalar(sa.select(UnitBinding).where(UnitBinding.unit_id == code.unit_id,
                                                               UnitBinding.user_id == user.id))
@@ -270,14 +277,16 @@ MSG_NOT_THIS_PASSWORD = _l("This mobile number cannot be registered with this pa
                            "otherwise check the mobile number.")
 
 
-def register(*, tenant, mobile: str, password: str, display_name: str, code_text: str) -> tuple[User, UnitBinding]:
+def register(*, tenant, mobile: str, password: str, display_name: str, code_text: str,
+             mobile_verified: bool = False) -> tuple[User, UnitBinding]:
     """Register (or, for an existing account with its correct password, reuse) an account and claim a unit.
 
     One step, the same rules and answers for every mobile number, so the form tells nobody whether a
     number has an account: the password rules apply to everyone first; then an account's own password
     binds the unit to it, a free number gets a new account, and anything else gets one message that
     does not say which case it is. (A number that gets an account was free: telling that apart needs
-    a message to the phone, which the portal does not send. Each such answer uses up the claim code.)
+    a message to the phone. Each such answer uses up the claim code.) ``mobile_verified``: a code sent
+    to the number came back (a tenant that requires it), so the account's number counts as verified.
     """
     find_code(code_text)  # a bad code is refused before anything else is looked at or written
     problem = password_problem(password, identifiers=(mobile,))
@@ -291,6 +300,8 @@ def register(*, tenant, mobile: str, password: str, display_name: str, code_text
         user = auth_services.create_user(display_name=display_name, password=password, mobile=mobile)
     # The form cannot be sent without consenting to the privacy notice; the latest consent is kept.
     user.privacy_consent_at = utcnow()
+    if mobile_verified:
+        user.mobile_verified_at = utcnow()
     binding = claim(tenant=tenant, user=user, code_text=code_text)
     return user, binding
 

@@ -3,21 +3,26 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from portal.auth import mobile as mobile_codes
+from portal.auth.mobile import required_by
+from portal.auth.onetime import MSG_BAD_CODE
 from portal.communities.forms import CommunitySearchForm
 from portal.communities.models import Building, Community
 from portal.communities.services import can_see_community, filtered_communities
 from portal.db import utcnow
 from portal.domain import apply_to_form
+from portal.errors import throttled_form
 from portal.extensions import db, limiter
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.i18n import to_local
 from portal.listing import ListPage, paginate
+from portal.net import client_address
 from portal.owners import services
-from portal.owners.forms import AddUnitForm, IssueForm, ReasonForm, RegisterForm
+from portal.owners.forms import AddUnitForm, IssueForm, ReasonForm, RegisterCodeForm, RegisterForm, VerifiedRegisterForm
 from portal.owners.models import ClaimCode, UnitBinding
 from portal.owners.qr import qr_svg
 from portal.permissions import Action
@@ -203,25 +208,56 @@ def revoke_binding(binding_id: int):
 
 # --- registration (public) and the owner's pages -------------------------------------------------
 
+PENDING_KEY = "register_mobile"  # [tenant id, number]: where this browser's registration code went
+
+
+def _pending_mobile() -> str | None:
+    """The number a registration code was sent to from this browser, for this tenant."""
+    pending = session.get(PENDING_KEY)
+    return pending[1] if isinstance(pending, list) and len(pending) == 2 and pending[0] == g.tenant.id else None
+
+
+def _prefill_code(form) -> None:
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args.get("code", "")[:40]
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(REGISTER_LIMIT_PER_ADDRESS, methods=["POST"], deduct_when=_refused, scope="register-address")
 @limiter.limit(REGISTER_LIMIT_PER_MOBILE, methods=["POST"], key_func=_mobile_key, deduct_when=_refused,
                scope="register-mobile")
 def register():
-    """Register with a mobile number, a password and the claim code of one's unit (public page)."""
-    form = RegisterForm()
-    if request.method == "GET" and request.args.get("code"):
-        form.code.data = request.args.get("code", "")[:40]
+    """Register with a mobile number, a password and the claim code of one's unit (public page).
+
+    Where the tenant requires a verified number, a code is sent to it first (register_send_code) and
+    this form then carries that code back; the number is the one the code went to.
+    """
+    required = required_by(g.tenant)
+    pending = _pending_mobile() if required else None
+    if required and (pending is None or request.args.get("another")):
+        code_form = RegisterCodeForm()
+        _prefill_code(code_form)
+        if request.method == "POST":  # the code step was skipped (an old page, an expired session)
+            code_form.mobile.errors = [_("First have a code sent to your mobile number.")]
+        return _render_code_step(code_form, 400 if code_form.errors else 200)
+    form = VerifiedRegisterForm() if required else RegisterForm()
+    _prefill_code(form)
+    if required:
+        form.mobile.data = pending  # whatever was posted: the code proves this number only
     if form.validate_on_submit():
-        mobile = normalise_login(form.mobile.data)
+        number = normalise_login(form.mobile.data)
+        refused = _code_refused(form, number) if required else None
+        if refused:
+            return _render_register(form, refused)
         try:
-            user, _binding = services.register(tenant=g.tenant, mobile=mobile, password=form.password.data,
-                                               display_name=form.display_name.data.strip(), code_text=form.code.data)
+            user, _binding = services.register(tenant=g.tenant, mobile=number, password=form.password.data,
+                                               display_name=form.display_name.data.strip(), code_text=form.code.data,
+                                               mobile_verified=required)
         except services.OwnerError as error:
-            db.session.rollback()
+            db.session.rollback()  # the verification code stays unspent: correct the form and send it again
             apply_to_form(form, error, fallback="code")
             if error.status == 409:  # the code was used meanwhile (a race lost, or a second try)
-                return render_template("owners/register.html", form=form), 409
+                return _render_register(form, 409)
         else:
             db.session.commit()
             # A fresh session for the new (or reused) account: nothing from before survives.
@@ -232,7 +268,59 @@ def register():
             session["seen_at"] = now
             flash(_("Welcome. Your account is now bound to your unit."), "success")
             return redirect(url_for("owners.my_units"), 303)
-    return render_template("owners/register.html", form=form), 400 if form.errors else 200
+    return _render_register(form, 400 if form.errors else 200)
+
+
+def _code_refused(form, number: str) -> int | None:
+    """None when the verification code on ``form`` is the live one sent to ``number`` (now spent); else the
+    answer's status, with the reason next to the field."""
+    if mobile_codes.check_allowed(client_address()):
+        db.session.rollback()
+        form.verification_code.errors = [_("Too many attempts. Wait a few minutes and try again.")]
+        return 429
+    if not mobile_codes.confirm(number, form.verification_code.data, purpose=mobile_codes.REGISTER):
+        db.session.commit()  # the wrong guess stays counted
+        form.verification_code.errors = [str(MSG_BAD_CODE)]
+        return 400
+    return None
+
+
+def _render_register(form, status: int):
+    return render_template("owners/register.html", form=form, verified=isinstance(form, VerifiedRegisterForm)), status
+
+
+def _render_code_step(form, status: int):
+    return render_template("owners/register.html", form=form, code_step=True), status
+
+
+@bp.post("/register/code")
+@limiter.limit(REGISTER_LIMIT_PER_ADDRESS, deduct_when=_refused, scope="register-code-address")
+def register_send_code():
+    """Send a code to the number that is to register (tenants that require a verified number).
+
+    Only for a valid claim code of this tenant, so nobody without a slip can make the portal send
+    messages to strangers; the same answer whether or not the number has an account.
+    """
+    form = RegisterCodeForm()
+    if form.validate_on_submit():
+        number = normalise_login(form.mobile.data)
+        try:
+            services.find_code(form.code.data)
+        except services.OwnerError as error:
+            apply_to_form(form, error, fallback="code")
+        else:
+            refusal, code = mobile_codes.request_code(number, client_address(), purpose=mobile_codes.REGISTER)
+            if refusal:
+                db.session.rollback()
+                return throttled_form("owners/register.html", form.mobile, refusal.seconds,
+                                      mobile_codes.refusal_message(refusal), form=form, code_step=True)
+            db.session.commit()
+            mobile_codes.send_code(number, code)  # after the commit: no message for a code a rollback threw away
+            session[PENDING_KEY] = [g.tenant.id, number]
+            flash(_("A code is on its way to %(mobile)s. It is valid for %(minutes)d minutes.", mobile=number,
+                    minutes=int(current_app.config["MOBILE_CODE_MINUTES"])), "info")
+            return redirect(url_for("owners.register", code=form.code.data.strip()), 303)
+    return _render_code_step(form, 400)
 
 
 @bp.get("/my/units")
@@ -275,10 +363,17 @@ def community(community_id: int):
 
 @bp.errorhandler(429)
 def too_many_attempts(error):
-    if request.endpoint == "owners.register":
-        form = RegisterForm()
+    if request.endpoint == "owners.register_send_code" or (
+            request.endpoint == "owners.register" and required_by(g.tenant) and _pending_mobile() is None):
+        form = RegisterCodeForm()
         form.code.errors = [_("Too many attempts from here. Wait a few minutes and try again.")]
-        return render_template("owners/register.html", form=form), 429
+        return _render_code_step(form, 429)
+    if request.endpoint == "owners.register":
+        form = VerifiedRegisterForm() if required_by(g.tenant) else RegisterForm()
+        if required_by(g.tenant):
+            form.mobile.data = _pending_mobile()
+        form.code.errors = [_("Too many attempts from here. Wait a few minutes and try again.")]
+        return _render_register(form, 429)
     if request.endpoint == "owners.add_unit" and current_user.is_authenticated:
         form = AddUnitForm()
         form.code.errors = [_("Too many attempts. Wait a few minutes and try again.")]

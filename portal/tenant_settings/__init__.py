@@ -1,0 +1,1 @@
+"""The tenant administrator's settings of their own tenant (what the platform administrator does not set)."""
