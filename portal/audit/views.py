@@ -34,7 +34,7 @@ class AuditFilterForm(ListFilterForm):
 
     # The filters are how the log is read: shown open, not folded away.
     filters_open = True
-    q = SearchField(_l("Search the log"), description=_l("Words of the summary, reason or actor"),
+    q = SearchField(_l("Search the log"), description=_l("Summary, reason or actor"),
                     validators=[Optional(), Length(max=SEARCH_MAX_LENGTH), NoControlChars()])
     # NoControlChars: PostgreSQL refuses a NUL inside a query parameter (that was a 500).
     action = SelectField(_l("Action"), validators=[Optional(), Length(max=64), NoControlChars()],

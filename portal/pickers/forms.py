@@ -6,7 +6,7 @@ fills the select while one types instead. Whatever is chosen is checked again by
 """
 from __future__ import annotations
 
-from flask import g, request, url_for
+from flask import g, has_request_context, request, url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.fields.choices import Choice
@@ -30,6 +30,8 @@ class PickerField(SelectField):
     that check to the service that saves, which names the rule).
     """
 
+    pick_button = PICK_BUTTON  # the Find button's name in a form that saves
+
     def __init__(self, label=None, validators=None, *, source: str, blank=_l("— choose —"), fixed=None,
                  narrow_by: str | None = None, narrowing: dict | None = None, check_choice: bool = False,
                  coerce=optional_id, **kwargs):
@@ -48,7 +50,7 @@ class PickerField(SelectField):
     def process(self, formdata, data=unset_value, extra_filters=None):
         super().process(formdata, data, extra_filters)
         # A link may carry the search too (``contracts/new?community_id_q=金城``), before anything is posted.
-        source = formdata if formdata is not None else (request.args if request else None)
+        source = formdata if formdata is not None else (request.args if has_request_context() else None)
         raw = source.get(self.search_name, "") if source is not None else ""
         self.search = raw.strip() if isinstance(raw, str) else ""
 
@@ -130,6 +132,10 @@ class PickerField(SelectField):
                                              for value, label in options]
 
     # --- for the template ------------------------------------------------------------------------
+
+    def __call__(self, **kwargs):
+        g.pickers_on_page = True  # base.html then loads the pickers' script
+        return super().__call__(**kwargs)
 
     @property
     def searchable(self) -> bool:

@@ -91,6 +91,8 @@ def bureau_pages(ids: DemoIds) -> list[str]:
         "/t/gaotang/areas/",
         "/t/gaotang/firms/",
         f"/t/gaotang/firms/{ids.firm}",
+        "/t/gaotang/contracts/",
+        "/t/gaotang/contracts/new",
         "/t/gaotang/roster/",
         f"/t/gaotang/roster/{c}/units",
         f"/t/gaotang/roster/{c}/import",

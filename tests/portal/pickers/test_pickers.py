@@ -170,3 +170,11 @@ def test_a_chosen_value_stays_listed_whatever_the_search(world: World, client_as
     offered = options(page.text, "community_id")
     assert offered[str(world.a.community_id)] == f"小区{world.a.sentinel}"
     assert re.search(rf'<option selected value="{world.a.community_id}">', page.text)
+
+
+def test_the_script_comes_with_the_pickers_only(client, client_as):
+    admin = client_as(Role.BUREAU_ADMIN, "a")
+    assert "/static/js/picker.js" in admin.get(f"{A}/contracts/new").text
+    assert "/static/js/picker.js" not in admin.get(f"{A}/dashboard").text
+    script = client.get("/static/js/picker.js")
+    assert script.status_code == 200 and "javascript" in script.mimetype
