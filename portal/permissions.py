@@ -24,6 +24,7 @@ class Action(str, enum.Enum):
     EDIT_CHECKLISTS = "edit_checklists"          # draft, edit and publish versions of the three lists
     VIEW_CHECKLISTS = "view_checklists"          # read the published three lists (A, B and C)
     VIEW_OWN_UNITS = "view_own_units"            # an owner's units, their community page, lists A and B
+    MANAGE_BILLING = "manage_billing"            # the tenant's plan, card, invoices and subscription
 
 
 _ALL_ROLES = frozenset(Role)
@@ -45,6 +46,7 @@ RULES: dict[Action, frozenset[Role]] = {
     # Committee members too: list B is their own rights and duties, A and C what their firm is held to.
     Action.VIEW_CHECKLISTS: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF, Role.COMMITTEE_MEMBER},
     Action.VIEW_OWN_UNITS: frozenset({Role.OWNER}),
+    Action.MANAGE_BILLING: frozenset({Role.BUREAU_ADMIN}),
 }
 
 

@@ -80,3 +80,15 @@ def _due_or_lapsed(lapses_at: dt.datetime, now: dt.datetime) -> BillingState:
 def monthly_revenue_fen(accounts) -> int:
     """Monthly recurring revenue: the monthly amounts of the subscriptions still being paid or retried."""
     return sum(a.amount_fen for a in accounts if a.subscription_status in LIVE_STATUSES | OWING_STATUSES)
+
+
+def write_block(tenant, account, *, billing_on: bool, now: dt.datetime, grace_days: int) -> str | None:
+    """Why ``tenant`` may not change anything now: "read_only" (the platform administrator's status),
+    "billing_lapsed" (unpaid; billing holds the status, or the grace ran out since the last event), or None."""
+    from tenants.models import TenantStatus
+
+    if tenant.status == TenantStatus.READ_ONLY:
+        return "billing_lapsed" if account is not None and account.holds_read_only else "read_only"
+    if billing_on and tenant.status == TenantStatus.ACTIVE and state_of(account, now, grace_days).lapsed:
+        return "billing_lapsed"
+    return None
