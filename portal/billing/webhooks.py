@@ -82,6 +82,7 @@ def apply(event: WebhookEvent) -> Outcome:
             change = services.sync_tenant_status(tenant, account, services.now())
             if change:
                 outcome.detail["tenant_status"] = change
+        db.session.flush()  # inside the tenant's scope: the writes wall checks every row's tenant
     return outcome
 
 
@@ -121,16 +122,17 @@ def _invoice_event(event: WebhookEvent, account: BillingAccount, invoice_row) ->
     if not ours:
         return Outcome("other_subscription", applied=invoice_row is not None,
                        detail={**detail, "subscription": invoice.subscription_id or ""})
+    if invoice_row is None:  # this invoice's own copy is newer (paid since, say): the report is stale
+        return Outcome("older_than_state", detail={**detail, "event_at": event.created})
+    account.state_at = event.created  # a payment (or its failure) is the newest thing known of the account
     if event.type == "invoice.payment_succeeded":
         if account.subscription_status in OWING_STATUSES:
             account.subscription_status = "active"
             account.past_due_since = None
-            account.state_at = event.created
         return Outcome("payment_received", applied=True, detail=detail)
     if account.subscription_status in LIVE_STATUSES | OWING_STATUSES:
         account.subscription_status = "past_due"
         account.past_due_since = account.past_due_since or event.created
-        account.state_at = event.created
         detail["grace_until"] = account.past_due_since + dt.timedelta(days=services.grace_days())
     return Outcome("payment_failed", applied=True, detail=detail)
 
