@@ -62,7 +62,7 @@ def test_a_lapsed_tenant_refuses_every_write_keeps_reading_and_paying_restores(a
             for method in [m for m in methods(rule) if m in STATE_CHANGING]:
                 for url in url_variants(rule, slug=world.a.slug, ids=world.a, world=world):
                     is_api = url.startswith("/api/")
-                    senders = [(admin, token), (anonymous, anonymous_token)] + ([(app.test_client(), None)] if is_api else [])
+                    senders = [(admin, token), (anonymous, anonymous_token)] + ([(english(app.test_client()), None)] if is_api else [])
                     for client_, csrf in senders:
                         headers = dict(bearer) if csrf is None else {"X-CSRFToken": csrf}
                         if is_api:
