@@ -119,8 +119,12 @@ def _invoice_event(event: WebhookEvent, account: BillingAccount, invoice_row) ->
     invoice = event.invoice
     detail = {"invoice": invoice.number or invoice.id, "amount_fen": invoice.amount_due_fen}
     ours = invoice.subscription_id is not None and invoice.subscription_id == account.stripe_subscription_id
+    # A subscription made at Stripe's end can bill before its own "created" event arrives: its invoice
+    # is kept, and the subscription's event sets the state.
+    awaited = account.stripe_subscription_id is None or account.subscription_status in ENDED_STATUSES
     if not ours:
-        return Outcome("other_subscription", applied=invoice_row is not None,
+        effect = "payment_received" if awaited and event.type == "invoice.payment_succeeded" else "other_subscription"
+        return Outcome(effect, applied=invoice_row is not None,
                        detail={**detail, "subscription": invoice.subscription_id or ""})
     if invoice_row is None:  # this invoice's own copy is newer (paid since, say): the report is stale
         return Outcome("older_than_state", detail={**detail, "event_at": event.created})
