@@ -91,6 +91,8 @@ def _page(status: int = 200, **forms):
     pay_form = forms.get("pay_form") or PayForm()
     change_form = forms.get("change_form") or ChangePlanForm()
     pay_form.plan.choices = change_form.plan.choices = plan_choices(plans)
+    if change_form.plan.data is None:
+        change_form.plan.data = plan.code  # the current plan is the one ticked
     if pay_form.plan.data is None and plans:
         fitting = [p for p in plans if p.fits(services.community_count(tenant))]
         pay_form.plan.data = (plan if plan in plans else (fitting or plans)[0]).code
