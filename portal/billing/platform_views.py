@@ -74,13 +74,17 @@ def _save_plan(form: PlanForm, plan: Plan | None):
 @bp.route("/platform/billing/plans/new", methods=["GET", "POST"])
 @platform_admin_required
 def plan_new():
-    form = PlanForm(data={"is_active": True})
-    if form.validate_on_submit() and _save_plan(form, None) is not None:
+    return _plan_page(PlanForm(data={"is_active": True}), None)
+
+
+def _plan_page(form: PlanForm, plan: Plan | None):
+    """Save a valid form and go back to the overview, or show the form (with its errors)."""
+    if form.validate_on_submit() and _save_plan(form, plan) is not None:
         db.session.commit()
         flash(_("Plan saved."), "success")
         return redirect(url_for("billing.platform_overview"), 303)
     db.session.rollback()
-    return render_template("billing/plan_form.html", form=form, plan=None), 400 if form.errors else 200
+    return render_template("billing/plan_form.html", form=form, plan=plan), 400 if form.errors else 200
 
 
 @bp.route("/platform/billing/plans/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -93,9 +97,4 @@ def plan_edit(plan_id: int):
                           "max_communities": plan.max_communities, "monthly_yuan": f"{Decimal(plan.monthly_fen) / 100:.2f}",
                           "is_active": plan.is_active})
     form.code.data = plan.code  # the code is the plan's name in Stripe and the audit log: fixed
-    if form.validate_on_submit() and _save_plan(form, plan) is not None:
-        db.session.commit()
-        flash(_("Plan saved."), "success")
-        return redirect(url_for("billing.platform_overview"), 303)
-    db.session.rollback()
-    return render_template("billing/plan_form.html", form=form, plan=plan), 400 if form.errors else 200
+    return _plan_page(form, plan)

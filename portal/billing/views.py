@@ -117,43 +117,36 @@ def _require_billing():
         abort(404)
 
 
-@bp.post("/t/<tenant_slug>/billing/pay")
-@tenant_permission(Action.MANAGE_BILLING)
-def pay():
+def _submit(form, form_name: str, act, done: str, fallback: str):
+    """Validate, act through the service, commit once and go back to the page; or show the form's errors."""
     _require_billing()
-    form = PayForm()
     form.plan.choices = plan_choices(services.plans_for(g.tenant.kind))
     if form.validate_on_submit():
         try:
-            services.pay(tenant=g.tenant, actor=current_user, plan=services.plan_by_code(form.plan.data),
-                         payment_method_id=form.payment_method.data)
+            act(form)
         except DomainError as error:
             db.session.rollback()
-            apply_to_form(form, error, fallback="payment_method")
+            apply_to_form(form, error, fallback=fallback)
         else:
             db.session.commit()
-            flash(_("Payment recorded. Thank you."), "success")
+            flash(done, "success")
             return redirect(url_for("billing.index"), 303)
-    return _page(400, pay_form=form)
+    return _page(400, **{form_name: form})
+
+
+@bp.post("/t/<tenant_slug>/billing/pay")
+@tenant_permission(Action.MANAGE_BILLING)
+def pay():
+    return _submit(PayForm(), "pay_form", lambda form: services.pay(
+        tenant=g.tenant, actor=current_user, plan=services.plan_by_code(form.plan.data),
+        payment_method_id=form.payment_method.data), _("Payment recorded. Thank you."), "payment_method")
 
 
 @bp.post("/t/<tenant_slug>/billing/plan")
 @tenant_permission(Action.MANAGE_BILLING)
 def change_plan():
-    _require_billing()
-    form = ChangePlanForm()
-    form.plan.choices = plan_choices(services.plans_for(g.tenant.kind))
-    if form.validate_on_submit():
-        try:
-            services.change_plan(tenant=g.tenant, actor=current_user, plan=services.plan_by_code(form.plan.data))
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error, fallback="plan")
-        else:
-            db.session.commit()
-            flash(_("Plan changed."), "success")
-            return redirect(url_for("billing.index"), 303)
-    return _page(400, change_form=form)
+    return _submit(ChangePlanForm(), "change_form", lambda form: services.change_plan(
+        tenant=g.tenant, actor=current_user, plan=services.plan_by_code(form.plan.data)), _("Plan changed."), "plan")
 
 
 def _set_cancel(cancel: bool, done_message: str):
