@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -51,18 +51,20 @@ def pricing():
 def signup_page():
     """Self-service sign-up of a bureau or firm (open only while billing is on: see README, Billing)."""
     if not card_entry_available():
-        return render_template("billing/signup_closed.html", billing_on=gw.billing_enabled()), 404
+        # The page says why it is closed; a submission has nothing to reach.
+        return render_template("billing/signup_closed.html", billing_on=gw.billing_enabled()), \
+            404 if request.method == "POST" else 200
     plans = services.plans_for()
     form = SignupForm()
     form.plan.choices = plan_choices(plans)
     if form.validate_on_submit():
-        request = signup.SignupRequest(
+        wanted = signup.SignupRequest(
             plan=services.plan_by_code(form.plan.data), name_zh=form.name_zh.data.strip(),
             name_en=(form.name_en.data or "").strip(), slug=form.slug.data, region=(form.region.data or "").strip(),
             admin_login=form.admin_login.data, admin_name=form.admin_name.data.strip(), password=form.password.data,
             billing_email=form.billing_email.data or "", payment_method=form.payment_method.data)
         try:
-            tenant, admin = signup.sign_up(request)
+            tenant, admin = signup.sign_up(wanted)
         except DomainError as error:
             db.session.rollback()
             apply_to_form(form, error)
