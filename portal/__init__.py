@@ -90,6 +90,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.audit.views import bp as audit_bp
     from portal.auth import account_views, reset_views  # noqa: F401  (add their pages to the auth blueprint)
     from portal.auth.views import bp as auth_bp
+    from portal.billing import platform_views  # noqa: F401  (adds the platform's billing pages to the billing blueprint)
+    from portal.billing.webhook import bp as billing_webhook_bp
     from portal.dashboard.views import bp as dashboard_bp
     from portal.health import bp as health_bp
     from portal.members.views import bp as members_bp
@@ -98,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.tenant_settings.views import bp as tenant_settings_bp
 
     for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp, pickers_bp,
-               tenant_settings_bp):
+               tenant_settings_bp, billing_webhook_bp):
         app.register_blueprint(bp)
     for key, value in SPEC_CONFIG.items():
         app.config.setdefault(key, value)
@@ -106,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(api_bp)
     import importlib
 
-    for feature in ("communities", "firms", "roster", "owners", "checklists"):
+    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing"):
         app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
         api.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
 

@@ -104,3 +104,7 @@ def init_app(app: Flask) -> None:
     from portal.roster.cli import roster_cli
 
     app.cli.add_command(roster_cli)
+
+    from portal.billing.cli import billing_cli
+
+    app.cli.add_command(billing_cli)

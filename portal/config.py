@@ -98,6 +98,11 @@ class BaseConfig:
     MOBILE_CODE_MINUTES = 10
     PROXY_FIX_HOPS = 0
     STRIPE_API_BASE = None
+    # Billing (tenants/billing): off while STRIPE_SECRET_KEY is unset. Grace after a failed payment or
+    # the end of a trial before the tenant turns read-only; the portal's own trial (Stripe's is not used).
+    BILLING_GRACE_DAYS = 14
+    BILLING_TRIAL_DAYS = 30
+    BILLING_CURRENCY = "cny"
     HSTS_SECONDS = 31536000
 
     def __init__(self) -> None:
@@ -112,6 +117,9 @@ class BaseConfig:
         self.CLI_LOCALE = env("CLI_LOCALE", "en")
         self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
         self.STRIPE_API_BASE = env("STRIPE_API_BASE", self.STRIPE_API_BASE)
+        self.STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+        self.BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", self.BILLING_GRACE_DAYS)
+        self.BILLING_TRIAL_DAYS = env_int("BILLING_TRIAL_DAYS", self.BILLING_TRIAL_DAYS)
         self.LOG_LEVEL = env("LOG_LEVEL", "INFO")
         # The address other devices reach the portal at, for links that leave the screen (printed
         # claim slips, QR codes, e-mails); a tenant may override it (platform area).
@@ -125,6 +133,9 @@ class BaseConfig:
         if self.DATABASE_OWNER_URL:
             self.DATABASE_OWNER_URL = normalise_database_url(self.DATABASE_OWNER_URL)
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        for name in ("BILLING_GRACE_DAYS", "BILLING_TRIAL_DAYS"):
+            if not 0 <= getattr(self, name) <= 366:
+                raise ConfigError(f"PORTAL_{name} must be a number of days from 0 to 366.")
         from portal.public_url import PublicUrlError, normalise_public_url
 
         try:
@@ -173,6 +184,9 @@ class ProductionConfig(BaseConfig):
             )
         if len(self.SECRET_KEY) < 32:
             raise ConfigError("PORTAL_SECRET_KEY must be at least 32 characters of random data.")
+        if self.STRIPE_SECRET_KEY and not self.STRIPE_WEBHOOK_SECRET:
+            # Without it no payment, failure or cancellation would ever reach the portal.
+            raise ConfigError("PORTAL_STRIPE_SECRET_KEY is set: set PORTAL_STRIPE_WEBHOOK_SECRET too (README, Billing).")
         super().finalise(instance_path)
 
 
@@ -193,6 +207,8 @@ class TestConfig(BaseConfig):
         self.DATABASE_OWNER_URL = None  # tests/conftest.py splits owner and application role
         self.REDIS_URL = None
         self.MESSAGE_SENDER = "memory"
+        # Billing is off unless a test turns it on against its own local Stripe server.
+        self.STRIPE_SECRET_KEY = self.STRIPE_API_BASE = self.STRIPE_WEBHOOK_SECRET = None
 
     def finalise(self, instance_path: str) -> None:
         if not self.SQLALCHEMY_DATABASE_URI:

@@ -7,3 +7,4 @@ from portal.communities.models import Area, Building, CommitteeMember, Community
 from portal.firms.models import Contract, Firm, ProjectManager  # noqa: F401
 from portal.owners.models import ClaimCode, UnitBinding  # noqa: F401
 from tenants.models import Membership, Tenant  # noqa: F401
+from tenants.billing.models import BillingAccount, BillingEvent, BillingInvoice, Plan  # noqa: F401

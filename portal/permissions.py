@@ -25,6 +25,7 @@ class Action(str, enum.Enum):
     VIEW_CHECKLISTS = "view_checklists"          # read the published three lists (A, B and C)
     VIEW_OWN_UNITS = "view_own_units"            # an owner's units, their community page, lists A and B
     MANAGE_TENANT_SETTINGS = "manage_tenant_settings"  # the tenant's own settings (mobile verification)
+    MANAGE_BILLING = "manage_billing"            # the tenant's plan, card, invoices and subscription
 
 
 _ALL_ROLES = frozenset(Role)
@@ -58,6 +59,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_CHECKLISTS: _BUREAU | _SCOPED_READERS,
     Action.VIEW_OWN_UNITS: frozenset({Role.OWNER}),
     Action.MANAGE_TENANT_SETTINGS: frozenset({Role.BUREAU_ADMIN}),
+    Action.MANAGE_BILLING: frozenset({Role.BUREAU_ADMIN}),
 }
 
 

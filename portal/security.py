@@ -5,7 +5,9 @@ import time
 
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, g, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from werkzeug.exceptions import Forbidden
 from werkzeug.routing import IntegerConverter
 
 from portal.extensions import csrf, db
@@ -16,10 +18,21 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Routes authenticated by something other than a session cookie (a signature), which therefore
 # need no CSRF token. Kept as one explicit set so a test can pin it.
-CSRF_EXEMPT_ENDPOINTS: frozenset[str] = frozenset()
+CSRF_EXEMPT_ENDPOINTS: frozenset[str] = frozenset({"billing_webhook.receive"})
 
-# Endpoints that still accept POST while a tenant is read-only.
-READ_ONLY_ALLOWED = frozenset({"auth.logout", "auth.login"})
+# Endpoints that still accept POST while a tenant is read-only: signing out, and billing, since paying
+# is how a lapsed tenant gets its writes back.
+READ_ONLY_ALLOWED = frozenset({"auth.logout", "auth.login", "billing.pay", "billing.change_plan", "billing.cancel",
+                               "billing.resume"})
+
+# Why a tenant refuses a request: shown on the error page and as the API error's message.
+TENANT_BLOCKS = {
+    "suspended": _l("This tenant is suspended. Contact the platform administrator."),
+    "read_only": _l("This tenant is read-only for now: pages can be read but nothing can be changed."),
+    "billing_lapsed": _l("This tenant's subscription has lapsed, so it is read-only: pages, lists and exports still "
+                         "work and no data has been deleted, but nothing can be changed until it is paid. The "
+                         "tenant's administrator can pay on the Billing page."),
+}
 
 class DatabaseIntConverter(IntegerConverter):
     """``<int:...>`` in a URL, bounded by the database's id range.
@@ -92,11 +105,11 @@ def init_app(app: Flask) -> None:
         if tenant is None:
             return
         if tenant.status == TenantStatus.SUSPENDED:
-            g.tenant_block = "suspended"
-            abort(403)
-        if tenant.status == TenantStatus.READ_ONLY and request.method not in SAFE_METHODS and request.endpoint not in READ_ONLY_ALLOWED:
-            g.tenant_block = "read_only"
-            abort(403)
+            refuse_for_tenant("suspended")
+        if request.method not in SAFE_METHODS and request.endpoint not in READ_ONLY_ALLOWED:
+            block = tenant_write_block(tenant)
+            if block:
+                refuse_for_tenant(block)
         g.memberships = load_memberships()
 
     @app.after_request
@@ -116,6 +129,29 @@ def init_app(app: Flask) -> None:
         elif current_user and getattr(current_user, "is_authenticated", False):
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+def tenant_write_block(tenant) -> str | None:
+    """Why the tenant may not change anything now (tenants/billing/standing.py), or None."""
+    from portal.db import utcnow
+    from tenants.billing.gateway import billing_enabled
+    from tenants.billing.models import BillingAccount
+    from tenants.billing.standing import write_block
+
+    billing_on = billing_enabled()
+    account = None
+    if billing_on or tenant.status == TenantStatus.READ_ONLY:
+        account = db.session.scalar(sa.select(BillingAccount))  # the URL's tenant is in scope
+    return write_block(tenant, account, billing_on=billing_on, now=utcnow(),
+                       grace_days=current_app.config["BILLING_GRACE_DAYS"])
+
+
+def refuse_for_tenant(block: str):
+    """403 with the reason: the error page says it, and the API's error carries it as code and message."""
+    g.tenant_block = block
+    error = Forbidden()
+    error.data = {"message": str(TENANT_BLOCKS[block]), "code": f"tenant_{block}"}
+    raise error
 
 
 def load_memberships() -> list[Membership]:

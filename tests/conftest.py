@@ -174,3 +174,30 @@ def outbox(app):
     app.extensions["message_sender"] = sender
     yield sender
     app.extensions["message_sender"] = previous
+
+
+@pytest.fixture(scope="session")
+def stripe_server():
+    """A local Stripe-speaking server (localstripe) for the session, on a free port; the billing tests skip,
+    saying why, only when it cannot be started here."""
+    from tests.stripe_server import StripeServerUnavailable, start
+
+    try:
+        server = start()
+    except StripeServerUnavailable as problem:
+        pytest.skip(f"billing tests need localstripe: {problem}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def billing_on(app, stripe_server):
+    """Billing on for this test, against the local Stripe server emptied first; back off afterwards."""
+    from tests.stripe_server import TEST_KEY, WEBHOOK_SECRET
+
+    keys = ("STRIPE_SECRET_KEY", "STRIPE_API_BASE", "STRIPE_WEBHOOK_SECRET", "BILLING_TRIAL_DAYS", "BILLING_GRACE_DAYS")
+    saved = {key: app.config.get(key) for key in keys}
+    stripe_server.clear()
+    app.config.update(STRIPE_SECRET_KEY=TEST_KEY, STRIPE_API_BASE=stripe_server.url, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    yield stripe_server
+    app.config.update(saved)

@@ -84,6 +84,7 @@ class TenantWorld:
     token_id: int = 0
     token_secret: str = ""
     audit_event_id: int = 0
+    invoice_id: int = 0           # billing: an invoice of the tenant (number carries the sentinel)
 
 
 @dataclass
@@ -96,6 +97,7 @@ class World:
     outsider_id: int
     outsider_login: str
     invitation_id: int = 0  # an open invitation, made by open_invitation() where a test needs one
+    plan_id: int = 0  # billing: a paid plan for bureaus (the platform's price list editor)
 
     def __getitem__(self, key: str) -> TenantWorld:
         return {"a": self.a, "b": self.b, "c": self.c}[key]
@@ -201,7 +203,25 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         world.version_id = world.checklist_versions[ListKind.C]
         build_checklist_draft(world, tenant)
         world.audit_event_id = event.id
+        build_billing(world, tenant)
     return world
+
+
+def build_billing(world: TenantWorld, tenant) -> None:
+    """A billing account on the county plan, never billed through Stripe (billing is off in tests unless a
+    test turns it on), with one paid invoice; the e-mail and the invoice number carry the sentinel."""
+    import sqlalchemy as sa
+
+    from tenants.billing.models import BillingAccount, BillingInvoice, Plan
+
+    plan = db.session.scalar(sa.select(Plan).where(Plan.code == "county"))
+    account = BillingAccount(plan_id=plan.id, billing_name=tenant.name_zh, billing_email=f"billing-{world.sentinel}@example.org")
+    issued = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    invoice = BillingInvoice(stripe_invoice_id=f"in_{world.sentinel}", number=f"INV-{world.sentinel}", status="paid",
+                             amount_due_fen=150000, amount_paid_fen=150000, issued_at=issued, paid_at=issued)
+    db.session.add_all([account, invoice])
+    db.session.flush()
+    world.invoice_id = invoice.id
 
 
 def build_checklist_draft(world: TenantWorld, tenant) -> None:
@@ -228,8 +248,13 @@ def build_world() -> World:
     platform = make_user("平台管理员", email="platform@example.org", platform_admin=True)
     outsider = make_user("局外人")
     db.session.commit()
+    import sqlalchemy as sa
+
+    from tenants.billing.models import Plan
+
+    plan_id = db.session.scalar(sa.select(Plan.id).where(Plan.code == "county"))
     return World(a=a, b=b, c=c, platform_admin_id=platform.id, platform_admin_login=platform.email,
-                 outsider_id=outsider.id, outsider_login=outsider.mobile)
+                 outsider_id=outsider.id, outsider_login=outsider.mobile, plan_id=plan_id)
 
 
 def open_invitation(world: World) -> int:

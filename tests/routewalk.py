@@ -53,6 +53,7 @@ OTHER_ARGS: dict[str, Callable[[World], list]] = {
     "filename": lambda world: ["css/portal.css"],
     "code": lambda world: ["en"],
     "token": lambda world: [LINK_TOKEN],  # a password reset link (none exists unless a test issues it)
+    "plan_id": lambda world: [world.plan_id],  # billing: a paid plan (the platform's price list editor)
 }
 
 LINK_TOKEN = "x" * 43  # the shape of a reset link's token (secrets.token_urlsafe(32))

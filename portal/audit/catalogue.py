@@ -77,6 +77,15 @@ ACTION_SENTENCES = {
     "claim_code.reissued": _l("issued a new claim code for %(summary)s"),
     "owner.bound": _l("bound %(name)s to the unit %(unit)s"),
     "owner.unbound": _l("unbound %(name)s from the unit %(unit)s"),
+    "billing.signed_up": _l("signed the tenant up on the plan %(plan)s"),
+    "billing.subscribed": _l("started the paid subscription on the plan %(plan)s"),
+    "billing.paid": _l("paid the overdue invoices with a new card"),
+    "billing.card_changed": _l("changed the card that pays the subscription"),
+    "billing.plan_changed": _l("changed the plan from %(old_plan)s to %(plan)s"),
+    "billing.cancel_scheduled": _l("cancelled the subscription at the end of the paid period"),
+    "billing.resumed": _l("took back the cancellation of the subscription"),
+    "billing.lapsed": _l("the subscription lapsed: the tenant became read-only (no data deleted)"),
+    "billing.restored": _l("payment arrived: the tenant can make changes again"),
 }
 
 # The filter's groups: choosing one shows every action whose code starts with it.
@@ -96,6 +105,7 @@ ACTION_GROUPS = {
     "roster.": _l("Roster imports"),
     "claim_code.": _l("Claim codes"),
     "owner.": _l("Owners' units"),
+    "billing.": _l("Billing"),
 }
 
 OBJECT_TYPES = {
@@ -116,6 +126,7 @@ OBJECT_TYPES = {
     "contract": _l("Contract"),
     "claim_code": _l("Claim code"),
     "unit_binding": _l("Owner's unit"),
+    "billing_account": _l("Billing account"),
 }
 
 _DIRECTIONS = {"up": _l("up"), "down": _l("down")}
@@ -182,6 +193,18 @@ def _status_label(value: Any) -> str:
         return str(value or "")
 
 
+def _plan_label(code: str) -> str:
+    """A plan's name in the reader's language (its code when the plan is gone)."""
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+    from portal.i18n import current_locale_code
+    from tenants.billing.models import Plan
+
+    plan = db.session.scalar(sa.select(Plan).where(Plan.code == code))
+    return plan.display_name(current_locale_code()) if plan is not None else str(code)
+
+
 def event_details(event: AuditEvent) -> _Details:
     """The placeholders of an event's sentence, read from its snapshots and summary."""
     details = _Details(summary=event.summary, object_id=event.object_id)
@@ -210,6 +233,12 @@ def event_details(event: AuditEvent) -> _Details:
             details[key] = _role_label(details[key])
     if details.get("direction") in _DIRECTIONS:
         details["direction"] = str(_DIRECTIONS[details["direction"]])
+    if event.action.startswith("billing.") and isinstance(after, dict):
+        for key in ("plan",):
+            if key in after:
+                details[key] = _plan_label(after[key])
+        if isinstance(before, dict) and "plan" in before:
+            details["old_plan"] = _plan_label(before["plan"])
     if event.action.startswith("member.") and "name" not in details:
         details["name"] = event.summary
     return details

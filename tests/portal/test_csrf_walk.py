@@ -190,7 +190,26 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
         "end_date": "2020-12-31", "fee_model": "lump_sum"}}),
     "firms_api.update_contract": ("tenant_admin", {"json": lambda w: {"fee_model": "commission"}}),
     "firms_api.end_contract": ("tenant_admin", {"json": lambda w: {"end_date": "2025-12-31", "reason": "合同到期"}}),
+    # billing: the platform's price list (no Stripe call), and what needs the local Stripe server ("stripe":
+    # its "setup" gives tenant A a running subscription there first)
+    "billing.plan_new": ("platform_admin", {"form": lambda w: {
+        "code": "county_plus", "kind": "bureau", "name_zh": "县级增强版", "name_en": "", "max_communities": "500",
+        "monthly_yuan": "2000", "is_active": "y"}}),
+    "billing.plan_edit": ("platform_admin", {"form": lambda w: {
+        "code": "county", "kind": "bureau", "name_zh": "县级版", "name_en": "County", "max_communities": "300",
+        "monthly_yuan": "1600.00", "is_active": "y"}}),
+    "billing.pay": ("tenant_admin", {"stripe": True, "form": lambda w: {"plan": "county", "payment_method": "pm_card_visa"}}),
+    "billing.change_plan": ("tenant_admin", {"stripe": True, "setup": "subscribed", "form": lambda w: {"plan": "city"}}),
+    "billing.cancel": ("tenant_admin", {"stripe": True, "setup": "subscribed", "form": lambda w: {}}),
+    "billing.resume": ("tenant_admin", {"stripe": True, "setup": "cancelling", "form": lambda w: {}}),
+    "billing.signup_page": ("anonymous", {"stripe": True, "form": lambda w: {
+        "plan": "firm_small", "name_zh": "新物业公司", "name_en": "", "slug": "newfirm", "region": "",
+        "admin_login": "13800000009", "admin_name": "新管理员", "password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD,
+        "billing_email": "", "payment_method": "pm_card_visa", "privacy_consent": "y"}}),
 }
+# Authenticated by a signature instead of a session (portal/security.py CSRF_EXEMPT_ENDPOINTS): refused
+# without one, whatever CSRF token comes with it.
+SIGNATURE_ROUTES = {"billing_webhook.receive"}
 
 
 def english(client):
@@ -255,9 +274,20 @@ def csrf_refusal(response) -> bool:
     return CSRF_MESSAGE in response.get_data(as_text=True)
 
 
-def test_no_route_is_exempt_from_csrf(app):
-    # Only the (future) Stripe webhook, authenticated by its signature, may ever be listed here.
-    assert CSRF_EXEMPT_ENDPOINTS == frozenset()
+def test_no_route_is_exempt_from_csrf_but_the_signed_webhook(app, world: World):
+    # Only the Stripe webhook, authenticated by its signature on the raw body, is listed here.
+    assert CSRF_EXEMPT_ENDPOINTS == frozenset(SIGNATURE_ROUTES)
+    before = db_state(app)
+    for settings in ({}, {"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x"}):
+        saved = {k: app.config.get(k) for k in settings}
+        app.config.update(settings)
+        try:
+            response = app.test_client().post("/billing/stripe/webhook", data=b'{"id": "evt_1", "type": "x"}',
+                                              content_type="application/json")
+        finally:
+            app.config.update(saved)
+        assert response.status_code == (400 if settings else 404)
+    assert changed_tables(before, db_state(app)) == []
     assert config.ProductionConfig.WTF_CSRF_ENABLED is True and config.TestConfig.WTF_CSRF_ENABLED is True
     assert app.config["WTF_CSRF_ENABLED"] is True
 
@@ -267,6 +297,9 @@ def test_state_changing_routes_refuse_missing_or_wrong_tokens(app, world: World,
     routes = list(state_changing(app))
     problems, rejected_routes, cases = [], 0, 0
     for rule, method in routes:
+        if rule.endpoint in SIGNATURE_ROUTES:
+            rejected_routes += 1  # test_no_route_is_exempt_from_csrf_but_the_signed_webhook
+            continue
         if rule.endpoint not in VALID_REQUESTS or unmapped_arguments(rule):
             problems.append(f"{method} {rule.rule}: add it to VALID_REQUESTS / tests/routewalk.py")
             continue
@@ -318,6 +351,8 @@ def test_positive_control_the_same_requests_with_a_token_are_accepted(app, world
     start = db_state(app)
     problems = []
     for rule, method in state_changing(app):
+        if rule.endpoint in SIGNATURE_ROUTES or VALID_REQUESTS[rule.endpoint][1].get("stripe"):
+            continue  # the next test, with the local Stripe server
         sender, spec = VALID_REQUESTS[rule.endpoint]
         client, token = made[sender]
         for url in url_variants(rule, slug=world.a.slug, ids=world.a, world=world):
@@ -330,6 +365,42 @@ def test_positive_control_the_same_requests_with_a_token_are_accepted(app, world
                 problems.append(f"{method} {url} as {sender} with a valid token: {response.status_code}, changed {changed}")
     assert not problems, "\n".join(problems)
     assert changed_tables(start, db_state(app)) == []  # every accepted request was rolled back
+
+
+def billing_setup(app, world: World, setup: str | None) -> None:
+    """Tenant A subscribed at the local Stripe server ("subscribed"), and about to end ("cancelling")."""
+    if setup is None:
+        return
+    from tests.portal.billing.helpers import set_account, subscribe_tenant
+    from tenants.billing import gateway as gw
+
+    state = subscribe_tenant(app, world.a.tenant_id)
+    if setup == "cancelling":
+        with app.app_context():
+            gw.gateway(app).set_cancel_at_period_end(state["stripe_subscription_id"], True)
+        set_account(app, world.a.tenant_id, cancel_at_period_end=True)
+
+
+def test_positive_control_billing_requests_with_a_token_are_accepted(app, world: World, billing_on):
+    """The same for the routes that call Stripe: against the local Stripe server."""
+    made = clients(app, world)
+    start = db_state(app)
+    problems = []
+    for rule, method in state_changing(app):
+        sender, spec = VALID_REQUESTS.get(rule.endpoint, (None, {}))
+        if not spec.get("stripe"):
+            continue
+        client, token = made[sender]
+        for url in url_variants(rule, slug=world.a.slug, ids=world.a, world=world):
+            with rolled_back(app, client):
+                billing_setup(app, world, spec.get("setup"))
+                before = db_state(app)
+                response = send(client, method, url, spec, world, token=token, prepared={})
+                changed = changed_tables(before, db_state(app))
+            if response.status_code >= 400 or not changed:
+                problems.append(f"{method} {url} as {sender} with a valid token: {response.status_code}, changed {changed}")
+    assert not problems, "\n".join(problems)
+    assert changed_tables(start, db_state(app)) == []
 
 
 def test_bearer_api_call_without_cookie_needs_no_csrf_token(app, world: World):

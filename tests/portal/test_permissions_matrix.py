@@ -16,20 +16,20 @@ Y, N = True, False
 
 # The specification. Columns: dashboard, audit log, manage members, view members, API tokens,
 # view registry, manage registry, import roster, claim codes, edit the three lists, read the three lists, own units,
-# the tenant's settings.
+# the tenant's settings, billing (plan, card, invoices).
 COLUMNS = (A.VIEW_DASHBOARD, A.VIEW_AUDIT_LOG, A.MANAGE_MEMBERS, A.VIEW_MEMBERS, A.USE_API_TOKENS, A.VIEW_REGISTRY,
            A.MANAGE_REGISTRY, A.IMPORT_ROSTER, A.MANAGE_CLAIM_CODES, A.EDIT_CHECKLISTS, A.VIEW_CHECKLISTS,
-           A.VIEW_OWN_UNITS, A.MANAGE_TENANT_SETTINGS)
+           A.VIEW_OWN_UNITS, A.MANAGE_TENANT_SETTINGS, A.MANAGE_BILLING)
 SPEC = {
-    R.BUREAU_ADMIN:     (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, N, Y),
-    R.BUREAU_STAFF:     (Y, N, N, Y, Y, Y, Y, Y, Y, N, Y, N, N),
-    R.AREA_OFFICER:     (Y, N, N, N, Y, Y, N, N, N, N, Y, N, N),
-    R.FIRM_STAFF:       (Y, N, N, N, Y, Y, N, N, N, N, Y, N, N),
-    R.COMMITTEE_MEMBER: (Y, N, N, N, Y, Y, N, N, Y, N, Y, N, N),
+    R.BUREAU_ADMIN:     (Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, Y, N, Y, Y),
+    R.BUREAU_STAFF:     (Y, N, N, Y, Y, Y, Y, Y, Y, N, Y, N, N, N),
+    R.AREA_OFFICER:     (Y, N, N, N, Y, Y, N, N, N, N, Y, N, N, N),
+    R.FIRM_STAFF:       (Y, N, N, N, Y, Y, N, N, N, N, Y, N, N, N),
+    R.COMMITTEE_MEMBER: (Y, N, N, N, Y, Y, N, N, Y, N, Y, N, N, N),
     # Firm tenants only (tenants.roles.ROLES_BY_TENANT_KIND): a project team, scoped to its project.
-    R.PROJECT_MANAGER:  (Y, N, N, N, Y, Y, N, Y, Y, N, Y, N, N),
-    R.PROJECT_STAFF:    (Y, N, N, N, Y, Y, N, N, N, N, Y, N, N),
-    R.OWNER:            (Y, N, N, N, N, N, N, N, N, N, N, Y, N),
+    R.PROJECT_MANAGER:  (Y, N, N, N, Y, Y, N, Y, Y, N, Y, N, N, N),
+    R.PROJECT_STAFF:    (Y, N, N, N, Y, Y, N, N, N, N, Y, N, N, N),
+    R.OWNER:            (Y, N, N, N, N, N, N, N, N, N, N, Y, N, N),
 }
 MATRIX = [(role, action, allowed) for role, row in SPEC.items() for action, allowed in zip(COLUMNS, row)]
 
@@ -74,11 +74,13 @@ ROUTES = [
     ("/t/alpha/account/tokens/", A.USE_API_TOKENS, False),
     ("/t/alpha/checklists/", A.VIEW_CHECKLISTS, False),
     ("/t/alpha/settings/", A.MANAGE_TENANT_SETTINGS, False),
+    ("/t/alpha/billing/", A.MANAGE_BILLING, False),
     ("/api/v1/t/alpha/me", A.VIEW_DASHBOARD, True),
     ("/api/v1/t/alpha/audit-events", A.VIEW_AUDIT_LOG, True),
     ("/api/v1/t/alpha/members", A.VIEW_MEMBERS, True),
     ("/api/v1/t/alpha/tokens", A.USE_API_TOKENS, True),
     ("/api/v1/t/alpha/checklists/versions", A.VIEW_CHECKLISTS, True),
+    ("/api/v1/t/alpha/billing", A.MANAGE_BILLING, True),
 ]
 
 

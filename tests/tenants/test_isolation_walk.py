@@ -158,6 +158,14 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "firms_api.get_contract": Action.VIEW_REGISTRY,
     "firms_api.update_contract": Action.MANAGE_REGISTRY,
     "firms_api.end_contract": Action.MANAGE_REGISTRY,
+    # billing of the tenant (plan, card, invoices)
+    "billing.index": Action.MANAGE_BILLING,
+    "billing.pay": Action.MANAGE_BILLING,
+    "billing.change_plan": Action.MANAGE_BILLING,
+    "billing.cancel": Action.MANAGE_BILLING,
+    "billing.resume": Action.MANAGE_BILLING,
+    "billing_api.billing": Action.MANAGE_BILLING,
+    "billing_api.invoices": Action.MANAGE_BILLING,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -202,6 +210,8 @@ ATTACK_FORMS = {
     "checklists.item_add": {"code": "X9.1", "text_zh": "入侵"},
     "checklists.item_edit": {"code": "S2.2", "text_zh": "入侵"},
     "checklists.item_move": {"direction": "up"},
+    "billing.pay": {"plan": "county", "payment_method": "pm_card_visa"},
+    "billing.change_plan": {"plan": "city"},
 }
 ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "communities_api.create_area": {"kind": "street", "name": "入侵街道"},
@@ -416,7 +426,8 @@ def test_positive_controls_tenant_a_sees_its_own_objects(app, world: World):
     assert flagged > 0
     # The sentinel check itself is live: A's data pages do show A's sentinel to A's administrator.
     assert {"members.index", "members.edit", "audit.index", "api.members", "api.audit_events", "api.me",
-            "api.list_tokens", "api_pages.index"} <= sentinel_seen, sorted(sentinel_seen)
+            "api.list_tokens", "api_pages.index", "billing_api.billing", "billing_api.invoices"} <= sentinel_seen, \
+        sorted(sentinel_seen)
 
 
 # In a firm's own tenant the firm list is its company profile and "add a firm" its edit form: both

@@ -31,7 +31,7 @@ NAMES = {
 }
 SCOPED = {f"{BASE}/communities/", f"{BASE}/firms/", f"{BASE}/checklists/", f"{BASE}/account/tokens/", f"{BASE}/"}
 ACTIONS = {
-    Role.BUREAU_ADMIN: SCOPED | {f"{BASE}/members/", f"{BASE}/audit/", f"{BASE}/areas/", f"{BASE}/roster/", f"{BASE}/settings/",
+    Role.BUREAU_ADMIN: SCOPED | {f"{BASE}/members/", f"{BASE}/audit/", f"{BASE}/areas/", f"{BASE}/roster/", f"{BASE}/settings/", f"{BASE}/billing/",
                                  f"{BASE}/claim-codes/"},
     Role.BUREAU_STAFF: SCOPED | {f"{BASE}/members/", f"{BASE}/areas/", f"{BASE}/roster/", f"{BASE}/claim-codes/"},
     Role.AREA_OFFICER: SCOPED,

@@ -18,7 +18,7 @@ from tests.portal.pages import in_english, login, page_text
 ACTIONS = {
     Role.BUREAU_ADMIN: {"/t/alpha/members/", "/t/alpha/audit/", "/t/alpha/communities/", "/t/alpha/firms/",
                         "/t/alpha/roster/", "/t/alpha/claim-codes/", "/t/alpha/checklists/",
-                        "/t/alpha/account/tokens/", "/t/alpha/settings/", "/t/alpha/"},
+                        "/t/alpha/account/tokens/", "/t/alpha/settings/", "/t/alpha/billing/", "/t/alpha/"},
     Role.BUREAU_STAFF: {"/t/alpha/members/", "/t/alpha/communities/", "/t/alpha/firms/", "/t/alpha/roster/",
                         "/t/alpha/claim-codes/", "/t/alpha/checklists/", "/t/alpha/account/tokens/", "/t/alpha/"},
     Role.AREA_OFFICER: {"/t/alpha/communities/", "/t/alpha/firms/", "/t/alpha/checklists/",

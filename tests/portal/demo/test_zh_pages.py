@@ -23,6 +23,7 @@ ALLOWED_WORDS = frozenset({
     "English",  # the language switch names the other language in that language
     "OpenAPI",
     "Excel", "WPS", "WeChat", "Android", "iPhone", "Chrome", "Edge", "Firefox", "Safari",
+    "Stripe",  # the payment service, a proper name
     "gaotang", "hengan",  # the demo tenants' slugs, shown in addresses
 })
 # Pages that are not HTML reading matter (downloads, the API, static files).

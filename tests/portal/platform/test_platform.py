@@ -158,7 +158,7 @@ def test_read_only_tenant_refuses_changes_but_shows_pages(app, world, platform, 
         "/t/alpha/members/new", data={"csrf_token": token, "login": "13811113333", "display_name": "x",
                                       "role": "owner", "initial_password": NEW_ADMIN_PASSWORD}).text
     api = admin.post("/api/v1/t/alpha/tokens", json={"name": "x"}, headers={"X-CSRFToken": token})
-    assert api.status_code == 403 and api.json["error"]["code"] == "forbidden"
+    assert api.status_code == 403 and api.json["error"]["code"] == "tenant_read_only"
     bearer = app.test_client().post("/api/v1/t/alpha/tokens", json={"name": "x"},
                                     headers={"Authorization": f"Bearer {world.a.token_secret}"})
     assert bearer.status_code == 403
@@ -179,7 +179,7 @@ def test_suspended_tenant_pages_are_forbidden(app, world, platform, client_as):
         assert "This tenant is suspended" in page.text
     assert app.test_client().get("/t/alpha/").status_code == 403
     api = app.test_client().get("/api/v1/t/alpha/me", headers={"Authorization": f"Bearer {world.a.token_secret}"})
-    assert api.status_code == 403 and api.json["error"]["code"] == "forbidden"
+    assert api.status_code == 403 and api.json["error"]["code"] == "tenant_suspended"
     assert app.test_client().get("/t/beta/").status_code == 200
     # Reactivated, everything is back.
     assert change_status(platform, world.a.tenant_id, "active").status_code == 303
@@ -192,7 +192,7 @@ def platform_urls(app) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/platform"):
             continue
-        url = rule.rule.replace("<int:tenant_id>", "1").replace("<int:user_id>", "1")
+        url = rule.rule.replace("<int:tenant_id>", "1").replace("<int:user_id>", "1").replace("<int:plan_id>", "1")
         url = re.sub(r"<any\([^)]*\):state>", "off", url)
         assert "<" not in url, f"fill in the arguments of {rule.rule}"
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
