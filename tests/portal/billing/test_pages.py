@@ -114,9 +114,10 @@ def test_a_declined_card_on_the_billing_page_changes_nothing(app, world: World, 
 
 
 def test_only_the_administrator_reaches_billing(app, world: World, client_as):
-    for role in Role:
-        expected = 200 if role == Role.BUREAU_ADMIN else 403
-        assert client_as(role, "a").get("/t/alpha/billing/").status_code == expected, role
+    for key in ("a", "c"):  # a bureau, and a firm's own tenant (its firm administrator pays)
+        for role in world[key].logins:
+            expected = 200 if role == Role.BUREAU_ADMIN else 403
+            assert client_as(role, key).get(f"/t/{world[key].slug}/billing/").status_code == expected, (key, role)
 
 
 def test_billing_off_free_plan_no_signup_and_the_price_list(app, world: World, client_as):
