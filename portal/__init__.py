@@ -62,6 +62,9 @@ def register_extensions(app: Flask) -> None:
     from portal.auth.sessions import init_login
 
     init_login(app)
+    from portal import db_stats
+
+    db_stats.init_app(app)
 
 
 def register_security(app: Flask) -> None:

@@ -89,6 +89,8 @@ class BaseConfig:
     RESET_CODE_MINUTES = 10
     RESET_LINK_HOURS = 24
     PROXY_FIX_HOPS = 0
+    # SQLite: how often each process refreshes stale planner statistics (portal/db_stats.py); 0 = never.
+    STATISTICS_INTERVAL_SECONDS = 15 * 60
     STRIPE_API_BASE = None
     HSTS_SECONDS = 31536000
 
@@ -177,6 +179,8 @@ class TestConfig(BaseConfig):
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "portal_session"
     PASSWORD_HASH_PROFILE = "floor"
+    # Tests run inside one rolled-back transaction per test; the refresh is tested on its own engine.
+    STATISTICS_INTERVAL_SECONDS = 0
 
     def __init__(self) -> None:
         super().__init__()

@@ -14,8 +14,11 @@ def load(base_url: str) -> None:
     from portal.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
     from portal.extensions import db
 
+    from portal.db_stats import refresh_engine_statistics
+
     summary = load_demo()
     db.session.commit()
+    refresh_engine_statistics(db.engine, postgresql=False)  # the app role may not ANALYZE; autovacuum will
     click.echo(f"Demo data ready: {summary}")
     click.echo(f"Open {base_url}/login — every demo account's password is: {DEMO_PASSWORD}")
     for account in DEMO_ACCOUNTS:
