@@ -89,6 +89,8 @@ class BaseConfig:
     RESET_CODE_MINUTES = 10
     RESET_LINK_HOURS = 24
     PROXY_FIX_HOPS = 0
+    # Public figures in the shared cache, and how long browsers may keep an anonymous public page.
+    PUBLIC_CACHE_SECONDS = 60
     # SQLite: how often each process refreshes stale planner statistics (portal/db_stats.py); 0 = never.
     STATISTICS_INTERVAL_SECONDS = 15 * 60
     STRIPE_API_BASE = None
