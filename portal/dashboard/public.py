@@ -33,9 +33,9 @@ def counts_key(tenant_id: int) -> str:
 
 def public_counts(tenant_id: int) -> dict[str, int]:
     """The tenant's registry figures for anyone to read (cached; see the module's docstring)."""
-    from portal.dashboard.services import registry_counts
+    from portal.dashboard.services import tenant_counts
 
-    return caching.get_or_compute(counts_key(tenant_id), registry_counts)
+    return caching.get_or_compute(counts_key(tenant_id), tenant_counts)
 
 
 def forget_counts(tenant_id: int) -> None:
