@@ -113,6 +113,7 @@ class BaseConfig:
         # claim slips, QR codes, e-mails); a tenant may override it (platform area).
         self.PUBLIC_URL = env("PUBLIC_URL")
         self.MESSAGE_SENDER = env("MESSAGE_SENDER", "log")
+        self.PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", self.PUBLIC_CACHE_SECONDS)
 
     def finalise(self, instance_path: str) -> None:
         """Fill in what depends on the instance folder; raise ConfigError when something is missing."""
