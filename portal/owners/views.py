@@ -29,7 +29,7 @@ bp = Blueprint("owners", __name__, url_prefix="/t/<tenant_slug>")
 REGISTER_LIMIT_PER_ADDRESS = "20 per 10 minutes"
 REGISTER_LIMIT_PER_MOBILE = "10 per 15 minutes"
 ADD_UNIT_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
-SLIPS_PER_PAGE = 32  # four printed A4 pages of eight slips; each QR code takes ~8 ms to draw
+SLIPS_PER_PAGE = 16  # two printed A4 pages of eight slips; each QR code takes ~10 ms to draw (segno picks the best mask)
 
 
 def _refused(response) -> bool:

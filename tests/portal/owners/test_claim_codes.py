@@ -118,20 +118,20 @@ def test_print_sheet_has_every_unused_code_with_a_qr_of_the_register_link(app, w
 
 
 def test_a_large_building_prints_part_by_part(app, world, admin):
-    """A tower's slips come 32 to a page, each page drawing only its own QR codes; past the last, 404."""
+    """A tower's slips come 16 to a page, each page drawing only its own QR codes; past the last, 404."""
     w = world.a
-    other = make_other_community(app, w.tenant_id, units=40)
+    other = make_other_community(app, w.tenant_id, units=20)
     base = f"/t/alpha/claim-codes/{other.community_id}/buildings/{other.building_id}"
     post(admin, base + "/issue")
     first = in_english(admin).get(base + "/print")
     assert first.status_code == 200
     assert first.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == SLIPS_PER_PAGE
-    assert "40 slips: one per unit with an unused code." in first.text
-    assert "This page holds slips 1 to 32; print each page in turn." in first.text
+    assert "20 slips: one per unit with an unused code." in first.text
+    assert "This page holds slips 1 to 16; print each page in turn." in first.text
     assert f'href="{base}/print?page=2"' in first.text
     second = admin.get(base + "/print?page=2")
-    assert second.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 8
-    assert "This page holds slips 33 to 40" in second.text and f'href="{base}/print?page=1"' in second.text
+    assert second.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 4
+    assert "This page holds slips 17 to 20" in second.text and f'href="{base}/print?page=1"' in second.text
     codes = {c for unit_id in other.unit_ids for c in active_codes(app, w.tenant_id, unit_id)}
     printed = set(re.findall(r'<p class="claim-code" translate="no">([^<]+)</p>', first.text + second.text))
     assert printed == codes
