@@ -9,10 +9,9 @@ public-page cache (portal/public_pages.py).
 """
 from __future__ import annotations
 
+from flask import has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
-
-from flask import has_app_context
 
 from portal import caching
 from portal.communities.models import Area, Community, Unit

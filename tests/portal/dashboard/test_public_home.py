@@ -23,7 +23,7 @@ from tenants import tenant_scope
 from tenants.models import Tenant, TenantStatus
 from tenants.roles import Role
 from tests.factories import PASSWORD
-from tests.portal.pages import in_english, login
+from tests.portal.pages import in_english
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
                     "Strict-Transport-Security")
