@@ -119,8 +119,15 @@ def run_migrations_online():
             **conf_args
         )
 
+        before = context.get_context().get_current_revision()
         with context.begin_transaction():
             context.run_migrations()
+        if context.get_context().get_current_revision() != before:
+            # New tables and indexes get the planner's statistics at once (portal/db_stats.py).
+            from portal.db_stats import refresh_statistics
+
+            refresh_statistics(connection)
+            connection.commit()
         if sqlite:
             raw = connection.connection.driver_connection
             problems = raw.execute("PRAGMA foreign_key_check").fetchall()

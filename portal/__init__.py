@@ -62,12 +62,17 @@ def register_extensions(app: Flask) -> None:
     from portal.auth.sessions import init_login
 
     init_login(app)
+    from portal import caching, db_stats
+
+    caching.init_app(app)
+    db_stats.init_app(app)
 
 
 def register_security(app: Flask) -> None:
-    from portal import security
+    from portal import public_pages, security
     from tenants import resolution
 
+    public_pages.init_app(app)  # inside ProxyFix: it sees the scheme and client the proxy reported
     register_proxy_fix(app)
     resolution.init_app(app)
     security.init_app(app)

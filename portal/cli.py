@@ -90,8 +90,10 @@ def grant_app_role(role: str, password: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.db_stats import database_cli
     from portal.demo.cli import demo_cli
 
+    app.cli.add_command(database_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(rls_cli)
     app.cli.add_command(translations_cli)

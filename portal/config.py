@@ -97,6 +97,10 @@ class BaseConfig:
     MOBILE_CODE_CHECK_LIMIT_PER_ADDRESS = "30 per 15 minutes"
     MOBILE_CODE_MINUTES = 10
     PROXY_FIX_HOPS = 0
+    # Public figures in the shared cache, and how long browsers may keep an anonymous public page.
+    PUBLIC_CACHE_SECONDS = 60
+    # SQLite: how often each process refreshes stale planner statistics (portal/db_stats.py); 0 = never.
+    STATISTICS_INTERVAL_SECONDS = 15 * 60
     STRIPE_API_BASE = None
     # Billing (tenants/billing): off while STRIPE_SECRET_KEY is unset. Grace after a failed payment or
     # the end of a trial before the tenant turns read-only; the portal's own trial (Stripe's is not used).
@@ -125,6 +129,7 @@ class BaseConfig:
         # claim slips, QR codes, e-mails); a tenant may override it (platform area).
         self.PUBLIC_URL = env("PUBLIC_URL")
         self.MESSAGE_SENDER = env("MESSAGE_SENDER", "log")
+        self.PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", self.PUBLIC_CACHE_SECONDS)
 
     def finalise(self, instance_path: str) -> None:
         """Fill in what depends on the instance folder; raise ConfigError when something is missing."""
@@ -199,6 +204,8 @@ class TestConfig(BaseConfig):
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "portal_session"
     PASSWORD_HASH_PROFILE = "floor"
+    # Tests run inside one rolled-back transaction per test; the refresh is tested on its own engine.
+    STATISTICS_INTERVAL_SECONDS = 0
 
     def __init__(self) -> None:
         super().__init__()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from portal import create_app
 from portal.config import TestConfig, normalise_database_url
 from portal.extensions import db as _db
-from portal.extensions import limiter
+from portal.extensions import cache, limiter
 from tests.factories import PASSWORD, World, build_world, csrf_from
 
 BACKEND = "postgresql" if os.environ.get("PORTAL_TEST_DATABASE_URL") else "sqlite"
@@ -92,6 +92,8 @@ def db(app):
         engines[None] = connection
         limiter.reset()
         app.extensions["login_throttle"].reset()
+        cache.clear()  # cached public figures of a tenant id an earlier test used
+        app.extensions["public_page_cache"].clear()  # and public pages of a slug it used
     try:
         yield _db
     finally:

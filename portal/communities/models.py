@@ -80,10 +80,12 @@ class Community(TenantScoped, Base):
         sa.UniqueConstraint("tenant_id", "id"),
         sa.ForeignKeyConstraint(["tenant_id", "area_id"], ["areas.tenant_id", "areas.id"], ondelete="RESTRICT"),
         sa.CheckConstraint("declared_units >= 0", name="declared_units_not_negative"),
+        # Every query is tenant-scoped: the communities of an area (and its offices) inside one tenant.
+        sa.Index("ix_communities_tenant_area", "tenant_id", "area_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_id: Mapped[int | None] = mapped_column(index=True)
+    area_id: Mapped[int | None] = mapped_column()
     name: Mapped[str] = mapped_column(sa.String(120))
     address: Mapped[str] = mapped_column(sa.String(255), default="")
     service_grade: Mapped[ServiceGrade | None] = mapped_column(enum_type(ServiceGrade, 8))
@@ -133,11 +135,15 @@ class Unit(TenantScoped, Base):
         sa.ForeignKeyConstraint(["tenant_id", "community_id", "building_id"],
                                 ["buildings.tenant_id", "buildings.community_id", "buildings.id"], ondelete="RESTRICT"),
         sa.CheckConstraint("floor_area > 0", name="floor_area_positive"),
+        # The units of one community, and per building within it, counted from the index alone
+        # (a community page at city scale must not visit the tenant's 1.5 M units). The units of one
+        # building come from the unique key (tenant_id, building_id, ...).
+        sa.Index("ix_units_tenant_community_building", "tenant_id", "community_id", "building_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(index=True)
-    building_id: Mapped[int] = mapped_column(index=True)
+    community_id: Mapped[int] = mapped_column()
+    building_id: Mapped[int] = mapped_column()
     entrance: Mapped[str] = mapped_column(sa.String(20), default="")
     room: Mapped[str] = mapped_column(sa.String(20))
     floor: Mapped[int | None]
@@ -196,10 +202,11 @@ class CommitteeMember(TenantScoped, Base):
     __table_args__ = (
         sa.ForeignKeyConstraint(["tenant_id", "committee_id"], ["owners_committees.tenant_id", "owners_committees.id"],
                                 ondelete="CASCADE"),
+        sa.Index("ix_committee_members_tenant_committee", "tenant_id", "committee_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    committee_id: Mapped[int] = mapped_column(index=True)
+    committee_id: Mapped[int] = mapped_column()
     name: Mapped[str] = mapped_column(sa.String(80))
     position: Mapped[CommitteePosition] = mapped_column(enum_type(CommitteePosition, 16), default=CommitteePosition.MEMBER)
     position_order: Mapped[int] = mapped_column(default=2)

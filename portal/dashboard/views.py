@@ -1,11 +1,13 @@
 """Tenant home (public) and dashboard (members)."""
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, g, make_response, render_template
 
+from portal.dashboard.public import public_counts
 from portal.dashboard.services import project_team_size, projects_by_branch, registry_counts
 from portal.guards import tenant_permission
 from portal.permissions import Action, can, roles_of
+from portal.public_pages import public_response
 from portal.vocabulary import vocabulary
 
 bp = Blueprint("dashboard", __name__, url_prefix="/t/<tenant_slug>")
@@ -13,8 +15,8 @@ bp = Blueprint("dashboard", __name__, url_prefix="/t/<tenant_slug>")
 
 @bp.get("/")
 def home():
-    """The tenant's public front page: who runs it and what it covers."""
-    return render_template("dashboard/home.html", counts=registry_counts())
+    """The tenant's public front page: who runs it and what it covers (cached figures, cacheable page)."""
+    return public_response(make_response(render_template("dashboard/home.html", counts=public_counts(g.tenant.id))))
 
 
 @bp.get("/dashboard")

@@ -14,7 +14,11 @@ def load(base_url: str) -> None:
     from portal.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
     from portal.extensions import db
 
+    from portal.db_stats import refresh_statistics
+
     summary = load_demo()
+    # SQLite: the new rows get planner statistics (the app role may not ANALYZE on PostgreSQL: autovacuum will).
+    refresh_statistics(db.session.connection(), postgresql=False)
     db.session.commit()
     click.echo(f"Demo data ready: {summary}")
     click.echo(f"Open {base_url}/login — every demo account's password is: {DEMO_PASSWORD}")

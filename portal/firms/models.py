@@ -74,12 +74,15 @@ class Contract(TenantScoped, Base):
                                 ondelete="RESTRICT"),
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="date_order"),
         sa.Index("ix_contracts_community_dates", "tenant_id", "community_id", "start_date"),
+        # A firm's contracts (its page, what its staff may see) and a manager's, inside one tenant.
+        sa.Index("ix_contracts_firm_dates", "tenant_id", "firm_id", "start_date"),
+        sa.Index("ix_contracts_tenant_manager", "tenant_id", "manager_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    firm_id: Mapped[int] = mapped_column(index=True)
-    community_id: Mapped[int] = mapped_column(index=True)
-    manager_id: Mapped[int | None] = mapped_column(index=True)
+    firm_id: Mapped[int] = mapped_column()
+    community_id: Mapped[int] = mapped_column()
+    manager_id: Mapped[int | None] = mapped_column()
     start_date: Mapped[dt.date]
     end_date: Mapped[dt.date | None]
     fee_model: Mapped[FeeModel] = mapped_column(enum_type(FeeModel, 16))

@@ -18,6 +18,8 @@ from flask_babel import lazy_gettext as _l
 
 from portal.audit.services import record
 from portal.communities.models import Building, Community, Unit
+from portal.communities.services import visible_communities
+from portal.db_stats import refresh_statistics
 from portal.extensions import db
 from portal.roster import parsing
 from portal.roster.parsing import FileProblem, Problem, SourceInfo
@@ -222,6 +224,9 @@ def import_file(*, tenant, actor, community: Community, path: Path, filename: st
         raise RosterRejected(preview)
     savepoint.commit()
     result = ImportResult(inserted=writer.inserted, updated=writer.updated, unchanged=preview.unchanged, preview=preview)
+    if result.inserted:
+        # A first roster of 100,000 units would otherwise be planned with the empty table's statistics.
+        refresh_statistics(db.session.connection(), ["units"], postgresql=False)
     if result.inserted or result.updated:
         record(tenant=tenant, actor=actor, action="roster.imported", object_type="community", object_id=community.id,
                summary=f"{community.name}: +{result.inserted} ~{result.updated} ={result.unchanged}",

@@ -455,6 +455,8 @@ RAW_SQL_ALLOWLIST = {
     ("tenants/rls.py", "_send_settings"): "set_config of the transaction's tenant, read from the context",
     ("tenants/rls.py", "grant_application_role"): "CREATE ROLE / GRANT for the application role (no tenant data)",
     ("tenants/rls.py", "application_role_problems"): "reads pg_roles/pg_class about the connected role",
+    ("portal/db_stats.py", "_sqlite_stale_tables"): "SQLite catalogue, sqlite_stat1 and max(rowid) sizes (no rows read)",
+    ("portal/db_stats.py", "refresh_statistics"): "ANALYZE / PRAGMA optimize: planner statistics (no rows returned)",
 }
 SESSION_RECEIVERS = {"session", "db.session", "self.session", "state.session"}
 

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from portal.owners.qr import qr_svg
+from portal.owners.views import SLIPS_PER_PAGE
 from tenants.roles import Role
 from tests.conftest import table_snapshot
 from tests.portal.owners.helpers import (
@@ -114,6 +115,29 @@ def test_print_sheet_has_every_unused_code_with_a_qr_of_the_register_link(app, w
             expected = qr_svg(link, title="QR code: registration link with the claim code")
         assert str(expected) in page
     assert "另一个小区" in page and "9号楼" in page and "Entrance 2" in page and "Room 101" in page
+
+
+def test_a_large_building_prints_part_by_part(app, world, admin):
+    """A tower's slips come 16 to a page, each page drawing only its own QR codes; past the last, 404."""
+    w = world.a
+    other = make_other_community(app, w.tenant_id, units=20)
+    base = f"/t/alpha/claim-codes/{other.community_id}/buildings/{other.building_id}"
+    post(admin, base + "/issue")
+    first = in_english(admin).get(base + "/print")
+    assert first.status_code == 200
+    assert first.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == SLIPS_PER_PAGE
+    assert "20 slips: one per unit with an unused code." in first.text
+    assert "This page holds slips 1 to 16; print each page in turn." in first.text
+    assert f'href="{base}/print?page=2"' in first.text
+    second = admin.get(base + "/print?page=2")
+    assert second.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 4
+    assert "This page holds slips 17 to 20" in second.text and f'href="{base}/print?page=1"' in second.text
+    codes = {c for unit_id in other.unit_ids for c in active_codes(app, w.tenant_id, unit_id)}
+    printed = set(re.findall(r'<p class="claim-code" translate="no">([^<]+)</p>', first.text + second.text))
+    assert printed == codes
+    assert admin.get(base + "/print?page=3").status_code == 404
+    for junk in ("-1", "abc", "１", "99999999999999999999"):
+        assert admin.get(base + f"/print?page={junk}").status_code == 200  # read as the first page
 
 
 def test_print_sheet_leaves_out_used_and_revoked_codes(app, world, admin):
