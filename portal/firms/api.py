@@ -135,9 +135,9 @@ def contract_payload(contracts) -> list[dict]:
 @api_bp.paginate()
 def list_contracts(query, pagination_parameters):
     """Contracts the caller may see, newest first; filter by words of the community's or firm's name, by
-    community, firm, in force today."""
+    community, firm, in force today or not, state (in force, ended, not started yet)."""
     stmt = services.filtered_contracts(g.memberships, q=query.get("q"), community_id=query.get("community_id"),
-                                       firm_id=query.get("firm_id"))
+                                       firm_id=query.get("firm_id"), state=query.get("state"))
     if "in_force" in query:
         current = services.in_force_on(local_today())
         stmt = stmt.where(current if query["in_force"] else sa.not_(current))

@@ -69,7 +69,7 @@ def _search(label, description):
 
 
 class FirmFilterForm(ListFilterForm):
-    q = _search(_l("Search firms"), _l("Name, credit code or contact"))
+    q = _search(_l("Search firms"), _l("Name or credit code"))
     sort = SelectField(_l("Order"), choices=lambda: [("name", _l("By name")),
                                                      ("served", _l("Most communities served now"))],
                        default="name", validators=[Optional()])

@@ -1,12 +1,13 @@
 """JSON schemas of firms, project managers and contracts."""
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from portal.api.schemas import PagedQuerySchema, StrictSchema, search_text
 from portal.communities.models import ServiceGrade
 from portal.communities.schemas import optional_text, required_text
 from portal.firms.models import FeeModel
+from portal.firms.services import CONTRACT_STATES
 from portal.validation import DbId
 
 
@@ -68,3 +69,5 @@ class ContractQuerySchema(PagedQuerySchema):
     community_id = DbId()
     firm_id = DbId()
     in_force = fields.Boolean(metadata={"description": "Only contracts in force today (true) or not (false)."})
+    state = fields.String(validate=validate.OneOf(CONTRACT_STATES), metadata={
+        "description": "Only contracts in force today, ended (last day before today) or not started yet."})

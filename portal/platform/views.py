@@ -23,7 +23,7 @@ bp = Blueprint("platform", __name__, url_prefix="/platform")
 
 
 class PlatformFilterForm(ListFilterForm):
-    q = SearchField(_l("Search tenants and accounts"), description=_l("Name, short name, mobile number or e-mail"),
+    q = SearchField(_l("Search tenants and accounts"), description=_l("Name, mobile number or e-mail"),
                     validators=[Optional(), Length(max=SEARCH_MAX_LENGTH), NoControlChars()])
 
 

@@ -58,6 +58,8 @@ def test_every_list_is_a_page_with_the_databases_total(client, world: World, reg
     ("/members", {"active": "false"}, 0),
     ("/contracts", {"q": "接口合同小区02"}, 10),
     ("/contracts", {"q": "接口别处物业"}, 1),
+    ("/contracts", {"state": "in_force"}, 32),
+    ("/contracts", {"state": "ended"}, 0),
 ])
 def test_filters(client, world: World, registry, path, query, expected):
     _items, meta = listed(client, world, path, **query)
@@ -90,6 +92,7 @@ def test_a_filter_never_widens_what_a_role_sees(client_as, world: World, registr
     ("/communities", {"firm_id": "１２"}, "firm_id"), ("/firms", {"q": "ab\u202ecd"}, "q"),
     ("/areas", {"kind": "planet"}, "kind"), ("/members", {"role": "king"}, "role"),
     ("/members", {"active": "2"}, "active"), ("/contracts", {"q": "x" * 101}, "q"),
+    ("/contracts", {"state": "over"}, "state"),
     ("/firms", {"page": "99999999999"}, "page"), ("/areas", {"page_size": "101"}, "page_size"),
 ])
 def test_junk_filters_are_refused_naming_the_field(client, world: World, path, query, field):
@@ -106,4 +109,4 @@ def test_the_filters_are_in_the_openapi_document(client):
     assert {"q", "page"} <= declared[f"{base}/firms"]
     assert {"q", "kind", "page"} <= declared[f"{base}/areas"]
     assert {"q", "role", "active", "page"} <= declared[f"{base}/members"]
-    assert {"q", "community_id", "firm_id", "in_force", "page"} <= declared[f"{base}/contracts"]
+    assert {"q", "community_id", "firm_id", "in_force", "state", "page"} <= declared[f"{base}/contracts"]

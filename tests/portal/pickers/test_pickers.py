@@ -57,6 +57,14 @@ def test_a_search_never_finds_another_tenants_objects(world: World, client_as):
         assert theirs == {"options": [], "total": 0, "summary": theirs["summary"]}, kind
         # Tenant B's administrator cannot search tenant A at all.
         assert client_as(Role.BUREAU_ADMIN, "b").get(f"{A}/pick/{kind}").status_code == 404
+    # Nor do the forms' pickers, whatever is searched or chosen.
+    for url in (f"{A}/contracts/new?community_id_q={world.b.sentinel}&firm_id_q={world.b.sentinel}"
+                f"&community_id={world.b.community_id}&firm_id={world.b.firm_id}",
+                f"{A}/members/new?area_id_q={world.b.sentinel}&community_id_q=SENTINEL&firm_id_q=SENTINEL",
+                f"{A}/audit/?actor_q={world.b.sentinel}&actor={world.b.users[Role.BUREAU_ADMIN]}"):
+        page = admin_a.get(url)
+        assert page.status_code == 200 and world.b.sentinel not in page_text(page.text).replace(
+            f"“{world.b.sentinel}”", ""), url
 
 
 @pytest.mark.parametrize("role, kind, allowed", [
