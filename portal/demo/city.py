@@ -76,17 +76,12 @@ class City:
 
 
 def _insert(model, rows: list[dict], *, returning: bool = False) -> list[int]:
-    """One ORM bulk INSERT (executemany) per chunk; the ids in row order when ``returning``.
-
-    On PostgreSQL always with RETURNING: SQLAlchemy then sends a thousand rows per statement
-    ("insertmanyvalues") instead of one statement per row.
-    """
+    """One ORM bulk INSERT (executemany) per chunk; the ids in row order when ``returning``."""
     ids: list[int] = []
-    batched = returning or db.session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
-        if batched:
-            ids.extend(db.session.scalars(sa.insert(model).returning(model.id, sort_by_parameter_order=returning), chunk))
+        if returning:
+            ids.extend(db.session.scalars(sa.insert(model).returning(model.id, sort_by_parameter_order=True), chunk))
         else:
             db.session.execute(sa.insert(model), chunk)
     return ids

@@ -86,30 +86,32 @@ def _plan_problems_postgresql(cursor, statement, parameters) -> list[str]:
     cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters)
     raw = cursor.fetchone()[0]
     plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
-    problems, stack = [], [plan]
+    problems, stack, read = [], [plan], False
     while stack:
         node = stack.pop()
         stack.extend(node.get("Plans", []))
         if node.get("Relation Name") != "units":
             continue
+        read = True
         if "Seq Scan" in node["Node Type"]:
             problems.append(f"{node['Node Type']} on units")
         if node.get("Index Name") == TENANT_INDEX:
             problems.append(f"{node['Node Type']} using {TENANT_INDEX} (every unit of the tenant)")
-    return problems
+    return problems if read else ["no plan node reads units (is the plan read right?)"]
 
 
 def _plan_problems_sqlite(cursor, statement, parameters) -> list[str]:
     cursor.execute("EXPLAIN QUERY PLAN " + statement, parameters)
-    problems = []
+    problems, read = [], False
     for row in cursor.fetchall():
         detail = row[-1]
         words = detail.split()
+        read = read or words[1:2] == ["units"]
         if len(words) >= 2 and words[0] == "SCAN" and words[1] == "units":
             problems.append(detail)
         if words[1:2] == ["units"] and TENANT_INDEX + " " in detail + " ":
             problems.append(detail)
-    return problems
+    return problems if read else ["no plan line reads units (is the plan read right?)"]
 
 
 def explained_unit_queries(app, client, paths: list[str]) -> tuple[list[tuple[str, str, list[str]]], int]:
