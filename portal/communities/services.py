@@ -386,14 +386,15 @@ def update_community(*, tenant, actor, community: Community, values: dict) -> Co
 
 def unit_counts(community_ids: Iterable[int] | None = None) -> dict[int, int]:
     """Registered units per community (the roster's count, next to the declared one)."""
-    stmt = sa.select(Unit.community_id, sa.func.count(Unit.id)).group_by(Unit.community_id)
+    # count(*), not count(id): the composite index answers it alone (an index-only scan on PostgreSQL).
+    stmt = sa.select(Unit.community_id, sa.func.count()).group_by(Unit.community_id)
     if community_ids is not None:
         stmt = stmt.where(Unit.community_id.in_(list(community_ids)))
     return dict(db.session.execute(stmt).all())
 
 
 def building_unit_counts(community_id: int) -> dict[int, int]:
-    stmt = (sa.select(Unit.building_id, sa.func.count(Unit.id)).where(Unit.community_id == community_id)
+    stmt = (sa.select(Unit.building_id, sa.func.count()).where(Unit.community_id == community_id)
             .group_by(Unit.building_id))
     return dict(db.session.execute(stmt).all())
 
