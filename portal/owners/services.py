@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, lazyload
 from flask_babel import lazy_gettext as _l
 
 from portal.audit.services import record
@@ -116,7 +117,9 @@ def _in_building(stmt: sa.Select, building: Building, q: str | None, entrance: s
 def building_units(building: Building, *, q: str | None = None, entrance: str | None = None,
                    status: CodeFilter | None = None) -> sa.Select:
     """The units of a building, searched and filtered, to be cut into pages by the database."""
-    stmt = _in_building(sa.select(Unit), building, q, entrance)
+    # Every unit is of ``building`` (and its community), already loaded: no join to them per row.
+    stmt = _in_building(sa.select(Unit).options(lazyload(Unit.building), lazyload(Unit.community)), building, q,
+                        entrance)
     condition = {CodeFilter.UNUSED: _has_active_code, CodeFilter.NO_CODE: lambda: ~_has_active_code(),
                  CodeFilter.BOUND: _is_bound, CodeFilter.UNBOUND: lambda: ~_is_bound()}.get(status)
     return stmt if condition is None else stmt.where(condition())
@@ -133,20 +136,24 @@ def rows_of(units: list[Unit]) -> list[UnitRow]:
     ids = [u.id for u in units]
     if not ids:
         return []
+    # The units are loaded already: the codes and bindings come without joining them again.
     codes = {c.unit_id: c for c in db.session.scalars(
-        sa.select(ClaimCode).where(ClaimCode.unit_id.in_(ids), ClaimCode.status == ClaimStatus.ACTIVE))}
+        sa.select(ClaimCode).where(ClaimCode.unit_id.in_(ids), ClaimCode.status == ClaimStatus.ACTIVE)
+        .options(lazyload(ClaimCode.unit)))}
     bindings: dict[int, list[UnitBinding]] = {i: [] for i in ids}
     for binding in db.session.scalars(
             sa.select(UnitBinding).where(UnitBinding.unit_id.in_(ids), UnitBinding.revoked_at.is_(None))
-            .order_by(UnitBinding.bound_at, UnitBinding.id)):
+            .options(lazyload(UnitBinding.unit)).order_by(UnitBinding.bound_at, UnitBinding.id)):
         bindings[binding.unit_id].append(binding)
     return [UnitRow(u, codes.get(u.id), bindings[u.id]) for u in units]
 
 
 def printable_codes(building: Building, *, q: str | None = None, entrance: str | None = None) -> sa.Select:
     """The active codes of a building that can still be printed (readable), in the building's order."""
-    stmt = sa.select(ClaimCode).join(Unit, ClaimCode.unit_id == Unit.id).where(
-        ClaimCode.status == ClaimStatus.ACTIVE, ClaimCode.code_plain.is_not(None))
+    # Each code's unit from the join itself; the unit's building and community are the page's own.
+    unit = contains_eager(ClaimCode.unit).options(lazyload(Unit.building), lazyload(Unit.community))
+    stmt = (sa.select(ClaimCode).join(Unit, ClaimCode.unit_id == Unit.id).options(unit)
+            .where(ClaimCode.status == ClaimStatus.ACTIVE, ClaimCode.code_plain.is_not(None)))
     return _in_building(stmt, building, q, entrance)
 
 
