@@ -53,6 +53,7 @@ sys.path.insert(0, str(REPO))
 PASSWORD = "city-scale-bench-2026"
 DEMO_ADMIN = "13900000001"
 DEMO_PASSWORD = "sunshine-demo-2026"
+CITY_ADMIN = "13700000001"
 SKIP = re.compile(r"/logout|/lang/|[?&]next=|/static/")
 DOWNLOAD = re.compile(r"/export\.(csv|xlsx)$")
 TARGET_MS, TARGET_KB, TARGET_RPS = 300, 200, 30
@@ -75,16 +76,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare_postgresql(server_url: str) -> tuple[dict, callable]:
-    """A database of our own; the tables' owner migrates, an application role serves (row-level security)."""
+def prepare_postgresql(server_url: str, reuse: str | None = None) -> tuple[dict, callable, str]:
+    """A database of our own; the tables' owner migrates, an application role serves (row-level security).
+
+    ``reuse``: the name of a database an earlier ``--keep`` run built (then nothing is created)."""
     import sqlalchemy as sa
 
     from portal.config import normalise_database_url
 
-    name = f"portal_city_{secrets.token_hex(4)}"
+    name = reuse or f"portal_city_{secrets.token_hex(4)}"
     admin = sa.create_engine(normalise_database_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    if not reuse:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     owner = sa.make_url(normalise_database_url(server_url)).set(database=name)
     app_password = secrets.token_hex(12)
     env = {"PORTAL_DATABASE_OWNER_URL": owner.render_as_string(hide_password=False),
@@ -97,7 +101,78 @@ def prepare_postgresql(server_url: str) -> tuple[dict, callable]:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
 
-    return env, drop
+    return env, drop, name
+
+
+def sample_ids(slug: str, admin_login: str) -> dict:
+    """The ids the crawl visits in the tenant ``slug``: its largest community and that one's first building,
+    the first firm, contract, area, checklist version and project manager; and the tenant's sizes."""
+    import sqlalchemy as sa
+
+    from portal.checklists.models import ChecklistVersion
+    from portal.communities.models import Area, Building, Community, Unit
+    from portal.extensions import db
+    from portal.firms.models import Contract, Firm, ProjectManager
+    from tenants import tenant_scope
+    from tenants.models import Tenant
+
+    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    with tenant_scope(tenant):
+        def first(model):
+            return db.session.scalar(sa.select(model.id).order_by(model.id).limit(1))
+
+        largest = db.session.execute(sa.select(Unit.community_id, sa.func.count(Unit.id)).group_by(Unit.community_id)
+                                     .order_by(sa.func.count(Unit.id).desc(), Unit.community_id).limit(1)).first()
+        return {"slug": slug, "admin_login": admin_login, "largest_community_id": largest[0],
+                "largest_building_id": db.session.scalar(sa.select(Building.id).where(
+                    Building.community_id == largest[0]).order_by(Building.position, Building.id).limit(1)),
+                "sample_firm_id": first(Firm), "sample_contract_id": first(Contract),
+                "sample_area_id": first(Area), "checklist_version_id": first(ChecklistVersion),
+                "manager_id": first(ProjectManager),
+                "units": db.session.scalar(sa.select(sa.func.count(Unit.id))),
+                "communities": db.session.scalar(sa.select(sa.func.count(Community.id)))}
+
+
+def reuse(env: dict) -> dict:
+    """An already built city database (``--reuse``): migrated to this code, the application role granted
+    again (its password is new), statistics refreshed when a migration ran. Returns the ids to visit."""
+    os.environ.update(env)
+    import sqlalchemy as sa
+    from alembic.migration import MigrationContext
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.db_stats import refresh_statistics
+    from portal.extensions import db
+
+    app = create_app("production")
+    with app.app_context():
+        owner_url = app.config.get("DATABASE_OWNER_URL")
+        owner = sa.create_engine(owner_url, poolclass=sa.pool.NullPool) if owner_url else db.engine
+        with owner.connect() as conn:
+            before = MigrationContext.configure(conn).get_current_revision()
+        upgrade()
+        with owner.connect() as conn:
+            after = MigrationContext.configure(conn).get_current_revision()
+        if owner_url:
+            from tenants.rls import grant_application_role
+
+            with owner.begin() as conn:
+                grant_application_role(conn, "portal_bench_app", env["PORTAL_APP_ROLE_PASSWORD"])
+        if before != after:
+            if owner_url:
+                with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql("VACUUM ANALYZE")
+            else:
+                with db.engine.begin() as conn:
+                    refresh_statistics(conn)
+        if owner_url:
+            owner.dispose()
+        print(f"reused the city database (migrations {before} -> {after})", flush=True)
+        ids = {"city": sample_ids("city", CITY_ADMIN), "demo": sample_ids("gaotang", DEMO_ADMIN)}
+        db.session.remove()
+        db.engine.dispose()
+    return ids
 
 
 def build(args, env: dict) -> dict:
@@ -130,7 +205,7 @@ def build(args, env: dict) -> dict:
         db.session.commit()
         t1 = time.perf_counter()
         shape = CityShape(units=args.units, communities=args.communities)
-        city = build_city(shape=shape, admin_password=PASSWORD)
+        city = build_city(shape=shape, admin_password=PASSWORD, admin_login=CITY_ADMIN)
         db.session.commit()
         t2 = time.perf_counter()
         if owner is not None:  # VACUUM too: index-only scans need the visibility map a fresh table lacks
@@ -143,28 +218,10 @@ def build(args, env: dict) -> dict:
         t3 = time.perf_counter()
         print(f"built: migrations + demo {t1 - t0:.1f}s; city of {city.units:,} units in {shape.communities:,} "
               f"communities {t2 - t1:.1f}s; statistics {t3 - t2:.1f}s", flush=True)
-        demo = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "gaotang"))
         ids = {"city": city.__dict__.copy()}
         with tenant_scope(db.session.get(Tenant, city.tenant_id)):
             ids["city"]["manager_id"] = db.session.scalar(sa.select(ProjectManager.id).order_by(ProjectManager.id).limit(1))
-        with tenant_scope(demo):
-            from portal.checklists.models import ChecklistVersion
-            from portal.communities.models import Area, Building, Community, Unit
-            from portal.firms.models import Contract, Firm
-
-            def first(model):
-                return db.session.scalar(sa.select(model.id).order_by(model.id).limit(1))
-
-            largest = db.session.execute(sa.select(Unit.community_id, sa.func.count(Unit.id)).group_by(Unit.community_id)
-                                         .order_by(sa.func.count(Unit.id).desc()).limit(1)).first()
-            ids["demo"] = {"slug": "gaotang", "admin_login": DEMO_ADMIN, "largest_community_id": largest[0],
-                           "largest_building_id": db.session.scalar(sa.select(Building.id).where(
-                               Building.community_id == largest[0]).order_by(Building.position).limit(1)),
-                           "sample_firm_id": first(Firm), "sample_contract_id": first(Contract),
-                           "sample_area_id": first(Area), "checklist_version_id": first(ChecklistVersion),
-                           "manager_id": first(ProjectManager),
-                           "units": db.session.scalar(sa.select(sa.func.count(Unit.id))),
-                           "communities": db.session.scalar(sa.select(sa.func.count(Community.id)))}
+        ids["demo"] = sample_ids("gaotang", DEMO_ADMIN)
         db.session.remove()
         db.engine.dispose()
     return ids
@@ -390,21 +447,30 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--keep", action="store_true", help="keep the SQLite file (printed) instead of deleting it")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the database (the SQLite file or the PostgreSQL database, printed) for --reuse")
+    parser.add_argument("--reuse", metavar="FILE_OR_NAME",
+                        help="measure a city database an earlier --keep run built (a SQLite file, or a PostgreSQL "
+                             "database's name on --pg-url) instead of building one; it is migrated, never dropped")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="city-scale-"))
     env = {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": secrets.token_hex(32), "PORTAL_LOG_LEVEL": "WARNING",
            "PORTAL_PUBLIC_URL": "http://127.0.0.1"}
-    drop = None
+    drop, kept = None, None
     if args.db == "postgresql":
-        pg_env, drop = prepare_postgresql(args.pg_url)
+        pg_env, drop, kept = prepare_postgresql(args.pg_url, args.reuse)
         env.update(pg_env)
+        if args.keep or args.reuse:
+            drop = None
     else:
-        env["PORTAL_DATABASE_URL"] = f"sqlite:///{work / 'city.sqlite3'}"
+        kept = Path(args.reuse).resolve() if args.reuse else work / "city.sqlite3"
+        env["PORTAL_DATABASE_URL"] = f"sqlite:///{kept}"
+    if args.keep and not args.reuse:
+        print(f"keeping the city database: --reuse {kept}", flush=True)
     servers = []
     try:
-        ids = build(args, env)
+        ids = reuse(env) if args.reuse else build(args, env)
         serve_env = {k: v for k, v in env.items() if k != "PORTAL_APP_ROLE_PASSWORD"}
         port, hello_port = free_port(), free_port()
         servers.append(serve("wsgi:app", port, serve_env, args.workers, args.threads))
@@ -472,8 +538,8 @@ def main() -> int:
             stop(process)
         if drop is not None:
             drop()
-        if args.keep and args.db == "sqlite":
-            print(f"kept {work / 'city.sqlite3'}", file=sys.stderr)
+        if args.keep and args.db == "sqlite" and not args.reuse:
+            print(f"kept {kept} (--reuse it)", file=sys.stderr)
         else:
             shutil.rmtree(work, ignore_errors=True)
 

@@ -101,6 +101,9 @@ class BaseConfig:
     PUBLIC_CACHE_SECONDS = 60
     # SQLite: how often each process refreshes stale planner statistics (portal/db_stats.py); 0 = never.
     STATISTICS_INTERVAL_SECONDS = 15 * 60
+    # How long each process keeps a picker's first page when nothing is searched and there are more
+    # candidates than it lists (the filter bars of every list page); 0 = never (portal/pickers/services.py).
+    PICKER_FIRST_PAGE_SECONDS = 30
     STRIPE_API_BASE = None
     # Billing (tenants/billing): off while STRIPE_SECRET_KEY is unset. Grace after a failed payment or
     # the end of a trial before the tenant turns read-only; the portal's own trial (Stripe's is not used).
@@ -212,6 +215,8 @@ class TestConfig(BaseConfig):
     PASSWORD_HASH_PROFILE = "floor"
     # Tests run inside one rolled-back transaction per test; the refresh is tested on its own engine.
     STATISTICS_INTERVAL_SECONDS = 0
+    # Each test has its own rows under the same tenant ids: nothing kept from one test to the next.
+    PICKER_FIRST_PAGE_SECONDS = 0
 
     def __init__(self) -> None:
         super().__init__()

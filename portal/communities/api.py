@@ -82,7 +82,7 @@ def community_payload(communities: list[Community]) -> list[dict]:
     full = can(g.memberships, Action.MANAGE_REGISTRY)
     ids = [c.id for c in communities]
     units = services.unit_counts(ids) if ids else {}
-    contracts = current_contracts(ids) if ids else {}
+    contracts = current_contracts(ids, brief=True) if ids else {}
     rows = []
     for c in communities:
         contract = contracts.get(c.id)

@@ -108,7 +108,7 @@ def index():
     ids = [c.id for c in page.items]
     return render_template("communities/index.html", page=page, form=form,
                            units=services.unit_counts(ids) if ids else {},
-                           contracts=firm_services.current_contracts(ids) if ids else {},
+                           contracts=firm_services.current_contracts(ids, brief=True) if ids else {},
                            may_manage=may_manage()), form.status
 
 

@@ -11,7 +11,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from portal.audit.services import record
 from portal.communities.models import Community, ServiceGrade
@@ -303,11 +303,18 @@ def in_force_on(day: dt.date) -> sa.ColumnElement[bool]:
     return sa.and_(Contract.start_date <= day, sa.or_(Contract.end_date.is_(None), Contract.end_date >= day))
 
 
-def current_contracts(community_ids: Iterable[int] | None = None, on: dt.date | None = None) -> dict[int, Contract]:
-    """community id -> the contract in force on ``on`` (today by default)."""
+def current_contracts(community_ids: Iterable[int] | None = None, on: dt.date | None = None, *,
+                      brief: bool = False) -> dict[int, Contract]:
+    """community id -> the contract in force on ``on`` (today by default).
+
+    ``brief``: for a list that shows each contract's firm only: the firm comes with the contracts, its
+    managers, the manager and the community (already on the page) only if something reads them."""
     on = on or local_today()
     stmt = sa.select(Contract).where(Contract.start_date <= on,
                                      sa.or_(Contract.end_date.is_(None), Contract.end_date >= on))
+    if brief:
+        stmt = stmt.options(joinedload(Contract.firm).lazyload(Firm.managers), lazyload(Contract.manager),
+                            lazyload(Contract.community))
     if community_ids is not None:
         stmt = stmt.where(Contract.community_id.in_(list(community_ids)))
     return {c.community_id: c for c in db.session.scalars(stmt)}

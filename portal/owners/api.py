@@ -35,10 +35,26 @@ def community_codes(community: Community):
 @api_bp.loads(Building, "building_id", in_own_community(lambda b: b.community_id))
 @api_bp.response(200, schemas.BuildingCodesSchema)
 def building_codes(building: Building):
-    """The units of a building with their active claim code (readable while unused) and number of bound
-    accounts."""
+    """A building's claim-code figures: units, units with an unused code, units with a bound account (its
+    units, page by page: ``/claim-codes/buildings/{building_id}/units``)."""
+    summary = services.building_summary(building)
     return {"building_id": building.id, "building_name": building.name, "community_id": building.community_id,
-            "units": services.unit_rows(building)}
+            "units": summary.units, "active_codes": summary.active_codes, "bound_units": summary.bound_units}
+
+
+@api_bp.get("/claim-codes/buildings/<id:building_id>/units")
+@api_bp.requires(Action.MANAGE_CLAIM_CODES)
+@api_bp.loads(Building, "building_id", in_own_community(lambda b: b.community_id))
+@api_bp.arguments(schemas.BuildingUnitQuerySchema, location="query")
+@api_bp.response(200, schemas.UnitCodesSchema(many=True))
+@api_bp.paginate()
+def building_units(query, pagination_parameters, building: Building):
+    """The units of a building a page at a time, in the building's order, with their active claim code
+    (readable while unused) and number of bound accounts; filter by words of the room or entrance, one
+    entrance, and the code's state."""
+    stmt = services.building_units(building, q=query.get("q"), entrance=query.get("entrance") or None,
+                                   status=query.get("state"))
+    return services.rows_of(page_of(stmt, pagination_parameters))
 
 
 @api_bp.post("/claim-codes/buildings/<id:building_id>/issue")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import BooleanField, PasswordField, SearchField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.auth.forms import one_time_code_field
 from portal.auth.passwords import MAX_LENGTH
 from portal.forms import PortalForm
+from portal.listing import SEARCH_MAX_LENGTH, ListFilterForm
+from portal.owners.services import CodeFilter
 from portal.validation import MainlandMobile, NoControlChars
 
 
@@ -81,3 +83,47 @@ class IssueForm(PortalForm):
 
 class ReasonForm(PortalForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(_l("Give a reason.")), Length(max=500), NoControlChars()])
+
+
+def _state_choices():
+    return [("", _l("Any unit"))] + [(f.value, f.label) for f in CodeFilter]
+
+
+class BuildingUnitFilterForm(ListFilterForm):
+    """A building's units on the claim-code page: by room or entrance, one entrance, and the code's state.
+    The print sheet reads the same search and entrance (and prints the unused codes among them)."""
+
+    q = SearchField(_l("Search units"), description=_l("Room or entrance"),
+                    validators=[Optional(), Length(max=SEARCH_MAX_LENGTH), NoControlChars()])
+    # Choices: the building's entrances (the view sets them); any other value is refused.
+    entrance = SelectField(_l("Entrance"), validators=[Optional()])
+    state = SelectField(_l("Claim code"), choices=_state_choices, validators=[Optional()])
+
+    def set_entrances(self, entrances: list[str]) -> None:
+        self.entrance.choices = [("", _l("All entrances"))] + [(e, e) for e in entrances if e]
+        if len(self.entrance.choices) < 3:  # one entrance (or none named): nothing to choose
+            del self.entrance
+
+    def filters(self) -> dict:
+        """The arguments of services.building_units these filters stand for."""
+        state = self._value("state")
+        return {"q": self.q.data, "entrance": self._value("entrance"),
+                "status": CodeFilter(state) if state in {f.value for f in CodeFilter} else None}
+
+    def _value(self, name: str):
+        """A filter's value; None when it is blank or the form has no such filter (taken away above)."""
+        return (self._fields[name].data or None) if name in self._fields else None
+
+    def printing(self) -> dict:
+        """The query arguments the print sheet takes over from this list (search and entrance), if valid."""
+        if self.errors:
+            return {}
+        return {k: v for k, v in (("q", self.q.data), ("entrance", self._value("entrance"))) if v}
+
+
+class PrintFilterForm(BuildingUnitFilterForm):
+    """The print sheet's choice of slips: the list's search and entrance (its state is always unused)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.state

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from portal.api.schemas import StrictSchema, _no_control_chars
+from portal.api.schemas import PagedQuerySchema, StrictSchema, _no_control_chars, _no_control_chars_in_filter, search_text
 from portal.owners.models import ClaimStatus
+from portal.owners.services import CodeFilter
 
 
 class BuildingCodesSummarySchema(StrictSchema):
@@ -44,7 +45,18 @@ class BuildingCodesSchema(StrictSchema):
     building_id = fields.Integer(dump_only=True)
     building_name = fields.String(dump_only=True)
     community_id = fields.Integer(dump_only=True)
-    units = fields.List(fields.Nested(UnitCodesSchema), dump_only=True)
+    units = fields.Integer(dump_only=True)
+    active_codes = fields.Integer(dump_only=True, metadata={"description": "Units with an unused (active) code."})
+    bound_units = fields.Integer(dump_only=True, metadata={"description": "Units with at least one bound account."})
+
+
+class BuildingUnitQuerySchema(PagedQuerySchema):
+    q = search_text("Words of the unit's room or entrance.")
+    entrance = fields.String(validate=[validate.Length(max=20), _no_control_chars_in_filter],
+                             metadata={"description": "Only the units of this entrance (exactly as the roster names it)."})
+    state = fields.Enum(CodeFilter, by_value=True, metadata={
+        "description": "unused: units with an active code; no_code: without one; bound: with a bound account; "
+                       "unbound: without one."})
 
 
 class IssueRequestSchema(StrictSchema):

@@ -5,10 +5,12 @@ Every state change is audited with its actor.
 """
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, lazyload
 from flask_babel import lazy_gettext as _l
 
 from portal.audit.services import record
@@ -20,6 +22,7 @@ from portal.communities.models import Building, Community, Unit
 from portal.db import utcnow
 from portal.domain import DomainError
 from portal.extensions import db
+from portal.listing import searched
 from portal.owners.codes import generate_code, hash_code, looks_like_code
 from portal.owners.models import ClaimCode, ClaimStatus, UnitBinding
 from tenants.models import Membership
@@ -79,24 +82,87 @@ class UnitRow:
     bindings: list[UnitBinding]     # active bindings
 
 
-def units_of(building: Building) -> list[Unit]:
-    return list(db.session.scalars(sa.select(Unit).where(Unit.building_id == building.id)
-                                   .order_by(Unit.entrance, Unit.floor, Unit.room)))
+class CodeFilter(str, enum.Enum):
+    """What the list of a building's units can be narrowed to."""
+
+    UNUSED = "unused"    # units with an active (unused) code
+    NO_CODE = "no_code"  # units without one
+    BOUND = "bound"      # units with at least one bound account
+    UNBOUND = "unbound"  # units without any
+
+    @property
+    def label(self):
+        return {CodeFilter.UNUSED: _l("With an unused code"), CodeFilter.NO_CODE: _l("Without an active code"),
+                CodeFilter.BOUND: _l("With a bound account"), CodeFilter.UNBOUND: _l("Without a bound account")}[self]
 
 
-def unit_rows(building: Building) -> list[UnitRow]:
-    units = units_of(building)
+def _has_active_code():
+    return sa.exists().where(ClaimCode.unit_id == Unit.id, ClaimCode.status == ClaimStatus.ACTIVE)
+
+
+def _is_bound():
+    return sa.exists().where(UnitBinding.unit_id == Unit.id, UnitBinding.revoked_at.is_(None))
+
+
+def _in_building(stmt: sa.Select, building: Building, q: str | None, entrance: str | None) -> sa.Select:
+    """``stmt`` (over units) narrowed to ``building``, the search words ``q`` (room or entrance) and one
+    ``entrance``, in the order of the building: entrance, floor, room."""
+    stmt = searched(stmt.where(Unit.building_id == building.id), q, Unit.room, Unit.entrance)
+    if entrance is not None:
+        stmt = stmt.where(Unit.entrance == entrance)
+    return stmt.order_by(sa.func.length(Unit.entrance), Unit.entrance, Unit.floor, sa.func.length(Unit.room), Unit.room,
+                         Unit.id)
+
+
+def building_units(building: Building, *, q: str | None = None, entrance: str | None = None,
+                   status: CodeFilter | None = None) -> sa.Select:
+    """The units of a building, searched and filtered, to be cut into pages by the database."""
+    # Every unit is of ``building`` (and its community), already loaded: no join to them per row.
+    stmt = _in_building(sa.select(Unit).options(lazyload(Unit.building), lazyload(Unit.community)), building, q,
+                        entrance)
+    condition = {CodeFilter.UNUSED: _has_active_code, CodeFilter.NO_CODE: lambda: ~_has_active_code(),
+                 CodeFilter.BOUND: _is_bound, CodeFilter.UNBOUND: lambda: ~_is_bound()}.get(status)
+    return stmt if condition is None else stmt.where(condition())
+
+
+def entrances_of(building: Building) -> list[str]:
+    """The building's entrances (单元), in order; one empty string when its units name none."""
+    return list(db.session.scalars(sa.select(Unit.entrance).where(Unit.building_id == building.id)
+                                   .group_by(Unit.entrance).order_by(Unit.entrance)))
+
+
+def rows_of(units: list[Unit]) -> list[UnitRow]:
+    """The units (one page of them) with their active code and active bindings: two queries for the page."""
     ids = [u.id for u in units]
+    if not ids:
+        return []
+    # The units are loaded already: the codes and bindings come without joining them again.
     codes = {c.unit_id: c for c in db.session.scalars(
-        sa.select(ClaimCode).join(Unit, ClaimCode.unit_id == Unit.id)
-        .where(Unit.building_id == building.id, ClaimCode.status == ClaimStatus.ACTIVE))}
+        sa.select(ClaimCode).where(ClaimCode.unit_id.in_(ids), ClaimCode.status == ClaimStatus.ACTIVE)
+        .options(lazyload(ClaimCode.unit)))}
     bindings: dict[int, list[UnitBinding]] = {i: [] for i in ids}
     for binding in db.session.scalars(
-            sa.select(UnitBinding).join(Unit, UnitBinding.unit_id == Unit.id)
-            .where(Unit.building_id == building.id, UnitBinding.revoked_at.is_(None))
-            .order_by(UnitBinding.bound_at)):
-        bindings.setdefault(binding.unit_id, []).append(binding)
-    return [UnitRow(u, codes.get(u.id), bindings.get(u.id, [])) for u in units]
+            sa.select(UnitBinding).where(UnitBinding.unit_id.in_(ids), UnitBinding.revoked_at.is_(None))
+            .options(lazyload(UnitBinding.unit)).order_by(UnitBinding.bound_at, UnitBinding.id)):
+        bindings[binding.unit_id].append(binding)
+    return [UnitRow(u, codes.get(u.id), bindings[u.id]) for u in units]
+
+
+def printable_codes(building: Building, *, q: str | None = None, entrance: str | None = None) -> sa.Select:
+    """The active codes of a building that can still be printed (readable), in the building's order."""
+    # Each code's unit from the join itself; the unit's building and community are the page's own.
+    unit = contains_eager(ClaimCode.unit).options(lazyload(Unit.building), lazyload(Unit.community))
+    stmt = (sa.select(ClaimCode).join(Unit, ClaimCode.unit_id == Unit.id).options(unit)
+            .where(ClaimCode.status == ClaimStatus.ACTIVE, ClaimCode.code_plain.is_not(None)))
+    return _in_building(stmt, building, q, entrance)
+
+
+def building_summary(building: Building) -> BuildingSummary:
+    """One building's figures (units, units with an active code, bound units), counted by the database."""
+    units = sa.select(sa.func.count(Unit.id)).where(Unit.building_id == building.id)
+    return BuildingSummary(building, db.session.scalar(units) or 0,
+                           db.session.scalar(units.where(_has_active_code())) or 0,
+                           db.session.scalar(units.where(_is_bound())) or 0)
 
 
 def active_code_of(unit_id: int) -> ClaimCode | None:

@@ -11,7 +11,7 @@ from portal.auth import mobile as mobile_codes
 from portal.auth.mobile import required_by
 from portal.auth.onetime import MSG_BAD_CODE
 from portal.communities.forms import CommunitySearchForm
-from portal.communities.models import Building, Community
+from portal.communities.models import Building, Community, Unit
 from portal.communities.services import can_see_community, filtered_communities
 from portal.db import utcnow
 from portal.domain import apply_to_form
@@ -22,12 +22,21 @@ from portal.i18n import to_local
 from portal.listing import ListPage, paginate
 from portal.net import client_address
 from portal.owners import services
-from portal.owners.forms import AddUnitForm, IssueForm, ReasonForm, RegisterCodeForm, RegisterForm, VerifiedRegisterForm
+from portal.owners.forms import (
+    AddUnitForm,
+    BuildingUnitFilterForm,
+    IssueForm,
+    PrintFilterForm,
+    ReasonForm,
+    RegisterCodeForm,
+    RegisterForm,
+    VerifiedRegisterForm,
+)
 from portal.owners.models import ClaimCode, UnitBinding
 from portal.owners.qr import qr_svg
 from portal.permissions import Action
 from portal.public_url import public_base, public_url_for
-from portal.validation import normalise_login, query_int
+from portal.validation import normalise_login
 
 bp = Blueprint("owners", __name__, url_prefix="/t/<tenant_slug>")
 
@@ -36,7 +45,9 @@ bp = Blueprint("owners", __name__, url_prefix="/t/<tenant_slug>")
 REGISTER_LIMIT_PER_ADDRESS = "20 per 10 minutes"
 REGISTER_LIMIT_PER_MOBILE = "10 per 15 minutes"
 ADD_UNIT_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
-SLIPS_PER_PAGE = 16  # two printed A4 pages of eight slips; each QR code takes ~10 ms to draw (segno picks the best mask)
+# One print job: four A4 sheets of eight slips (a floor or two of an entrance). Each QR code takes ~2-3 ms
+# to draw and ~2.5 KB of SVG, so a batch stays near 100 KB and 100 ms; a tower is printed batch by batch.
+SLIPS_PER_PAGE = 32
 
 
 def _refused(response) -> bool:
@@ -101,10 +112,22 @@ def community_codes(community_id: int):
                            summaries=services.building_summaries(community), issue_form=IssueForm())
 
 
-def _render_building(community, building, *, reason_form=None, failed=None, status=200):
-    return render_template("owners/building_codes.html", community=community, building=building,
-                           rows=services.unit_rows(building), issue_form=IssueForm(),
-                           reason_form=reason_form or ReasonForm(), failed=failed), status
+def _render_building(community, building, *, reason_form=None, failed=None, status=200, unit_id=None):
+    """The building's units a page at a time (searched, filtered); ``unit_id``: only that unit (a form of
+    its row was refused, so the list shows the row with the reason's error whatever page it is on)."""
+    form = BuildingUnitFilterForm()
+    form.set_entrances(services.entrances_of(building))
+    page, rows = ListPage.empty(), []
+    if form.checked():
+        stmt = services.building_units(building, **form.filters())
+        if unit_id is not None:
+            stmt = stmt.where(Unit.id == unit_id)
+        page = paginate(stmt, endpoint="owners.building_codes", community_id=community.id, building_id=building.id)
+        rows = services.rows_of(page.items)
+    return render_template("owners/building_codes.html", community=community, building=building, page=page,
+                           rows=rows, form=form, summary=services.building_summary(building),
+                           issue_form=IssueForm(), reason_form=reason_form or ReasonForm(), failed=failed,
+                           focused=unit_id is not None), max(status, form.status)
 
 
 @bp.get("/claim-codes/<int:community_id>/buildings/<int:building_id>")
@@ -136,27 +159,26 @@ def issue_codes(community_id: int, building_id: int):
 @bp.get("/claim-codes/<int:community_id>/buildings/<int:building_id>/print")
 @tenant_permission(Action.MANAGE_CLAIM_CODES)
 def print_sheet(community_id: int, building_id: int):
-    """A printable sheet of slips: every active code of the building, with a QR code of the register link."""
+    """A printable sheet of slips with a QR code of the register link: the building's active codes (or those
+    of one entrance, or of the units searched), SLIPS_PER_PAGE at a time, cut and counted by the database."""
     community = _community_or_404(community_id)
     building = _building_or_404(community, building_id)
-    printable = [row for row in services.unit_rows(building) if row.code is not None and row.code.code_plain]
-    # A tower of 500 units would be one 600 KB page drawing 500 QR codes for seconds: print it part by part.
-    page = query_int("page", 1)
-    pages = max(1, -(-len(printable) // SLIPS_PER_PAGE))
-    if page > pages:
-        abort(404)
-    first = (page - 1) * SLIPS_PER_PAGE
+    form = PrintFilterForm()
+    form.set_entrances(services.entrances_of(building))
+    page = ListPage.empty()
+    if form.checked():
+        filters = form.filters()
+        page = paginate(services.printable_codes(building, q=filters["q"], entrance=filters["entrance"]),
+                        per_page=SLIPS_PER_PAGE, sizes=False)
     slips = []
-    base = public_base()
-    for row in printable[first:first + SLIPS_PER_PAGE]:
+    for code in page.items:
         # The slip leaves the screen: its link must work from an owner's phone, not only here.
-        link = public_url_for("owners.register", code=row.code.code_plain)
-        slips.append({"unit": row.unit, "code": row.code.code_plain, "link": link,
+        link = public_url_for("owners.register", code=code.code_plain)
+        slips.append({"unit": code.unit, "code": code.code_plain, "link": link,
                       "qr": qr_svg(link, title=_("QR code: registration link with the claim code"))})
     return render_template("owners/print_sheet.html", community=community, building=building, slips=slips,
-                           total=len(printable), first=first + 1, page=page, pages=pages,
-                           register_url=public_url_for("owners.register"), public_base=base,
-                           printed_at=utcnow())
+                           page=page, form=form, register_url=public_url_for("owners.register"),
+                           public_base=public_base(), printed_at=utcnow()), form.status
 
 
 def _code_action(code_id: int, action, success_message):
@@ -166,7 +188,8 @@ def _code_action(code_id: int, action, success_message):
     community = unit.community
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _render_building(community, unit.building, reason_form=form, failed=("code", code.id), status=400)
+        return _render_building(community, unit.building, reason_form=form, failed=("code", code.id), status=400,
+                                unit_id=unit.id)
     try:
         action(tenant=g.tenant, actor=current_user, code=code, reason=form.reason.data)
     except services.OwnerError as error:
@@ -201,7 +224,7 @@ def revoke_binding(binding_id: int):
     form = ReasonForm()
     if not form.validate_on_submit():
         return _render_building(unit.community, unit.building, reason_form=form, failed=("binding", binding.id),
-                                status=400)
+                                status=400, unit_id=unit.id)
     try:
         services.revoke_binding(tenant=g.tenant, actor=current_user, binding=binding, reason=form.reason.data)
     except services.OwnerError as error:

@@ -2,10 +2,12 @@
 how a search narrows them, and how each reads in the list."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
@@ -16,8 +18,9 @@ from portal.communities.services import areas_in_order, visible_area_ids, visibl
 from portal.extensions import db
 from portal.firms.models import Firm, ProjectManager
 from portal.firms.services import visible_firm_ids, visible_firms
-from portal.listing import count_of, searched
+from portal.listing import searched, search_words
 from portal.permissions import Action
+from tenants import current_tenant_id
 from tenants.models import Membership
 from tenants.roles import Role
 
@@ -50,12 +53,42 @@ class Found:
     total: int
 
 
+# A picker's first page when nothing is searched, kept by each process for a short while when there are
+# more candidates than it lists: every list page's filter bar shows two or three pickers, and at city
+# scale those first 25 of 3,500 are a sample anyway (people search). The key is the tenant and the
+# statement with its parameters, i.e. the member's own view of the registry: an area officer's never
+# serves a bureau's. A search, a short list (a new firm must show at once) and a chosen value are
+# always read afresh, and whatever is chosen is checked again by the service that saves it.
+_first_pages: dict[tuple, tuple[float, Found]] = {}
+_FIRST_PAGES_KEPT = 500
+
+
+def _first_page_key(stmt: sa.Select, limit: int) -> tuple | None:
+    if not current_app.config.get("PICKER_FIRST_PAGE_SECONDS"):
+        return None
+    tenant_id = current_tenant_id()
+    if tenant_id is None:
+        return None
+    compiled = stmt.compile(dialect=db.engine.dialect)
+    return tenant_id, str(compiled), repr(sorted(compiled.params.items())), limit
+
+
 def find(source: PickerSource, memberships: Iterable, search: str = "", narrowing: dict | None = None,
          limit: int = PICKER_LIMIT) -> Found:
     """The first ``limit`` candidates matching ``search`` (every word, in any searched column)."""
     stmt = searched(source.rows(list(memberships), narrowing or {}), search, *source.columns())
-    total = count_of(stmt)
-    return Found(options=[(value, label) for value, label in db.session.execute(stmt.limit(limit))], total=total)
+    key = None if search_words(search) else _first_page_key(stmt, limit)
+    kept = _first_pages.get(key) if key else None
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1]
+    # The options and how many matched in one round trip (every list page's filter bar has pickers).
+    rows = db.session.execute(stmt.add_columns(sa.func.count().over()).limit(limit)).all()
+    found = Found(options=[(value, label) for value, label, _total in rows], total=rows[0][2] if rows else 0)
+    if key is not None and found.total > limit:
+        if len(_first_pages) >= _FIRST_PAGES_KEPT:
+            _first_pages.clear()
+        _first_pages[key] = (time.monotonic() + current_app.config["PICKER_FIRST_PAGE_SECONDS"], found)
+    return found
 
 
 def chosen(source: PickerSource, memberships: Iterable, value, narrowing: dict | None = None) -> tuple[Any, str] | None:

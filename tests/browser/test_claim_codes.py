@@ -106,9 +106,18 @@ def test_print_sheet_register_with_a_code_see_the_unit(phone: Page, new_context,
     expect(phone.locator(".flash-success")).to_contain_text("14")
     check_phone_layout(phone)
     shoot(phone, "claim-codes-building-zh")
+    building_url = phone.url
+
+    # The units are a list like any other: filtered to those with an unused code (101 has none).
+    phone.locator("details.more-filters summary").click()
+    phone.locator("#state").select_option("unused")
+    phone.locator("details.more-filters button[type=submit]").click()
+    expect(phone).to_have_url(re.compile(r"state=unused"))
+    expect(phone.locator(".list-count")).to_contain_text("14")
+    check_phone_layout(phone)
 
     # The printable sheet: 14 slips, each with its code and an inline SVG QR code.
-    phone.goto(phone.url + "/print")
+    phone.goto(building_url + "/print")
     slips = phone.locator("article.slip")
     expect(slips).to_have_count(14)
     expect(slips.first.locator("svg.qr")).to_be_visible()

@@ -99,6 +99,7 @@ def bureau_pages(ids: DemoIds) -> list[str]:
         "/t/gaotang/claim-codes/",
         f"/t/gaotang/claim-codes/{c}",
         f"/t/gaotang/claim-codes/{c}/buildings/{b}",
+        f"/t/gaotang/claim-codes/{c}/buildings/{b}?state=no_code&page_size=10",  # the filters open
         f"/t/gaotang/claim-codes/{c}/buildings/{b}/print",
         "/t/gaotang/checklists/",
         f"/t/gaotang/checklists/versions/{ids.version}",

@@ -96,15 +96,23 @@ def events(world: TenantWorld, count: int, marker: str) -> list[int]:
     return [e.id for e in rows]
 
 
-def units(world: TenantWorld, count: int, marker: str) -> list[int]:
-    building = Building(community_id=world.community_id, name=marker[:20])
-    db.session.add(building)
-    db.session.flush()
-    rows = [Unit(community_id=world.community_id, building_id=building.id, entrance="1", room=f"{marker}{i:03d}",
+def units(world: TenantWorld, count: int, marker: str, building_id: int | None = None) -> list[int]:
+    """Units ``marker``NNN in a new building of the world's community (named ``marker``), or in ``building_id``."""
+    if building_id is None:
+        building = Building(community_id=world.community_id, name=marker[:20])
+        db.session.add(building)
+        db.session.flush()
+        building_id = building.id
+    rows = [Unit(community_id=world.community_id, building_id=building_id, entrance="1", room=f"{marker}{i:03d}",
                  floor=1, floor_area=Decimal("80.00")) for i in range(count)]
     db.session.add_all(rows)
     db.session.flush()
     return [u.id for u in rows]
+
+
+def building_units(world: TenantWorld, count: int, marker: str) -> list[int]:
+    """Units ``marker``NNN in the world's own building (beside its two units)."""
+    return units(world, count, marker, building_id=world.building_id)
 
 
 def tenants(app, count: int, marker: str) -> list[int]:

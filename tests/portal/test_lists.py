@@ -41,6 +41,10 @@ def units_url(w: World) -> str:
     return f"/t/alpha/roster/{w.a.community_id}/units"
 
 
+def building_codes_url(w: World) -> str:
+    return f"/t/alpha/claim-codes/{w.a.community_id}/buildings/{w.a.building_id}"
+
+
 LISTS = [
     ListCase("communities", lambda w: "/t/alpha/communities/", bulk.communities, "列表小区"),
     ListCase("roster index", lambda w: "/t/alpha/roster/", bulk.communities, "列表小区"),
@@ -57,6 +61,7 @@ LISTS = [
              param="invitations_page", sizes=False),
     ListCase("audit log", lambda w: "/t/alpha/audit/", bulk.events, "列表事件", per_page=50),
     ListCase("units of a community", units_url, bulk.units, "LU", per_page=50),
+    ListCase("a building's claim codes", building_codes_url, bulk.building_units, "LB"),
     ListCase("platform tenants", lambda w: "/platform/", bulk.tenants, "LISTTENANT", reader="platform"),
     ListCase("platform accounts", lambda w: "/platform/", bulk.accounts, "列表账号", param="users_page",
              reader="platform", sizes=False),

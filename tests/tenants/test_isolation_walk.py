@@ -70,6 +70,7 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "owners.community": Action.VIEW_OWN_UNITS,
     "owners_api.community_codes": Action.MANAGE_CLAIM_CODES,
     "owners_api.building_codes": Action.MANAGE_CLAIM_CODES,
+    "owners_api.building_units": Action.MANAGE_CLAIM_CODES,
     "owners_api.issue_codes": Action.MANAGE_CLAIM_CODES,
     "owners_api.revoke_code": Action.MANAGE_CLAIM_CODES,
     "owners_api.reissue_code": Action.MANAGE_CLAIM_CODES,

@@ -1,8 +1,11 @@
 """The owners JSON API: code status per building, issue/revoke/reissue, the owner's units."""
 from __future__ import annotations
 
+import json
+
 from tenants.roles import Role
 from tests.conftest import table_snapshot
+from tests.portal import bulk
 from tests.portal.owners.helpers import active_codes, audit_actions, make_other_community
 from tests.portal.pages import csrf_token_for
 
@@ -18,10 +21,42 @@ def test_status_per_building_and_units(app, world):
     assert body["community_name"] == f"小区{w.sentinel}"
     assert body["buildings"] == [{"building_id": w.building_id, "building_name": f"1号楼{w.sentinel}", "units": 2,
                                   "active_codes": 1, "bound_units": 1}]
-    units = client.get(f"/api/v1/t/alpha/claim-codes/buildings/{w.building_id}", headers=bearer(world)).json["units"]
-    by_room = {u["room"]: u for u in units}
+    building = client.get(f"/api/v1/t/alpha/claim-codes/buildings/{w.building_id}", headers=bearer(world)).json
+    assert building == {"building_id": w.building_id, "building_name": f"1号楼{w.sentinel}",
+                        "community_id": w.community_id, "units": 2, "active_codes": 1, "bound_units": 1}
+    answer = client.get(f"/api/v1/t/alpha/claim-codes/buildings/{w.building_id}/units", headers=bearer(world))
+    assert json.loads(answer.headers["X-Pagination"])["total"] == 2
+    by_room = {u["room"]: u for u in answer.json}
     assert by_room["101"]["active_code"] is None and by_room["101"]["bound_accounts"] == 1
     assert by_room["102"]["active_code"]["code"] == w.claim_code and by_room["102"]["active_code"]["status"] == "active"
+    for status, rooms in (("unused", ["102"]), ("no_code", ["101"]), ("bound", ["101"]), ("unbound", ["102"])):
+        answer = client.get(f"/api/v1/t/alpha/claim-codes/buildings/{w.building_id}/units?state={status}",
+                            headers=bearer(world))
+        assert [u["room"] for u in answer.json] == rooms, status
+    answer = client.get(f"/api/v1/t/alpha/claim-codes/buildings/{w.building_id}/units?q=10&state=nope",
+                        headers=bearer(world))
+    assert answer.status_code == 422 and "state" in answer.json["error"]["fields"]
+
+
+def test_units_of_a_building_page_by_page(app, world):
+    """More units than a page: the API answers page_size of them, the total, and the link to the next page."""
+    w = world.a
+    bulk.in_tenant(app, w, lambda: bulk.building_units(w, 130, "P"))
+    client = app.test_client()
+    url = f"/api/v1/t/alpha/claim-codes/buildings/{w.building_id}/units"
+    first = client.get(url, headers=bearer(world))
+    assert first.status_code == 200 and len(first.json) == 50  # the API's default page size
+    paging = json.loads(first.headers["X-Pagination"])
+    assert paging["total"] == 132 and paging["total_pages"] == 3 and paging["next_page"] == 2
+    last = client.get(url + "?page=3&page_size=50", headers=bearer(world))
+    assert len(last.json) == 32
+    rooms = [u["room"] for page in (1, 2, 3) for u in client.get(f"{url}?page={page}", headers=bearer(world)).json]
+    assert len(set(rooms)) == 132
+    assert client.get(url + "?page_size=101", headers=bearer(world)).status_code == 422
+    assert client.get(url + "?page=-1", headers=bearer(world)).status_code == 422
+    searched = client.get(url + "?q=p1&entrance=1", headers=bearer(world))
+    assert sorted(u["room"] for u in searched.json) == [f"P1{i:02d}" for i in range(30)]
+    assert client.get(url + "?entrance=9", headers=bearer(world)).json == []
 
 
 def test_issue_revoke_reissue(app, world):

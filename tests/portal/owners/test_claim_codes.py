@@ -2,21 +2,26 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 
+from portal.communities.models import Unit
+from portal.extensions import db
 from portal.owners.qr import qr_svg
 from portal.owners.views import SLIPS_PER_PAGE
 from tenants.roles import Role
 from tests.conftest import table_snapshot
+from tests.portal import bulk
 from tests.portal.owners.helpers import (
     active_codes,
     audit_actions,
     bindings_of,
     codes_of,
     make_other_community,
+    scoped,
 )
-from tests.portal.pages import csrf_token_for, field_error, flashes, in_english
+from tests.portal.pages import csrf_token_for, field_error, flashes, in_english, page_text
 
 
 @pytest.fixture
@@ -96,6 +101,27 @@ def test_reissue_revokes_the_old_code_and_issues_a_new_one(app, world, admin):
                        ("claim_code.reissued", w.users[Role.BUREAU_ADMIN], "slip damaged")]
 
 
+def test_building_page_filters_by_the_codes_state_and_shows_a_refused_row_alone(app, world, admin):
+    """The units are listed a page at a time (tests/portal/test_lists.py); the state filter narrows them,
+    and a refused revoke shows that unit's row with the error, whatever page it was on."""
+    w = world.a
+    bulk.in_tenant(app, w, lambda: bulk.building_units(w, 30, "ZZ"))  # no codes; after 101 and 102
+    base = f"/t/alpha/claim-codes/{w.community_id}/buildings/{w.building_id}"
+    client = in_english(admin)
+    page = page_text(client.get(base).text)
+    assert "1–20 of 32" in page and "32 units · 1 with an unused code · 1 with a bound account" in page
+    assert "1–1 of 1" in page_text(client.get(base + "?state=unused").text)
+    assert "1–20 of 31" in page_text(client.get(base + "?state=no_code").text)
+    assert "1–1 of 1" in page_text(client.get(base + "?state=bound").text)
+    assert "1–10 of 10" in page_text(client.get(base + "?state=no_code&q=zz01").text)  # ZZ010 to ZZ019
+    refused = client.get(base + "?state=nope")
+    assert refused.status_code == 400 and 'id="state"' in refused.text
+    response = post(client, f"/t/alpha/claim-codes/codes/{w.claim_code_id}/revoke", reason=" ")
+    assert response.status_code == 400
+    assert field_error(response.text, f"code-reason-{w.claim_code_id}") == "Give a reason."
+    assert "1–1 of 1" in page_text(response.text) and "All units of the building" in page_text(response.text)
+
+
 def test_print_sheet_has_every_unused_code_with_a_qr_of_the_register_link(app, world, admin):
     w = world.a
     other = make_other_community(app, w.tenant_id, units=3)
@@ -118,26 +144,61 @@ def test_print_sheet_has_every_unused_code_with_a_qr_of_the_register_link(app, w
 
 
 def test_a_large_building_prints_part_by_part(app, world, admin):
-    """A tower's slips come 16 to a page, each page drawing only its own QR codes; past the last, 404."""
+    """A tower's slips come SLIPS_PER_PAGE (four A4 sheets) to a page, each page drawing only its own QR
+    codes, cut by the database; past the last, 404."""
     w = world.a
-    other = make_other_community(app, w.tenant_id, units=20)
+    count = SLIPS_PER_PAGE + 4
+    other = make_other_community(app, w.tenant_id, units=count)
     base = f"/t/alpha/claim-codes/{other.community_id}/buildings/{other.building_id}"
     post(admin, base + "/issue")
     first = in_english(admin).get(base + "/print")
     assert first.status_code == 200
     assert first.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == SLIPS_PER_PAGE
-    assert "20 slips: one per unit with an unused code." in first.text
-    assert "This page holds slips 1 to 16; print each page in turn." in first.text
-    assert f'href="{base}/print?page=2"' in first.text
+    assert first.text.count('<div class="sheet-page">') == SLIPS_PER_PAGE // 8  # full A4 sheets of eight
+    assert f"{count} slips: one per unit with an unused code." in first.text
+    assert f"This page holds slips 1 to {SLIPS_PER_PAGE}; print each page in turn." in first.text
+    assert "9号楼-2-101 – 9号楼-2-" in page_text(first.text)  # the units this print job covers
+    assert f'href="{base}/print?page=2" rel="next"' in first.text
     second = admin.get(base + "/print?page=2")
     assert second.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 4
-    assert "This page holds slips 17 to 20" in second.text and f'href="{base}/print?page=1"' in second.text
+    assert f"This page holds slips {SLIPS_PER_PAGE + 1} to {count}" in second.text
+    assert f'href="{base}/print?page=1" rel="prev"' in second.text
     codes = {c for unit_id in other.unit_ids for c in active_codes(app, w.tenant_id, unit_id)}
-    printed = set(re.findall(r'<p class="claim-code" translate="no">([^<]+)</p>', first.text + second.text))
-    assert printed == codes
+    printed = re.findall(r'<p class="claim-code" translate="no">([^<]+)</p>', first.text + second.text)
+    assert len(printed) == count and set(printed) == codes
     assert admin.get(base + "/print?page=3").status_code == 404
     for junk in ("-1", "abc", "１", "99999999999999999999"):
         assert admin.get(base + f"/print?page={junk}").status_code == 200  # read as the first page
+
+
+def test_print_one_entrance_or_the_units_searched(app, world, admin):
+    """The office prints an entrance (or the units it found on the building's page), not the whole tower."""
+    w = world.a
+    other = make_other_community(app, w.tenant_id, units=5)  # entrance 2, rooms 101..501
+
+    def third_entrance():
+        for room in ("101", "102"):
+            db.session.add(Unit(community_id=other.community_id, building_id=other.building_id, entrance="3",
+                                room=room, floor=1, floor_area=Decimal("70.00")))
+        db.session.commit()
+
+    scoped(app, w.tenant_id, third_entrance)
+    base = f"/t/alpha/claim-codes/{other.community_id}/buildings/{other.building_id}"
+    post(admin, base + "/issue")
+    client = in_english(admin)
+    listing = client.get(base + "?entrance=3")
+    assert listing.status_code == 200 and "1–2 of 2" in page_text(listing.text)
+    assert f'href="{base}/print?entrance=3"' in listing.text  # the print link takes the list's choice along
+    sheet = client.get(base + "/print?entrance=3")
+    assert sheet.status_code == 200 and "2 slips" in sheet.text
+    assert sheet.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 2 and "Entrance 3" in sheet.text
+    assert "Entrance 2" not in sheet.text
+    sheet = client.get(base + "/print?q=501")
+    assert sheet.text.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1 and "Room 501" in sheet.text
+    # An entrance the building does not have is refused next to the field; nothing printed.
+    refused = client.get(base + "/print?entrance=9")
+    assert refused.status_code == 400 and "<svg" not in refused.text and 'id="entrance"' in refused.text
+    assert client.get(base + "?entrance=9").status_code == 400
 
 
 def test_print_sheet_leaves_out_used_and_revoked_codes(app, world, admin):

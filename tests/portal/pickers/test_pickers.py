@@ -186,3 +186,36 @@ def test_the_script_comes_with_the_pickers_only(client, client_as):
     assert "/static/js/picker.js" not in admin.get(f"{A}/dashboard").text
     script = client.get("/static/js/picker.js")
     assert script.status_code == 200 and "javascript" in script.mimetype
+
+
+# --- the first page kept for a short while (city-scale filter bars) --------------------------------------
+
+@pytest.fixture
+def keep_first_pages(app):
+    from portal.pickers import services
+
+    services._first_pages.clear()
+    app.config["PICKER_FIRST_PAGE_SECONDS"] = 30
+    yield services._first_pages
+    app.config["PICKER_FIRST_PAGE_SECONDS"] = 0
+    services._first_pages.clear()
+
+
+def test_a_long_lists_first_page_is_kept_per_view_and_a_search_or_a_short_list_never(
+        app, world: World, client_as, many, keep_first_pages):
+    admin = client_as(Role.BUREAU_ADMIN, "a")
+    first = admin.get(f"{A}/pick/firms").json
+    assert len(keep_first_pages) == 1 and first["total"] >= 150
+    # Kept: a firm added now is not on it for a while (it is found by a search at once).
+    bulk.in_tenant(app, world.a, lambda: bulk.firms(world.a, 1, "新加物业", seed=990))
+    assert admin.get(f"{A}/pick/firms").json == first
+    assert admin.get(f"{A}/pick/firms", query_string={"q": "新加物业"}).json["total"] == 1
+    assert len(keep_first_pages) == 1
+    # Another view of the registry has its own page: firm staff see their firm only, never the bureau's list.
+    staff = client_as(Role.FIRM_STAFF, "a").get(f"{A}/pick/firms").json
+    assert staff["total"] < first["total"] and len(staff["options"]) == staff["total"]
+    # Another tenant's administrator neither reads nor fills it.
+    assert client_as(Role.BUREAU_ADMIN, "b").get("/t/beta/pick/firms").json["total"] == 1
+    # A short list (tenant B's one firm, the areas of A) is always read afresh: nothing kept for it.
+    assert client_as(Role.BUREAU_ADMIN, "a").get(f"{A}/pick/areas").status_code == 200
+    assert len(keep_first_pages) == 1
