@@ -190,7 +190,7 @@ def _clean_value(spec: Field, value, where: str, money_in: str):
             raise _error(where, spec, _l("remove the invisible control characters."))
         return value
     if kind == "choice":
-        if value not in {code for code, _ in spec.choices}:
+        if not isinstance(value, str) or value not in {code for code, _ in spec.choices}:
             raise _error(where, spec, _l("choose one of the listed values."))
         return value
     if kind == "fen":

@@ -154,13 +154,12 @@ def starting_content(board: NoticeBoard, section: BoardSection) -> dict:
     published = latest_versions([board.id])[board.id].get(section)
     if published is not None:
         return content_of(published)
-    return prefilled(board, section)
+    return prefilled(board.contract, section)
 
 
-def prefilled(board: NoticeBoard, section: BoardSection) -> dict:
+def prefilled(contract: Contract, section: BoardSection) -> dict:
     """A first draft from the registry: the firm and manager, or list A for the contracted grade."""
     content = empty_content(section)
-    contract = board.contract
     if section == BoardSection.IDENTITY:
         firm, manager = contract.firm, contract.manager
         content["fields"].update({"firm_name": firm.name, "licence_no": firm.licence_no or None,
@@ -318,3 +317,25 @@ def verify_boards(boards: Iterable[NoticeBoard]) -> list[tuple[NoticeBoard, Brok
 
 def all_boards() -> list[NoticeBoard]:
     return list(db.session.scalars(sa.select(NoticeBoard).order_by(NoticeBoard.id)))
+
+
+def editable_contracts(memberships: Iterable, tenant, q: str | None = None, today: dt.date | None = None) -> sa.Select:
+    """The contracts in force whose boards these memberships edit (see may_edit_board), by community name."""
+    from portal.communities.models import Community
+    from portal.communities.services import visible_community_ids
+    from portal.firms.services import in_force_on
+    from portal.listing import searched
+
+    today = today or local_today()
+    active = [m for m in memberships if m.is_active]
+    stmt = (sa.select(Contract).join(Community, Community.id == Contract.community_id).where(in_force_on(today))
+            .order_by(Community.name, Contract.id))
+    if is_firm_tenant(tenant):
+        editors = [m for m in active if m.role in FIRM_TENANT_EDITORS]
+        ids = visible_community_ids(editors) if editors else sa.select(Community.id).where(sa.false())
+        if ids is not None:
+            stmt = stmt.where(Contract.community_id.in_(ids))
+    else:
+        firms = [m.firm_id for m in active if m.role == Role.FIRM_STAFF and m.firm_id]
+        stmt = stmt.where(Contract.firm_id.in_(firms) if firms else sa.false())
+    return searched(stmt, q, Community.name)
