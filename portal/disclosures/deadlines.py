@@ -61,6 +61,7 @@ def set_rule(*, tenant, actor, section: BoardSection, frequency: DueFrequency, d
            object_id=section.value, summary=section.value,
            before={"frequency": before.frequency.value, "days": before.days},
            after={"frequency": frequency.value, "days": days})
+    db.session.flush()
     return row
 
 
@@ -164,6 +165,7 @@ def detect(*, tenant, today: dt.date | None = None, now: dt.datetime | None = No
     if added or resolved:
         record(tenant=tenant, actor=None, action="board.deadlines_checked", object_type="tenant", object_id=tenant.id,
                summary=f"+{added} -{resolved}")
+        db.session.flush()
     return added, resolved
 
 

@@ -206,6 +206,7 @@ def save_draft(*, tenant, actor, board: NoticeBoard, section: BoardSection, data
     db.session.flush()
     record(tenant=tenant, actor=actor, action="board.draft_saved", object_type="notice_board", object_id=board.id,
            summary=section.value)
+    db.session.flush()
     return draft
 
 
@@ -216,6 +217,7 @@ def discard_draft(*, tenant, actor, board: NoticeBoard, section: BoardSection) -
         db.session.flush()
         record(tenant=tenant, actor=actor, action="board.draft_discarded", object_type="notice_board",
                object_id=board.id, summary=section.value)
+        db.session.flush()
 
 
 # ----------------------------------------------------------------------------- publishing
@@ -274,6 +276,7 @@ def publish(*, tenant, actor, board: NoticeBoard, section: BoardSection, data=No
     record(tenant=tenant, actor=actor, action="board.corrected" if correction else "board.published",
            object_type="notice_board", object_id=board.id, summary=f"{section.value} #{version.seq}",
            after={"seq": version.seq, "hash": version.hash}, reason=reason)
+    db.session.flush()
     db.session.info[PAGE_CACHE_FLAG] = True
     logger.info("board %s: %s published as version %s by %s", board.id, section.value, version.seq,
                 getattr(actor, "id", "system"))
