@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import g
 from flask_login import current_user
 
-from portal.api.framework import ApiBlueprint, Pager, api_abort, page_of
+from portal.api.framework import ApiBlueprint, api_abort, page_of
 from portal.communities.models import Community
 from portal.communities.services import can_see_community
 from portal.disclosures import services
@@ -73,13 +73,14 @@ def get_board(community_id: int):
 @api_bp.get("/boards/<id:community_id>/versions")
 @api_bp.etag
 @api_bp.response(200, BoardVersionSchema(many=True))
-@api_bp.paginate(Pager)
-def list_versions(community_id: int):
+@api_bp.paginate()
+def list_versions(community_id: int, pagination_parameters):
     """Every published version of the community's boards, newest first (public)."""
     community = _community_or_404(community_id)
-    return (sa.select(BoardVersion).join(NoticeBoard, NoticeBoard.id == BoardVersion.board_id)
+    return [version_payload(v) for v in page_of(
+            sa.select(BoardVersion).join(NoticeBoard, NoticeBoard.id == BoardVersion.board_id)
             .where(NoticeBoard.community_id == community.id)
-            .order_by(BoardVersion.published_at.desc(), BoardVersion.id.desc()))
+            .order_by(BoardVersion.published_at.desc(), BoardVersion.id.desc()), pagination_parameters)]
 
 
 def _editable(contract_id: int, board_section: str) -> tuple[Contract, BoardSection]:

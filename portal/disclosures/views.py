@@ -14,7 +14,7 @@ from portal.disclosures import deadlines, services
 from portal.disclosures.content import SPECS, DisclosureError
 from portal.disclosures.forms import OverdueFilterForm, due_rules_form, form_content, section_form, show_error
 from portal.disclosures.models import BoardSection, DueFrequency
-from portal.disclosures.public import board_views
+from portal.disclosures.public import board_views, lay_out
 from portal.extensions import db
 from portal.firms.models import Contract
 from portal.guards import get_scoped_or_404, tenant_permission
@@ -24,12 +24,18 @@ from portal.permissions import Action, can
 bp = Blueprint("disclosures", __name__, url_prefix="/t/<tenant_slug>")
 
 
-def editable_contract_or_404(contract_id: int) -> Contract:
-    """Load → authorise: a contract the member cannot see is a 404; one they see but may not edit a 403."""
+def visible_contract_or_404(contract_id: int) -> Contract:
+    """Load → authorise: a contract of a community the member cannot see is a 404."""
     contract = get_scoped_or_404(Contract, contract_id)
+    if not can_see_community(g.memberships, contract.community_id):
+        abort(404)
+    return contract
+
+
+def editable_contract_or_404(contract_id: int) -> Contract:
+    """A contract whose board the member edits: not seen, 404; seen but another firm's (or ended), 403."""
+    contract = visible_contract_or_404(contract_id)
     if not services.may_edit_board(g.memberships, g.tenant, contract):
-        if not can_see_community(g.memberships, contract.community_id):
-            abort(404)
         abort(403)
     return contract
 
@@ -56,20 +62,29 @@ def index():
 @bp.get("/contracts/<int:contract_id>/board")
 @tenant_permission(Action.EDIT_NOTICE_BOARDS)
 def board(contract_id: int):
-    """One board as its editors see it: each section's draft, published version and deadline."""
-    contract = editable_contract_or_404(contract_id)
-    view = next(v for v in board_views(contract.community) if v.contract.id == contract.id)
+    """One board as its editors see it: each section's draft, published version and deadline. Others who
+    supervise the community (a bureau, a street officer) see the published state without the drafts."""
+    contract = visible_contract_or_404(contract_id)
+    may_edit = services.may_edit_board(g.memberships, g.tenant, contract)
+    view = next((v for v in board_views(contract.community) if v.contract.id == contract.id), None)
     board = services.board_of_contract(contract.id)
-    drafts = {s: services.draft_of(board, s) for s in BoardSection} if board else {}
-    return render_template("disclosures/board.html", contract=contract, view=view, drafts=drafts)
+    drafts = {s: services.draft_of(board, s) for s in BoardSection} if board and may_edit else {}
+    return render_template("disclosures/board.html", contract=contract, view=view, drafts=drafts, may_edit=may_edit)
 
 
 @bp.route("/contracts/<int:contract_id>/board/<board_section>", methods=["GET", "POST"])
 @tenant_permission(Action.EDIT_NOTICE_BOARDS)
 def edit_section(contract_id: int, board_section: str):
-    """Edit one section: save the draft, or publish it (a correction with its reason)."""
-    contract = editable_contract_or_404(contract_id)
+    """Edit one section: save the draft, or publish it (a correction with its reason). Only the firm's
+    editors see the draft and the form; a supervisor sees the published section."""
+    contract = editable_contract_or_404(contract_id) if request.method == "POST" else visible_contract_or_404(contract_id)
     section = section_or_404(board_section)
+    if not services.may_edit_board(g.memberships, g.tenant, contract):
+        board = services.board_of_contract(contract.id)
+        published = services.latest_versions([board.id])[board.id].get(section) if board else None
+        fields, columns, rows = lay_out(section, services.content_of(published) if published else None)
+        return render_template("disclosures/section_readonly.html", contract=contract, section=section,
+                               published=published, fields=fields, columns=columns, rows=rows)
     board = services.board_of_contract(contract.id)
     content = services.starting_content(board, section) if board else services.prefilled(contract, section)
     form = section_form(section, content)
