@@ -10,7 +10,7 @@ SECTION = fields.Enum(BoardSection, by_value=True, metadata={"description": "One
 
 
 class BoardContentSchema(StrictSchema):
-    fields_ = fields.Dict(keys=fields.String(), data_key="fields", metadata={
+    fields_ = fields.Dict(keys=fields.String(), data_key="fields", attribute="fields", metadata={
         "description": "The section's fields by name (money in integer fen, dates YYYY-MM-DD)."})
     rows = fields.List(fields.Dict(keys=fields.String()), metadata={
         "description": "The section's rows, each an object of the row fields."})

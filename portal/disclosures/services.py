@@ -10,7 +10,7 @@ from typing import Iterable
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from portal.audit.services import record
 from portal.communities.services import can_see_community, local_today
@@ -226,7 +226,8 @@ def discard_draft(*, tenant, actor, board: NoticeBoard, section: BoardSection) -
 def _locked(board: NoticeBoard) -> NoticeBoard:
     """The board row locked for this transaction: two publications of one board append one after the other."""
     return db.session.scalar(sa.select(NoticeBoard).where(NoticeBoard.id == board.id)
-                             .with_for_update().execution_options(populate_existing=True))
+                             .options(lazyload(NoticeBoard.contract)).with_for_update(of=NoticeBoard)
+                             .execution_options(populate_existing=True))
 
 
 def publish(*, tenant, actor, board: NoticeBoard, section: BoardSection, data=None, reason: str = "",

@@ -89,6 +89,7 @@ def edit_section(contract_id: int, board_section: str):
     content = services.starting_content(board, section) if board else services.prefilled(contract, section)
     form = section_form(section, content)
     published = services.latest_versions([board.id])[board.id].get(section) if board else None
+    refused = False
     if form.validate_on_submit():
         action = request.form.get("action", "save")
         try:
@@ -105,6 +106,7 @@ def edit_section(contract_id: int, board_section: str):
         except DisclosureError as error:
             db.session.rollback()
             show_error(form, error)
+            refused = True
         else:
             db.session.commit()
             if action == "publish":
@@ -112,7 +114,7 @@ def edit_section(contract_id: int, board_section: str):
             else:
                 flash(_("Draft saved. It is not public until you publish it."), "success")
             return redirect(url_for("disclosures.board", contract_id=contract.id), 303)
-    status = 400 if form.errors or form.form_errors else 200
+    status = 400 if refused or form.errors or form.form_errors else 200
     return render_template("disclosures/edit.html", contract=contract, section=section, form=form,
                            spec=SPECS[section], published=published), status
 

@@ -37,10 +37,27 @@ SAMPLE = {
 NOW = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
 
 
+def fresh_contract(name: str = "新小区", start: dt.date = dt.date(2025, 1, 1)) -> Contract:
+    """A new community served under a new contract by the tenant's first firm (no board yet)."""
+    from portal.communities.models import Area, Community, ServiceGrade
+    from portal.firms.models import FeeModel, Firm
+
+    firm = db.session.scalar(sa.select(Firm).order_by(Firm.id).limit(1))
+    office = db.session.scalar(sa.select(Area).where(Area.parent_id.is_not(None)).order_by(Area.id).limit(1))
+    community = Community(name=name, address="", service_grade=ServiceGrade.GRADE2, area_id=office.id if office else None)
+    db.session.add(community)
+    db.session.flush()
+    contract = Contract(firm_id=firm.id, community_id=community.id, start_date=start, fee_model=FeeModel.LUMP_SUM,
+                        grade=ServiceGrade.GRADE2)
+    db.session.add(contract)
+    db.session.flush()
+    return contract
+
+
 def publish_all(tenant, actor=None, contract_id: int | None = None, now: dt.datetime = NOW):
-    """Publish every section of the board of ``contract_id`` (the tenant's first contract); returns the board."""
-    contract = db.session.scalar(sa.select(Contract).where(Contract.id == contract_id) if contract_id
-                                 else sa.select(Contract).order_by(Contract.id).limit(1))
+    """Publish every section of the board of ``contract_id`` (else of a fresh contract); returns the board."""
+    contract = db.session.scalar(sa.select(Contract).where(Contract.id == contract_id)) if contract_id \
+        else fresh_contract()
     board = services.ensure_board(contract)
     for index, section in enumerate(BoardSection):
         services.publish(tenant=tenant, actor=actor, board=board, section=section, data=SAMPLE[section],
