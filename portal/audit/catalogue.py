@@ -43,7 +43,7 @@ ACTION_SENTENCES = {
     "board.published": _l("published a notice-board section (%(summary)s)"),
     "board.corrected": _l("published a correction of a notice-board section (%(summary)s)"),
     "board.due_rule_changed": _l("changed when a notice-board section falls due (%(summary)s)"),
-    "board.deadlines_checked": _l("checked the notice-board deadlines: %(summary)s overdue sections (new, resolved)"),
+    "board.deadlines_checked": _l("checked the notice-board deadlines (%(summary)s)"),
     "checklist.draft_created": _l("started draft version %(number)s of list %(kind)s"),
     "checklist.superseded": _l("replaced version %(number)s of list %(kind)s with version %(new_number)s"),
     "checklist.discarded": _l("discarded draft version %(number)s of list %(kind)s"),

@@ -15,7 +15,15 @@ from portal.communities.models import Community
 from portal.communities.services import local_today, visible_community_ids
 from portal.db import utcnow
 from portal.disclosures.content import DisclosureError
-from portal.disclosures.models import BoardSection, BoardVersion, DueFrequency, DueRule, NoticeBoard, OverdueFact
+from portal.disclosures.models import (
+    SECTION_NAMES_ZH,
+    BoardSection,
+    BoardVersion,
+    DueFrequency,
+    DueRule,
+    NoticeBoard,
+    OverdueFact,
+)
 from portal.extensions import db
 from portal.firms.models import Contract
 from portal.listing import searched
@@ -58,7 +66,7 @@ def set_rule(*, tenant, actor, section: BoardSection, frequency: DueFrequency, d
     row.frequency, row.days, row.updated_at = frequency, days, utcnow()
     db.session.flush()
     record(tenant=tenant, actor=actor, action="board.due_rule_changed", object_type="board_due_rule",
-           object_id=section.value, summary=section.value,
+           object_id=section.value, summary=SECTION_NAMES_ZH[section],
            before={"frequency": before.frequency.value, "days": before.days},
            after={"frequency": frequency.value, "days": days})
     db.session.flush()
@@ -164,7 +172,7 @@ def detect(*, tenant, today: dt.date | None = None, now: dt.datetime | None = No
     db.session.flush()
     if added or resolved:
         record(tenant=tenant, actor=None, action="board.deadlines_checked", object_type="tenant", object_id=tenant.id,
-               summary=f"+{added} -{resolved}")
+               summary=f"逾期栏目新增 {added} 项，已补发 {resolved} 项")
         db.session.flush()
     return added, resolved
 

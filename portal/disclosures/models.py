@@ -50,6 +50,15 @@ SECTION_LABELS = {
 }
 
 
+# The sections' names in the audit log's summaries (a record, kept in the portal's first language).
+SECTION_NAMES_ZH = {
+    BoardSection.IDENTITY: "企业与投诉渠道", BoardSection.SERVICE_STANDARD: "服务内容与标准", BoardSection.FEES: "收费项目与标准",
+    BoardSection.CONTRACTORS: "设施设备维保单位", BoardSection.FINANCE: "年度收支与预算", BoardSection.APPORTIONMENT: "公共水电分摊",
+    BoardSection.PUBLIC_REVENUE: "公共收益收支", BoardSection.REPAIR_FUND: "维修资金使用", BoardSection.RENOVATIONS: "装饰装修",
+    BoardSection.PARKING: "车位出售与出租", BoardSection.HANDOVER: "承接查验结果", BoardSection.EXTRA_SERVICES: "特约服务及价格",
+}
+
+
 class DueFrequency(str, enum.Enum):
     """How a section falls due: after each quarter, each year, before a fee takes effect, or kept current."""
 

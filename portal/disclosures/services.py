@@ -17,7 +17,7 @@ from portal.communities.services import can_see_community, local_today
 from portal.db import utcnow
 from portal.disclosures.chain import BrokenLink, canonical_json, first_broken_link, version_hash
 from portal.disclosures.content import DisclosureError, check_fee_notice, clean_content, empty_content
-from portal.disclosures.models import BoardDraft, BoardSection, BoardVersion, NoticeBoard
+from portal.disclosures.models import SECTION_NAMES_ZH, BoardDraft, BoardSection, BoardVersion, NoticeBoard
 from portal.extensions import db
 from portal.firms.models import Contract
 from tenants.roles import FIRM_KIND, Role
@@ -205,7 +205,7 @@ def save_draft(*, tenant, actor, board: NoticeBoard, section: BoardSection, data
     draft.updated_by_id = getattr(actor, "id", None)
     db.session.flush()
     record(tenant=tenant, actor=actor, action="board.draft_saved", object_type="notice_board", object_id=board.id,
-           summary=section.value)
+           summary=SECTION_NAMES_ZH[section])
     db.session.flush()
     return draft
 
@@ -216,7 +216,7 @@ def discard_draft(*, tenant, actor, board: NoticeBoard, section: BoardSection) -
         db.session.delete(draft)
         db.session.flush()
         record(tenant=tenant, actor=actor, action="board.draft_discarded", object_type="notice_board",
-               object_id=board.id, summary=section.value)
+               object_id=board.id, summary=SECTION_NAMES_ZH[section])
         db.session.flush()
 
 
@@ -275,7 +275,7 @@ def publish(*, tenant, actor, board: NoticeBoard, section: BoardSection, data=No
     db.session.flush()
     resolve_facts(board, section, now)
     record(tenant=tenant, actor=actor, action="board.corrected" if correction else "board.published",
-           object_type="notice_board", object_id=board.id, summary=f"{section.value} #{version.seq}",
+           object_type="notice_board", object_id=board.id, summary=f"{SECTION_NAMES_ZH[section]} 第{version.seq}版",
            after={"seq": version.seq, "hash": version.hash}, reason=reason)
     db.session.flush()
     db.session.info[PAGE_CACHE_FLAG] = True
