@@ -22,7 +22,7 @@ def home():
     from portal.listing import ListPage, paginate
 
     form = DirectoryFilterForm()
-    page = paginate(directory_query(form.q.data)) if form.checked() else ListPage.empty()
+    page = paginate(directory_query(form.q.data), sizes=False) if form.checked() else ListPage.empty()
     rows = directory_rows(page.items)
     response = make_response(render_template("dashboard/home.html", counts=public_counts(g.tenant.id), form=form,
                                              page=page, rows=rows), form.status)

@@ -4,7 +4,7 @@ blank rows to add), the due-rule table, and the overdue list's filters. Validati
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, SelectChoice, SelectField, StringField,
+from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, SearchField, SelectChoice, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -129,5 +129,5 @@ class OverdueFilterForm(ListFilterForm):
 
 
 class DirectoryFilterForm(ListFilterForm):
-    q = StringField(_l("Search communities"), description=_l("Community, street or property firm"),
+    q = SearchField(_l("Search communities"), description=_l("Community, street or property firm"),
                     validators=[Optional(), Length(max=100), NoControlChars()])
