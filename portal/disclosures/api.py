@@ -53,6 +53,7 @@ def _community_or_404(community_id: int) -> Community:
 
 
 @api_bp.get("/boards/<id:community_id>")
+@api_bp.answers(404)
 @api_bp.etag
 @api_bp.response(200, CommunityBoardsSchema)
 def get_board(community_id: int):
@@ -71,6 +72,7 @@ def get_board(community_id: int):
 
 
 @api_bp.get("/boards/<id:community_id>/versions")
+@api_bp.answers(404)
 @api_bp.etag
 @api_bp.response(200, BoardVersionSchema(many=True))
 @api_bp.paginate()
