@@ -95,3 +95,19 @@ def test_no_personal_data_of_owners_on_public_pages(app, world, board, client):
     for url in urls:
         body = client.get(url).get_data(as_text=True)
         assert not [p for p in private if p in body or json.dumps(p)[1:-1] in body], url
+
+
+def test_front_door_holds_at_city_scale(app, world, client):
+    """3,500 communities: one page of 20, the total counted by the database, a search narrows it."""
+    from tests.portal import bulk
+
+    bulk.in_tenant(app, world.a, lambda: bulk.communities(world.a, 3500, "城区小区"))
+    page = client.get("/t/alpha/")
+    assert page.status_code == 200 and "3501" in page.text.replace(",", "")
+    assert page.text.count('href="/t/alpha/board/') == 20
+    last = client.get("/t/alpha/?page=176")
+    assert last.status_code == 200 and last.text.count('href="/t/alpha/board/') == 1
+    found = client.get("/t/alpha/?q=城区小区3499")
+    assert found.text.count('href="/t/alpha/board/') == 1
+    api = client.get("/api/v1/t/alpha/boards?q=城区小区&page_size=100")
+    assert api.status_code == 200 and len(api.json) == 100
