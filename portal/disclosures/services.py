@@ -324,7 +324,8 @@ def all_boards() -> list[NoticeBoard]:
 
 
 def editable_contracts(memberships: Iterable, tenant, q: str | None = None, today: dt.date | None = None) -> sa.Select:
-    """The contracts in force whose boards these memberships edit (see may_edit_board), by community name."""
+    """The contracts in force whose boards these memberships edit (see may_edit_board), by community name;
+    for a bureau's supervisors, who edit none, those of the communities they may see (to read)."""
     from portal.communities.models import Community
     from portal.communities.services import visible_community_ids
     from portal.firms.services import in_force_on
@@ -341,5 +342,11 @@ def editable_contracts(memberships: Iterable, tenant, q: str | None = None, toda
             stmt = stmt.where(Contract.community_id.in_(ids))
     else:
         firms = [m.firm_id for m in active if m.role == Role.FIRM_STAFF and m.firm_id]
-        stmt = stmt.where(Contract.firm_id.in_(firms) if firms else sa.false())
+        if firms:
+            stmt = stmt.where(Contract.firm_id.in_(firms))
+        else:
+            # A supervisor (the bureau, a street officer) reads the boards of what she may see.
+            ids = visible_community_ids(active)
+            if ids is not None:
+                stmt = stmt.where(Contract.community_id.in_(ids))
     return searched(stmt, q, Community.name)

@@ -56,6 +56,7 @@ def index():
     page = paginate(stmt) if form.checked() else ListPage.empty()
     boards = {b.contract_id: b for b in (services.board_of_contract(c.id) for c in page.items) if b}
     return render_template("disclosures/index.html", page=page, form=form, boards=boards,
+                           edits=services.may_edit_any(g.memberships, g.tenant),
                            may_see_overdue=can(g.memberships, Action.VIEW_OVERDUE_DISCLOSURES)), form.status
 
 
