@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.billing import platform_views  # noqa: F401  (adds the platform's billing pages to the billing blueprint)
     from portal.billing.webhook import bp as billing_webhook_bp
     from portal.dashboard.views import bp as dashboard_bp
+    from portal.disclosures import public_views  # noqa: F401  (adds the public board pages to the disclosures blueprint)
     from portal.health import bp as health_bp
     from portal.members.views import bp as members_bp
     from portal.pickers.views import bp as pickers_bp
@@ -113,7 +114,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(api_bp)
     import importlib
 
-    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing"):
+    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures"):
         app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
         api.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
 

@@ -26,6 +26,9 @@ class Action(str, enum.Enum):
     VIEW_OWN_UNITS = "view_own_units"            # an owner's units, their community page, lists A and B
     MANAGE_TENANT_SETTINGS = "manage_tenant_settings"  # the tenant's own settings (mobile verification)
     MANAGE_BILLING = "manage_billing"            # the tenant's plan, card, invoices and subscription
+    EDIT_NOTICE_BOARDS = "edit_notice_boards"    # draft and publish a project's notice board (object check too)
+    VIEW_OVERDUE_DISCLOSURES = "view_overdue_disclosures"  # the list of overdue notice-board sections
+    MANAGE_DISCLOSURE_RULES = "manage_disclosure_rules"    # when each notice-board section falls due
 
 
 _ALL_ROLES = frozenset(Role)
@@ -60,6 +63,12 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_OWN_UNITS: frozenset({Role.OWNER}),
     Action.MANAGE_TENANT_SETTINGS: frozenset({Role.BUREAU_ADMIN}),
     Action.MANAGE_BILLING: frozenset({Role.BUREAU_ADMIN}),
+    # Narrowed per board by portal.disclosures.services.may_edit_board: in a bureau's tenant only the staff
+    # of the contract's firm; in a firm's tenant its own people, each within their area or project.
+    Action.EDIT_NOTICE_BOARDS: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF, Role.PROJECT_MANAGER, Role.PROJECT_STAFF},
+    # The bureau sees every overdue section, a street or community officer those of her area.
+    Action.VIEW_OVERDUE_DISCLOSURES: _BUREAU | {Role.AREA_OFFICER},
+    Action.MANAGE_DISCLOSURE_RULES: frozenset({Role.BUREAU_ADMIN}),
 }
 
 

@@ -85,6 +85,8 @@ class TenantWorld:
     token_secret: str = ""
     audit_event_id: int = 0
     invoice_id: int = 0           # billing: an invoice of the tenant (number carries the sentinel)
+    board_id: int = 0             # disclosures: the board of contract_id (identity, fees, identity again)
+    board_seq: int = 0            # disclosures: its newest version (identity v3, which replaced v1)
 
 
 @dataclass
@@ -204,6 +206,7 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         build_checklist_draft(world, tenant)
         world.audit_event_id = event.id
         build_billing(world, tenant)
+        build_board(world, tenant, contract)
     return world
 
 
@@ -222,6 +225,32 @@ def build_billing(world: TenantWorld, tenant) -> None:
     db.session.add_all([account, invoice])
     db.session.flush()
     world.invoice_id = invoice.id
+
+
+def build_board(world: TenantWorld, tenant, contract) -> None:
+    """The contract's notice board with three published versions and a draft whose texts carry the sentinel
+    (four audit events: publishing is always recorded)."""
+    from portal.disclosures import services as boards
+    from portal.disclosures.models import BoardSection
+
+    s = world.sentinel
+    board = boards.ensure_board(contract)
+    # published by the firm's own people (the project manager in a firm's tenant)
+    actor = db.session.get(User, world.users.get(Role.FIRM_STAFF) or world.users[Role.PROJECT_MANAGER])
+    identity = {"fields": {"firm_name": f"物业{s}", "project_manager": f"经理{s}", "manager_phone": "13700000000",
+                           "hotline": "0635-0000000", "complaint_channels": f"渠道{s}", "price_complaint_line": "12358"}}
+    fees = {"rows": [{"item": f"物业费{s}", "payer": "owner", "method": f"按面积{s}", "price_fen": 85, "unit": "元/平方米·月",
+                      "pricing": "market", "basis": f"合同{s}", "start_date": "2025-01-01"}]}
+    moment = dt.datetime(2026, 1, 5, 2, 0, tzinfo=dt.timezone.utc)
+    boards.publish(tenant=tenant, actor=actor, board=board, section=BoardSection.IDENTITY, data=identity, now=moment)
+    boards.publish(tenant=tenant, actor=actor, board=board, section=BoardSection.FEES, data=fees, now=moment)
+    identity["fields"]["hotline"] = "0635-1111111"
+    version = boards.publish(tenant=tenant, actor=actor, board=board, section=BoardSection.IDENTITY, data=identity,
+                             correction=True, reason=f"原热线有误{s}", now=moment)
+    world.board_id, world.board_seq = board.id, version.seq
+    # A private draft: never on a public page (the isolation walk would find its sentinel).
+    boards.save_draft(tenant=tenant, actor=actor, board=board, section=BoardSection.EXTRA_SERVICES,
+                      data={"rows": [{"service": f"草稿{s}", "price_fen": 100, "unit": "元/次"}]})
 
 
 def build_checklist_draft(world: TenantWorld, tenant) -> None:

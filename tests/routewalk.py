@@ -36,6 +36,11 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "firm_id": lambda w: w.firm_id,
     "manager_id": lambda w: w.manager_id,
     "contract_id": lambda w: w.contract_id,
+    # disclosures: the contract's notice board, its newest version, and a section code (not an object:
+    # the same in every tenant, the contract in the URL is what belongs to one)
+    "board_id": lambda w: w.board_id,
+    "seq": lambda w: w.board_seq,
+    "board_section": lambda w: "identity",
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
@@ -43,6 +48,7 @@ CHOICE_ARGS: dict[str, tuple[str, ...]] = {
     "state": ("on", "off"),
     "answer": ("accept", "decline"),  # an invitation
     "roster_format": ("csv", "xlsx"),  # roster export
+    "board_format": ("csv", "xlsx"),  # notice-board open data
 }
 
 # Arguments of rules outside the tenant prefix (platform area, static files, language switch).

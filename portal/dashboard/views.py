@@ -15,8 +15,18 @@ bp = Blueprint("dashboard", __name__, url_prefix="/t/<tenant_slug>")
 
 @bp.get("/")
 def home():
-    """The tenant's public front page: who runs it and what it covers (cached figures, cacheable page)."""
-    return public_response(make_response(render_template("dashboard/home.html", counts=public_counts(g.tenant.id))))
+    """The tenant's public front page: what it covers (cached figures) and the community directory leading to
+    each notice board (searchable by community, street or firm; a cacheable page)."""
+    from portal.disclosures.forms import DirectoryFilterForm
+    from portal.disclosures.public import directory_query, directory_rows
+    from portal.listing import ListPage, paginate
+
+    form = DirectoryFilterForm()
+    page = paginate(directory_query(form.q.data), sizes=False) if form.checked() else ListPage.empty()
+    rows = directory_rows(page.items)
+    response = make_response(render_template("dashboard/home.html", counts=public_counts(g.tenant.id), form=form,
+                                             page=page, rows=rows), form.status)
+    return public_response(response)
 
 
 @bp.get("/dashboard")

@@ -293,6 +293,9 @@ def load_demo() -> str:
                                                                Building.name == "2号楼"))
         issue_codes(tenant=bureau, actor=None, building=second)
         seed_defaults(bureau)
+        from portal.demo.boards import load_boards
+
+        load_boards(bureau, firm_publishers={firms[0].id: people["13900000004"]})
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.
@@ -303,6 +306,7 @@ def load_demo() -> str:
         _firm_tenant_registry(people)
         db.session.flush()
         seed_defaults(firm_tenant)
+        load_boards(firm_tenant, publisher=people["13900000004"])
     _mobile_verification(firm_tenant, also=[people["13900000001"]])
     with tenant_scope(bureau):
         bureau_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))

@@ -67,6 +67,18 @@ CSRF_MESSAGE = "did not come from this site"
 # A request each state-changing endpoint would accept with a token, and who sends it. The walk fails
 # on an endpoint missing here, so a new form can't escape it. (Login is sent from a signed-out
 # session: that is the session a login-CSRF attack rides on.)
+BOARD_IDENTITY = {"fields": {"firm_name": "物业", "project_manager": "经理", "manager_phone": "13700000000",
+                             "hotline": "0635-2222222", "price_complaint_line": "12358"}}
+
+
+def _board_rules():
+    from portal.disclosures.deadlines import DEFAULT_RULES
+
+    return DEFAULT_RULES
+
+
+BOARD_RULES = _board_rules()
+
 VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "roster.import_upload": ("tenant_admin", {"form": lambda w: {"file": roster_file(w)}}),
     "roster.import_confirm": ("tenant_admin", {"prepare": lambda client, w: {"upload": staged_roster(client, w)}}),
@@ -130,6 +142,15 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "checklists.item_delete": ("tenant_admin", {"form": lambda w: {}}),
     "checklists.item_move": ("tenant_admin", {"form": lambda w: {"direction": "up"}}),
     "checklists_api.create_draft": ("tenant_admin", {"json": lambda w: {"kind": "C"}}),
+    # notice boards: the firm's staff save a draft and publish; the bureau administrator sets the due rules
+    "disclosures.edit_section": ("firm_staff", {"form": lambda w: {
+        "action": "save", "f_firm_name": "物业", "f_project_manager": "经理", "f_manager_phone": "13700000000",
+        "f_hotline": "0635-2222222", "f_price_complaint_line": "12358"}}),
+    "disclosures.due_rules": ("tenant_admin", {"form": lambda w: {
+        **{f"freq_{s.value}": r.frequency.value for s, r in BOARD_RULES.items()},
+        **{f"days_{s.value}": str(r.days) for s, r in BOARD_RULES.items()}, "days_parking": "60"}}),
+    "disclosures_api.save_draft": ("firm_staff", {"json": lambda w: {"content": BOARD_IDENTITY}}),
+    "disclosures_api.publish": ("firm_staff", {"json": lambda w: {"content": BOARD_IDENTITY}}),
     "checklists_api.add_section": ("tenant_admin", {"json": lambda w: {"code": "S3", "title_zh": "第三部分", "weight": 0}}),
     "checklists_api.update_section": ("tenant_admin", {"json": lambda w: {"weight": "39.5"}}),
     "checklists_api.delete_section": ("tenant_admin", {}),
@@ -228,7 +249,8 @@ def clients(app, world: World) -> dict:
     made = {}
     for name, identifier in (("tenant_admin", world.a.logins[Role.BUREAU_ADMIN]),
                              ("platform_admin", world.platform_admin_login),
-                             ("owner", world.a.logins[Role.OWNER])):
+                             ("owner", world.a.logins[Role.OWNER]),
+                             ("firm_staff", world.a.logins[Role.FIRM_STAFF])):
         client = english(app.test_client())
         assert login(client, identifier).status_code == 302
         made[name] = (client, csrf_token_for(client))

@@ -167,6 +167,24 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "billing.resume": Action.MANAGE_BILLING,
     "billing_api.billing": Action.MANAGE_BILLING,
     "billing_api.invoices": Action.MANAGE_BILLING,
+    # notice boards: staff pages and the API's writes; the public pages and open data need no sign-in
+    "disclosures.index": Action.EDIT_NOTICE_BOARDS,
+    "disclosures.board": Action.EDIT_NOTICE_BOARDS,
+    "disclosures.edit_section": Action.EDIT_NOTICE_BOARDS,
+    "disclosures.overdue": Action.VIEW_OVERDUE_DISCLOSURES,
+    "disclosures.due_rules": Action.MANAGE_DISCLOSURE_RULES,
+    "disclosures.public_board": None,
+    "disclosures.public_history": None,
+    "disclosures.public_version": None,
+    "disclosures.public_verify": None,
+    "disclosures.public_poster": None,
+    "disclosures.public_export": None,
+    "disclosures.public_export_all": None,
+    "disclosures_api.list_boards": None,
+    "disclosures_api.get_board": None,
+    "disclosures_api.list_versions": None,
+    "disclosures_api.save_draft": Action.EDIT_NOTICE_BOARDS,
+    "disclosures_api.publish": Action.EDIT_NOTICE_BOARDS,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -213,6 +231,13 @@ ATTACK_FORMS = {
     "checklists.item_move": {"direction": "up"},
     "billing.pay": {"plan": "county", "payment_method": "pm_card_visa"},
     "billing.change_plan": {"plan": "city"},
+    "disclosures.edit_section": {"action": "publish", "f_firm_name": "入侵物业", "f_project_manager": "入侵",
+                                 "f_manager_phone": "13900000099", "f_hotline": "13900000099",
+                                 "f_price_complaint_line": "12358", "correction": "y", "reason": "takeover"},
+    "disclosures.due_rules": {f"{kind}_{code}": value for code in (
+        "identity", "service_standard", "fees", "contractors", "finance", "apportionment", "public_revenue",
+        "repair_fund", "renovations", "parking", "handover", "extra_services")
+        for kind, value in (("freq", "current"), ("days", "1"))},
 }
 ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "communities_api.create_area": {"kind": "street", "name": "入侵街道"},
@@ -240,7 +265,14 @@ ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "checklists_api.publish": {"note": "intruder"},
                "owners_api.issue_codes": {"include_bound": True},
                "owners_api.revoke_code": {"reason": "takeover"},
-               "owners_api.reissue_code": {"reason": "takeover"}}
+               "owners_api.reissue_code": {"reason": "takeover"},
+               "disclosures_api.save_draft": {"content": {"fields": {"firm_name": "入侵物业", "project_manager": "入侵",
+                                                                     "manager_phone": "1", "hotline": "1",
+                                                                     "price_complaint_line": "12358"}}},
+               "disclosures_api.publish": {"content": {"fields": {"firm_name": "入侵物业", "project_manager": "入侵",
+                                                                  "manager_phone": "1", "hotline": "1",
+                                                                  "price_complaint_line": "12358"}},
+                                           "correction": True, "reason": "takeover"}}
 
 
 @dataclass
@@ -290,6 +322,44 @@ def public_names(app, tenant_id: int) -> list[str]:
     return names
 
 
+def published_strings(app, tenant_id: int) -> list[str]:
+    """What the tenant publishes on purpose, longest first: its registry's public names (communities,
+    addresses, areas, firms, project managers) and every text of its published notice-board versions.
+    A public page may show these; anything else of the tenant's (a draft, an owner, a claim code...) is a leak."""
+    import json as _json
+
+    import sqlalchemy as sa
+
+    from portal.communities.models import Area, Community
+    from portal.disclosures.models import BoardVersion
+    from portal.firms.models import Firm, ProjectManager
+    from tenants import tenant_scope
+
+    def texts(value):
+        if isinstance(value, dict):
+            for v in value.values():
+                yield from texts(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from texts(v)
+        elif isinstance(value, str):
+            yield value
+
+    with app.app_context():
+        tenant = _db.session.get(Tenant, tenant_id)
+        with tenant_scope(tenant):
+            found = []
+            for column in (Community.name, Community.address, Area.name, Firm.name, ProjectManager.name):
+                found += list(_db.session.scalars(sa.select(column)))
+            for content, reason, publisher in _db.session.execute(
+                    sa.select(BoardVersion.content, BoardVersion.reason, BoardVersion.publisher)):
+                found += list(texts(_json.loads(content))) + [reason, publisher]
+        _db.session.remove()
+    found = {t for t in found if t}
+    found |= {_json.dumps(t)[1:-1] for t in found}  # as a JSON answer writes them (non-ASCII escaped)
+    return sorted(found, key=len, reverse=True)
+
+
 def response_text(response) -> str:
     """The body as text; binary downloads (an .xlsx export) are decoded leniently, never crash the walk."""
     return response.get_data().decode("utf-8", "replace")
@@ -301,7 +371,8 @@ def visible_sentinel(body: str, sentinel: str, public: list[str]) -> bool:
     return sentinel in body or sentinel in html.unescape(body)
 
 
-def problem_with(actor: Actor, response, *, public_page: bool, sentinel: str, names: list[str]) -> str | None:
+def problem_with(actor: Actor, response, *, public_page: bool, sentinel: str, names: list[str],
+                 public_endpoint: bool = False) -> str | None:
     """Why this response to a foreign request is a leak or unexpected; None when it is a clean refusal."""
     body = response_text(response)
     if visible_sentinel(body, sentinel, names):
@@ -319,6 +390,8 @@ def problem_with(actor: Actor, response, *, public_page: bool, sentinel: str, na
             return None
         return f"LEAK: redirect {status} to {location!r} (the action may have run)"
     allowed = {"member": {403, 404}, "anonymous": {401}, "bearer": {401, 403, 404}}[actor.kind]
+    if public_endpoint:
+        allowed = allowed | {404}  # a public page of another tenant's object: not found, like any missing one
     return None if status in allowed else f"unexpected status {status}"
 
 
@@ -345,6 +418,7 @@ def walk_as_tenant_b(app, world: World, record_property, label: str = "") -> Non
     tenant_rules = [r for r in rules(app) if is_tenant_scoped(r)]
     assert tenant_rules and not [r for r in tenant_rules if unmapped_arguments(r)]
     names_a = public_names(app, world.a.tenant_id)
+    published_a = names_a + published_strings(app, world.a.tenant_id)
 
     actors = [signed_in(app, world.b.logins[role], f"B:{role.value}") for role in world.b.logins]
     # The firm tenant C's own administrator and project team: a firm is a tenant like any other.
@@ -370,8 +444,10 @@ def walk_as_tenant_b(app, world: World, record_property, label: str = "") -> Non
                     for actor in rule_actors:
                         response = send(actor, method, url, rule.endpoint)
                         cases += 1
-                        problem = problem_with(actor, response, public_page=public_page and variant.startswith("A slug"),
-                                               sentinel=world.a.sentinel, names=names_a)
+                        public = public_page and variant.startswith("A slug")
+                        problem = problem_with(actor, response, public_page=public,
+                                               sentinel=world.a.sentinel, names=published_a if public else names_a,
+                                               public_endpoint=public_page)
                         if problem:
                             leaks += problem.startswith("LEAK")
                             failures.append(f"{method} {url} as {actor.label} ({variant}): {problem}")
