@@ -110,3 +110,7 @@ def init_app(app: Flask) -> None:
     from portal.billing.cli import billing_cli
 
     app.cli.add_command(billing_cli)
+
+    from portal.backup.cli import backup_cli
+
+    app.cli.add_command(backup_cli)
