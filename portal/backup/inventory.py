@@ -92,7 +92,8 @@ def ordered_select(table: sa.Table, where=None) -> sa.Select:
 
 
 def iter_rows(connection: sa.Connection, statement) -> Iterator[tuple]:
-    result = connection.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(statement)
+    # Per statement: Connection.execution_options would change the (possibly shared) connection itself.
+    result = connection.execute(statement, execution_options={"stream_results": True, "yield_per": CHUNK_ROWS})
     for partition in result.partitions(CHUNK_ROWS):
         yield from partition
 
