@@ -59,7 +59,7 @@ def import_(zip_path: Path) -> None:
     tenant = db.session.get(Tenant, result.tenant_id)
     with tenant_scope(tenant):
         record(tenant=tenant, actor=None, action="tenant.imported", object_type="tenant", object_id=tenant.id,
-               summary=f"{result.rows} rows, {result.uploads} files", after={"file": zip_path.name})
+               summary=f"{result.rows} rows, {result.uploads} files", after={"rows": result.rows, "uploads": result.uploads})
         db.session.commit()
     click.echo(f"tenant_import {result.slug} tables={result.tables} rows={result.rows} uploads={result.uploads} "
                f"users_matched={result.users_matched} users_created={result.users_created}")
