@@ -150,8 +150,8 @@ def delete_tenant(*, actor, tenant: Tenant, reason: str, grace_days: int, now: d
         raise ExportError("reason", _l("This tenant is deleted already."))
     export = latest_export(tenant)
     if export is None or export.created_at < now - dt.timedelta(days=EXPORT_FRESH_DAYS):
-        raise ExportError("reason", _l("Export the tenant's data first (its administrator's Settings → Export, or "
-                                       "`flask tenants export`); an export of the last %(days)s days is needed.",
+        raise ExportError("reason", _l("Export the tenant's data first (its administrator's Settings → Export all data, or "
+                                       "the export command on the server); an export of the last %(days)s days is needed.",
                                        days=EXPORT_FRESH_DAYS))
     tenant.status_before_delete = tenant.status.value
     tenant.status = TenantStatus.SUSPENDED
