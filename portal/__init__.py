@@ -108,6 +108,9 @@ def register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp, pickers_bp,
                tenant_settings_bp, tenant_export_bp, billing_webhook_bp):
         app.register_blueprint(bp)
+    from portal import monitoring
+
+    monitoring.init_app(app)
     for key, value in SPEC_CONFIG.items():
         app.config.setdefault(key, value)
     api = PortalApi(app)  # serves the generated document at /api/v1/openapi.json
