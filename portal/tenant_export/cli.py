@@ -14,20 +14,12 @@ from portal.extensions import db
 tenants_cli = AppGroup("tenants", help="A tenant's data, whole: export, import, purge after deletion.")
 
 
-def _tenant(slug: str):
-    from tenants.models import Tenant
-
-    tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
-    if tenant is None:
-        raise click.BadParameter(f"no tenant {slug!r}", param_hint="SLUG")
-    return tenant
-
-
 @tenants_cli.command("export")
 @click.argument("slug")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def export(slug: str, output: Path) -> None:
     """Export everything of tenant SLUG (rows, accounts it refers to, files) as a ZIP; recorded."""
+    from portal.checklists.cli import _tenant  # the one lookup of a tenant by short name on the command line
     from portal.tenant_export.services import export_tenant
 
     result = export_tenant(_tenant(slug), actor=None, directory=output.parent)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -107,3 +106,41 @@ def test_export_delete_purge_import_round_trip(app, backend, tmp_path):
                 with db.engine.begin() as connection:
                     import_export(connection, result.path)
 
+
+
+def test_the_command_line_exports_and_imports_into_a_fresh_installation(app, tmp_path):
+    from flask_migrate import upgrade
+
+    from portal.extensions import limiter
+    from tests.portal.backup.populated import make_app
+
+    with populated_installation(app, "sqlite") as (source_app, _url, _instance):
+        exported = source_app.test_cli_runner().invoke(args=["tenants", "export", "hengan", "-o",
+                                                             str(tmp_path / "hengan.zip")])
+        assert exported.exit_code == 0, exported.output
+        assert "rows=" in exported.output
+        purged = source_app.test_cli_runner().invoke(args=["tenants", "purge"])
+        assert purged.exit_code == 0 and "purged" not in purged.output  # nothing deleted, nothing purged
+    fresh = make_app(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", tmp_path)
+    try:
+        with fresh.app_context():
+            upgrade()
+            db.session.remove()
+        imported = fresh.test_cli_runner().invoke(args=["tenants", "import", str(tmp_path / "hengan.zip")])
+        print(imported.output.strip().splitlines()[-1])
+        assert imported.exit_code == 0, imported.output
+        assert "users_created=" in imported.output and "users_matched=0" in imported.output
+        with fresh.app_context():
+            from portal.auth.models import User
+
+            users = db.session.scalars(sa.select(User)).all()
+            # Accounts come without a usable password and never as platform administrators.
+            assert users and all(u.password_hash.startswith("!imported:") and not u.is_platform_admin for u in users)
+            db.session.remove()
+        again = fresh.test_cli_runner().invoke(args=["tenants", "import", str(tmp_path / "hengan.zip")])
+        assert again.exit_code != 0 and "taken" in again.output
+    finally:
+        with fresh.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        limiter.init_app(app)
