@@ -8,23 +8,27 @@
 --                 by `flask --app wsgi rls grant-app-role portal_app` after the first `flask db upgrade`.
 --
 -- Run as a superuser:  psql -v owner_password="…" -v app_password="…" -f deploy/postgres/roles.sql
+-- Other names (optional): -v owner_role=… -v app_role=… -v database=…
 -- Running it again changes nothing but the passwords.
 \set ON_ERROR_STOP on
+\if :{?owner_role} \else \set owner_role portal_owner \endif
+\if :{?app_role} \else \set app_role portal_app \endif
+\if :{?database} \else \set database portal \endif
 
-SELECT format('CREATE ROLE portal_owner LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE')
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'portal_owner') \gexec
-SELECT format('CREATE ROLE portal_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE')
- WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'portal_app') \gexec
-ALTER ROLE portal_owner PASSWORD :'owner_password';
-ALTER ROLE portal_app PASSWORD :'app_password';
+SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB NOCREATEROLE', :'owner_role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner_role') \gexec
+SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE', :'app_role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app_role') \gexec
+ALTER ROLE :"owner_role" PASSWORD :'owner_password';
+ALTER ROLE :"app_role" PASSWORD :'app_password';
 
-SELECT 'CREATE DATABASE portal OWNER portal_owner ENCODING ''UTF8'' TEMPLATE template0'
- WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'portal') \gexec
+SELECT format('CREATE DATABASE %I OWNER %I ENCODING ''UTF8'' TEMPLATE template0', :'database', :'owner_role')
+ WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database') \gexec
 
-\connect portal
+\connect :"database"
 -- Only the owner creates objects; the application role only uses them.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-ALTER SCHEMA public OWNER TO portal_owner;
-GRANT USAGE ON SCHEMA public TO portal_app;
-REVOKE ALL ON DATABASE portal FROM PUBLIC;
-GRANT CONNECT, TEMPORARY ON DATABASE portal TO portal_owner, portal_app;
+ALTER SCHEMA public OWNER TO :"owner_role";
+GRANT USAGE ON SCHEMA public TO :"app_role";
+REVOKE ALL ON DATABASE :"database" FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE :"database" TO :"owner_role", :"app_role";
