@@ -88,18 +88,18 @@ def _latest(target: Path) -> Path:
 @backup_cli.command("restore")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--database-url", default=None, help="The EMPTY target database, as its owner (default: this installation's).")
-@click.option("--upload-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--upload-root", "target_uploads", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The EMPTY target upload store (default PORTAL_UPLOAD_ROOT or <instance>/uploads).")
 @click.option("--instance-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the instance files go (default: this installation's; files there are kept as *.before-restore).")
 @click.option("--app-role", default=None, help="PostgreSQL: grant this application role the restored data.")
-def restore(path: Path, database_url: str | None, upload_root: Path | None, instance_dir: Path | None,
+def restore(path: Path, database_url: str | None, target_uploads: Path | None, instance_dir: Path | None,
             app_role: str | None) -> None:
     """Restore PATH into an empty database and upload store, then check it against the manifest."""
     from portal.config import normalise_database_url
 
     url = normalise_database_url(database_url) if database_url else owner_url()
-    uploads = upload_root or globals()["upload_root"]()
+    uploads = target_uploads or upload_root()
     try:
         manifest = services.restore(path, database_url=url, upload_root=uploads,
                                     instance=instance_dir or Path(current_app.instance_path))

@@ -146,3 +146,18 @@ def test_a_manifest_of_another_kind_is_refused(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"format": "other"}), encoding="utf-8")
     with pytest.raises(BackupError, match="not a backup"):
         services.read_manifest(tmp_path)
+
+
+def test_the_command_line_restores_into_an_empty_target_only(app, tmp_path):
+    with populated_installation(app, "sqlite") as (source_app, url, instance):
+        runner = source_app.test_cli_runner()
+        assert runner.invoke(args=["backup", "create", "--dir", str(tmp_path / "b")]).exit_code == 0
+        backup = str(services.list_backups(tmp_path / "b")[-1][1])
+        target = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        args = ["backup", "restore", backup, "--database-url", target, "--upload-root", str(tmp_path / "u"),
+                "--instance-dir", str(tmp_path / "i")]
+        restored = runner.invoke(args=args)
+        assert restored.exit_code == 0, restored.output
+        assert "mismatches=0" in restored.output
+        again = runner.invoke(args=args)
+        assert again.exit_code != 0 and "not empty" in again.output
