@@ -6,15 +6,18 @@ The ZIP (format ``sunshine-tenant-export/1``, docs/admin/README.md):
   content hash as the backup manifest), every upload's SHA-256;
 * ``tenant.json``: the tenant's own row; ``users.jsonl``: the accounts its rows refer to, without
   password hashes or session tokens;
-* ``tables/<table>.jsonl``: every row of every table with a ``tenant_id``, one JSON object a line;
+* ``tables/<table>.jsonl``: every row of every table with a ``tenant_id``, one JSON object a line (what the
+  import reads), and the same rows as ``csv/<table>.csv`` (UTF-8 with a byte-order mark, for Excel and WPS);
 * ``uploads/<folder>/<file>``: the tenant's stored files.
 
 Written to a temporary file table by table, row by row: memory stays bounded whatever the tenant's size.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import logging
 import shutil
@@ -31,6 +34,7 @@ from portal.backup.inventory import canonical, file_sha256, iter_rows, ordered_s
 from portal.db import utcnow
 from portal.domain import DomainError
 from portal.extensions import db
+from portal.roster.exporting import _safe as safe_cell
 from portal.tenant_export.models import TenantExport
 from portal.tenant_export.schema import USER_SECRET_COLUMNS, reflect, tenant_tables, user_columns
 from tenants.context import across_tenants, tenant_scope
@@ -67,6 +71,28 @@ def _json_line(columns, row) -> bytes:
                       separators=(",", ":")).encode("utf-8") + b"\n"
 
 
+def _cell(value) -> str:
+    """One CSV cell: text as it is (a formula-like start made inert, as in roster exports), the rest canonical."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return safe_cell(value)
+    value = canonical(value)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _write_csv(archive: zipfile.ZipFile, connection: sa.Connection, table: sa.Table, tenant_id: int) -> None:
+    """The table's rows for people: a second pass (a ZIP takes one file at a time), one row in memory at a time."""
+    with archive.open(f"csv/{table.name}.csv", "w", force_zip64=True) as raw:
+        out = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        writer = csv.writer(out)
+        writer.writerow([c.name for c in table.c])
+        for row in iter_rows(connection, ordered_select(table, table.c.tenant_id == tenant_id)):
+            writer.writerow([_cell(v) for v in row])
+        out.flush()
+        out.detach()
+
+
 def write_export(connection: sa.Connection, tenant: Tenant, target: Path) -> ExportResult:
     """Write everything of ``tenant`` into the ZIP file ``target`` (streamed; nothing held whole in memory)."""
     metadata = reflect(connection)
@@ -89,6 +115,7 @@ def write_export(connection: sa.Connection, tenant: Tenant, target: Path) -> Exp
                     count += 1
                     referenced_users.update(row[i] for i in refs if row[i] is not None)
             figures[table.name] = {"rows": count, "sha256": digest.hexdigest()}
+            _write_csv(archive, connection, table, tenant.id)
         users = metadata.tables["users"]
         keep = [c for c in users.c if c.name not in USER_SECRET_COLUMNS]
         with archive.open("users.jsonl", "w", force_zip64=True) as out:

@@ -65,6 +65,7 @@ def test_export_delete_purge_import_round_trip(app, backend, tmp_path):
                 names = set(archive.namelist())
                 users = [json.loads(line) for line in archive.read("users.jsonl").decode().splitlines()]
             assert "manifest.json" in names and "tenant.json" in names and "tables/communities.jsonl" in names
+            assert "csv/communities.csv" in names
             assert users and not any("password_hash" in u or "session_token" in u for u in users)
             assert sum(1 for n in names if n.startswith("uploads/")) == result.uploads == 4
 
