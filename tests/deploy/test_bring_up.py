@@ -23,7 +23,9 @@ from portal.config import REPO_ROOT
 from tests.deploy.test_kit import DEPLOY, ensure_nginx, self_signed
 from tests.portal.backup.populated import postgres_server
 
-pytestmark = pytest.mark.bringup
+pytestmark = [pytest.mark.bringup,
+              # The self-signed certificate is not checked (its name is not 127.0.0.1's): say so once, not per request.
+              pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")]
 BIN = Path(sys.prefix) / "bin"
 ADMIN_PASSWORD = "Bring-up-admin-2026!"
 
@@ -129,11 +131,12 @@ def test_plain_server_bring_up_https_login_and_a_background_job(tmp_path, databa
     run("rls", "grant-app-role", database["app_role"])
     run("users", "create-platform-admin", "--login", "admin@bring-up.example.org", "--name", "管理员",
         "--password", ADMIN_PASSWORD)
-    processes = []
+    processes, log = [], None
     conf = nginx_config(tmp_path, https, http, gunicorn_port)
     try:
+        log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115  (closed in finally)
         gunicorn = subprocess.Popen([str(BIN / "gunicorn"), "--config", str(DEPLOY / "gunicorn.conf.py"), "wsgi:app"],
-                                    cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.log", "w"))
+                                    cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
         processes.append(gunicorn)
         assert wait_for(f"http://127.0.0.1:{gunicorn_port}/healthz").status_code == 200
         started = subprocess.run([nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)],
@@ -183,3 +186,5 @@ def test_plain_server_bring_up_https_login_and_a_background_job(tmp_path, databa
         for process in processes:
             process.terminate()
             process.wait(timeout=30)
+        if log is not None:
+            log.close()
