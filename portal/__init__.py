@@ -103,11 +103,15 @@ def register_blueprints(app: Flask) -> None:
     from portal.members.views import bp as members_bp
     from portal.pickers.views import bp as pickers_bp
     from portal.platform.views import bp as platform_bp
+    from portal.tenant_export.views import bp as tenant_export_bp
     from portal.tenant_settings.views import bp as tenant_settings_bp
 
     for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp, pickers_bp,
-               tenant_settings_bp, billing_webhook_bp):
+               tenant_settings_bp, tenant_export_bp, billing_webhook_bp):
         app.register_blueprint(bp)
+    from portal import monitoring
+
+    monitoring.init_app(app)
     for key, value in SPEC_CONFIG.items():
         app.config.setdefault(key, value)
     api = PortalApi(app)  # serves the generated document at /api/v1/openapi.json

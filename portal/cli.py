@@ -114,3 +114,11 @@ def init_app(app: Flask) -> None:
     from portal.disclosures.cli import boards_cli
 
     app.cli.add_command(boards_cli)
+
+    from portal.backup.cli import backup_cli
+
+    app.cli.add_command(backup_cli)
+
+    from portal.tenant_export.cli import tenants_cli
+
+    app.cli.add_command(tenants_cli)

@@ -47,6 +47,17 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _secret(name: str) -> str | None:
+    """PORTAL_<name>, or the contents of the file PORTAL_<name>_FILE names (systemd credentials, compose secrets)."""
+    path = env(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"PORTAL_{name}_FILE {path!r} cannot be read: {exc.strerror}") from exc
+    return env(name)
+
+
 class BaseConfig:
     """Settings shared by every environment."""
 
@@ -116,18 +127,18 @@ class BaseConfig:
     UPLOAD_MAX_PIXELS = 40_000_000
 
     def __init__(self) -> None:
-        self.SECRET_KEY = env("SECRET_KEY")
-        self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
+        self.SECRET_KEY = _secret("SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = _secret("DATABASE_URL")
         # The tables' owner, for migrations only (flask db upgrade); the app itself connects as
         # PORTAL_DATABASE_URL, a role that row-level security applies to. Unset: the same URL.
-        self.DATABASE_OWNER_URL = env("DATABASE_OWNER_URL")
-        self.REDIS_URL = env("REDIS_URL")
+        self.DATABASE_OWNER_URL = _secret("DATABASE_OWNER_URL")
+        self.REDIS_URL = _secret("REDIS_URL")
         self.PROXY_FIX_HOPS = env_int("PROXY_FIX_HOPS", self.PROXY_FIX_HOPS)
         self.BABEL_DEFAULT_LOCALE = env("DEFAULT_LOCALE", self.BABEL_DEFAULT_LOCALE)
         self.CLI_LOCALE = env("CLI_LOCALE", "en")
-        self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+        self.STRIPE_SECRET_KEY = _secret("STRIPE_SECRET_KEY")
         self.STRIPE_API_BASE = env("STRIPE_API_BASE", self.STRIPE_API_BASE)
-        self.STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+        self.STRIPE_WEBHOOK_SECRET = _secret("STRIPE_WEBHOOK_SECRET")
         self.BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", self.BILLING_GRACE_DAYS)
         self.BILLING_TRIAL_DAYS = env_int("BILLING_TRIAL_DAYS", self.BILLING_TRIAL_DAYS)
         self.LOG_LEVEL = env("LOG_LEVEL", "INFO")
@@ -139,6 +150,16 @@ class BaseConfig:
         # Where uploads live; unset: <instance>/uploads. Back it up with the database (docs: deployment).
         self.UPLOAD_ROOT = env("UPLOAD_ROOT")
         self.UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", self.UPLOAD_MAX_BYTES)
+        # Backups (portal/backup): where `flask backup create` writes (unset: <instance>/backups), how many days kept.
+        self.BACKUP_DIR = env("BACKUP_DIR")
+        self.BACKUP_KEEP_DAYS = env_int("BACKUP_KEEP_DAYS", 14)
+        # Monitoring (portal/monitoring.py): one JSON line per request; /metrics for Prometheus.
+        self.LOG_JSON = env_bool("LOG_JSON", False)
+        self.METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+        self.METRICS_TOKEN = _secret("METRICS_TOKEN")
+        self.METRICS_ALLOW = env("METRICS_ALLOW", "127.0.0.1,::1")
+        # A deleted tenant is kept this many days (and can be restored) before `flask tenants purge` removes it.
+        self.TENANT_DELETE_GRACE_DAYS = env_int("TENANT_DELETE_GRACE_DAYS", 30)
 
     def finalise(self, instance_path: str) -> None:
         """Fill in what depends on the instance folder; raise ConfigError when something is missing."""

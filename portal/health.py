@@ -86,3 +86,18 @@ def healthz():
     response.status_code = 503 if degraded else 200
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def worker_probe() -> dict:
+    """A background job that checks what ``/healthz`` checks, from inside an RQ worker (the kit's bring-up test).
+
+    Enqueue ``portal.health.worker_probe`` and read the job's result: the worker reached the database with the
+    deployment's settings and the migrations it runs with are the database's.
+    """
+    from portal import create_app
+
+    app = create_app()
+    with app.app_context():
+        result = {"database": database_ok(), "migrations": migrations_at_head()}
+        db.engine.dispose()
+    return result

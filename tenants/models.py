@@ -60,6 +60,11 @@ class Tenant(Base):
     # The tenant administrator's setting: every member must have proved their mobile number with a
     # code before using the tenant or binding a unit (portal/auth/mobile.py). Off unless turned on.
     require_verified_mobile: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Soft delete by the platform administrator (portal/tenant_export): the tenant is gone from every page
+    # at once, its data kept until ``purge_after`` (then `flask tenants purge`), restorable until then.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    purge_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status_before_delete: Mapped[str | None] = mapped_column(sa.String(16))
 
     def display_name(self, locale: str) -> str:
         return self.name_en if locale.startswith("en") and self.name_en else self.name_zh

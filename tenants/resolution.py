@@ -12,7 +12,7 @@ SLUG_ARG = "tenant_slug"
 
 
 def load_tenant(slug: str) -> Tenant | None:
-    return db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
+    return db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug, Tenant.deleted_at.is_(None)))
 
 
 def init_app(app: Flask) -> None:

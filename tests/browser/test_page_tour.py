@@ -77,7 +77,8 @@ def photographed(size: str, ids: DemoIds) -> dict[str, str]:
     """Bureau pages also saved as docs/screenshots/<name>-<size>-zh.png: path → name."""
     if size == "phone":
         return {f"/t/gaotang/roster/{ids.community}/import": "roster-import",
-                "/t/gaotang/account/tokens/": "api-tokens", AUDIT_FILTERED: "audit-log"}
+                "/t/gaotang/account/tokens/": "api-tokens", AUDIT_FILTERED: "audit-log",
+                "/t/gaotang/settings/export": "tenant-export"}
     return {f"/t/gaotang/communities/{ids.community}": "community-detail", AUDIT_FILTERED: "audit-log"}
 
 
@@ -107,6 +108,7 @@ def bureau_pages(ids: DemoIds) -> list[str]:
         "/t/gaotang/account/tokens/",
         "/t/gaotang/audit/",
         AUDIT_FILTERED,
+        "/t/gaotang/settings/export",
         "/account/password",
     ]
 
@@ -164,3 +166,8 @@ def test_tour_of_the_important_pages(new_context, ids: DemoIds, size: str, shoot
     page.goto("/platform/")
     page.get_by_role("link", name="公开访问地址").first.click()
     expect(page.locator("main h1")).to_contain_text("公开访问地址")
+    page.goto("/platform/")
+    page.get_by_role("link", name="删除该单位").first.click()
+    expect(page.locator("main h1")).to_contain_text("删除")
+    if size == "phone":
+        shoot(page, "tenant-delete-phone-zh")

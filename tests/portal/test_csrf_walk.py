@@ -62,6 +62,20 @@ def verified_admin(client, world: World) -> dict:
     return {}
 
 
+def exported_tenant(client, world: World, *, delete: bool = False) -> dict:
+    """Tenant A exported (a delete needs a recent export), and deleted too when ``delete``."""
+    from portal.tenant_export import services
+    from tenants.models import Tenant
+
+    with client.application.app_context():
+        tenant = _db.session.get(Tenant, world.a.tenant_id)
+        services.export_tenant(tenant, actor=None).path.unlink()
+        if delete and tenant.deleted_at is None:
+            services.delete_tenant(actor=None, tenant=tenant, reason="leaves", grace_days=30)
+        _db.session.commit()
+    return {}
+
+
 CSRF_MESSAGE = "did not come from this site"
 
 # A request each state-changing endpoint would accept with a token, and who sends it. The walk fails
@@ -123,6 +137,11 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "auth.mobile_send_code": ("owner", {"form": lambda w: {"mobile": "13800000018", "current_password": PASSWORD}}),
     "auth.mobile_verify": ("owner", {"form": lambda w: {"code": "123456"},
                                      "prepare": lambda client, w: {"code": mobile_code(client, w)}}),
+    "tenant_export.download": ("tenant_admin", {"form": lambda w: {}}),
+    "tenant_export.delete": ("platform_admin", {"form": lambda w: {"reason": "leaves", "confirm_slug": w.a.slug},
+                                                "prepare": exported_tenant}),
+    "tenant_export.undelete": ("platform_admin", {"form": lambda w: {},
+                                                  "prepare": lambda client, w: exported_tenant(client, w, delete=True)}),
     "tenant_settings.index": ("tenant_admin", {"form": lambda w: {"require_verified_mobile": "y"},
                                                "prepare": verified_admin}),
     "owners_api.issue_codes": ("tenant_admin", {"json": lambda w: {"include_bound": True}}),
@@ -331,11 +350,13 @@ def test_state_changing_routes_refuse_missing_or_wrong_tokens(app, world: World,
         for url in url_variants(rule, slug=world.a.slug, ids=world.a, world=world):
             for label, token in (("no token", None), ("garbage token", "not-a-token"),
                                  ("another session's token", made["other_session_token"])):
-                prepared = prepare(client, spec, world)
-                before = db_state(app)
-                response = send(client, method, url, spec, world, token=token, prepared=prepared)
+                # What a route's preparation made (e.g. a deleted tenant to restore) goes away after it.
+                with rolled_back(app, client):
+                    prepared = prepare(client, spec, world)
+                    before = db_state(app)
+                    response = send(client, method, url, spec, world, token=token, prepared=prepared)
+                    changed = changed_tables(before, db_state(app))
                 cases += 1
-                changed = changed_tables(before, db_state(app))
                 if not csrf_refusal(response) or changed:
                     route_ok = False
                     problems.append(f"{method} {url} ({label}) as {sender}: {response.status_code}, changed {changed}")

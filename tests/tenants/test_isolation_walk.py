@@ -38,6 +38,8 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "members.reset_link": Action.MANAGE_MEMBERS,
     "audit.index": Action.VIEW_AUDIT_LOG,
     "tenant_settings.index": Action.MANAGE_TENANT_SETTINGS,
+    "tenant_export.index": Action.MANAGE_TENANT_SETTINGS,
+    "tenant_export.download": Action.MANAGE_TENANT_SETTINGS,
     "api_pages.index": Action.USE_API_TOKENS,
     "api_pages.revoke": Action.USE_API_TOKENS,
     "api.me": Action.VIEW_DASHBOARD,
