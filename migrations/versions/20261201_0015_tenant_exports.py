@@ -6,8 +6,9 @@ Create Date: 2026-12-01 20:00:00
 
 Additive only (a new table, three nullable columns): safe to run while the portal serves.
 
-The audit log stays append-only, with one exception the database itself checks: the events of a tenant
-whose grace period after deletion has passed may be deleted (`flask tenants purge`, the tenant leaving).
+The audit log and the published notice-board versions stay append-only, with one exception the database
+itself checks: the rows of a tenant whose grace period after deletion has passed may be deleted (`flask
+tenants purge`, the tenant leaving).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -40,6 +41,16 @@ def _audit_guard(purge_allowed: bool) -> None:
                "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END")
 
 
+def _board_versions_guard(purge_allowed: bool) -> None:
+    """Published notice-board versions stay append-only, with the same one exception as the audit log."""
+    if op.get_bind().dialect.name != "postgresql":
+        return  # SQLite: the ORM guards the versions (portal.disclosures.services); the purge deletes in SQL
+    exception = f"IF TG_OP = 'DELETE' AND EXISTS ({PURGE_ALLOWED_PG}) THEN RETURN OLD; END IF; " if purge_allowed else ""
+    op.execute("CREATE OR REPLACE FUNCTION board_versions_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+               f"BEGIN {exception}RAISE EXCEPTION 'published notice-board versions cannot be %', lower(TG_OP) "
+               "USING ERRCODE = 'integrity_constraint_violation'; END $$")
+
+
 def upgrade():
     op.create_table('tenant_exports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -63,9 +74,11 @@ def upgrade():
         batch_op.add_column(sa.Column('purge_after', UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('status_before_delete', sa.String(length=16), nullable=True))
     _audit_guard(purge_allowed=True)
+    _board_versions_guard(purge_allowed=True)
 
 
 def downgrade():
+    _board_versions_guard(purge_allowed=False)
     _audit_guard(purge_allowed=False)
     with op.batch_alter_table('tenants', schema=None) as batch_op:
         batch_op.drop_column('status_before_delete')
