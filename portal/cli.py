@@ -110,3 +110,7 @@ def init_app(app: Flask) -> None:
     from portal.billing.cli import billing_cli
 
     app.cli.add_command(billing_cli)
+
+    from portal.tickets.cli import tickets_cli
+
+    app.cli.add_command(tickets_cli)
