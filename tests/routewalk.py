@@ -36,6 +36,11 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "firm_id": lambda w: w.firm_id,
     "manager_id": lambda w: w.manager_id,
     "contract_id": lambda w: w.contract_id,
+    # tickets: the owner's ticket, its photo, its category, a day of the tenant's own calendar
+    "ticket_id": lambda w: w.ticket_id,
+    "photo_id": lambda w: w.ticket_photo_id,
+    "category_id": lambda w: w.ticket_category_id,
+    "day_id": lambda w: w.calendar_day_id,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.

@@ -25,6 +25,12 @@ def zone_of(tenant) -> ZoneInfo:
     return ZoneInfo(getattr(tenant, "time_zone", None) or DEFAULT_TIME_ZONE)
 
 
+def local_today(tenant) -> dt.date:
+    from portal.db import utcnow
+
+    return utcnow().astimezone(zone_of(tenant)).date()
+
+
 def overrides() -> dict[dt.date, bool]:
     """The current tenant's own days (date -> working or not)."""
     return {row.day: row.is_working for row in db.session.scalars(sa.select(CalendarDay))}
@@ -53,6 +59,7 @@ def set_day(*, tenant, actor, day: dt.date, is_working: bool, name: str = "") ->
     record(tenant=tenant, actor=actor, action="calendar.day_set", object_type="calendar_day", object_id=row.id,
            summary=f"{day.isoformat()} {'working' if is_working else 'off'}", before=before,
            after={"day": day.isoformat(), "is_working": is_working, "name": name})
+    db.session.flush()
     return row
 
 
