@@ -40,7 +40,7 @@ class TicketForm(PortalForm):
     unit_id = SelectField(_l("Your unit"), validators=[DataRequired(_l("Choose your unit."))])
     description = _text(_l("Description"), _l("Describe the problem."), 2000)
     location = _text(_l("Where in the estate"), max_length=120, multiline=False)
-    urgency = RadioField(_l("Urgency"), choices=[(u.value, u.label) for u in Urgency], default=Urgency.NORMAL.value,
+    urgency = RadioField(_l("Urgency"), choices=lambda: [(u.value, u.label) for u in Urgency], default=Urgency.NORMAL.value,
                          validators=[InputRequired(_l("Choose the urgency."))])
 
 
@@ -49,14 +49,14 @@ class CallerTicketForm(PortalForm):
 
     community_id = PickerField(_l("Community"), source="communities", check_choice=True,
                                validators=[DataRequired(_l("Choose the community."))])
-    source = SelectField(_l("Received by"), choices=[(s.value, s.label) for s in TicketSource if s != TicketSource.ONLINE],
+    source = SelectField(_l("Received by"), choices=lambda: [(s.value, s.label) for s in TicketSource if s != TicketSource.ONLINE],
                          validators=[DataRequired(_l("Choose how the ticket was received."))])
     caller_name = _text(_l("Caller's name"), max_length=80, multiline=False)
     caller_phone = _text(_l("Caller's phone"), max_length=32, multiline=False)
     category_id = SelectField(_l("What is it about?"), validators=[DataRequired(_l("Choose what the ticket is about."))])
     description = _text(_l("Description"), _l("Describe the problem."), 2000)
     location = _text(_l("Where in the estate"), max_length=120, multiline=False)
-    urgency = RadioField(_l("Urgency"), choices=[(u.value, u.label) for u in Urgency], default=Urgency.NORMAL.value,
+    urgency = RadioField(_l("Urgency"), choices=lambda: [(u.value, u.label) for u in Urgency], default=Urgency.NORMAL.value,
                          validators=[InputRequired(_l("Choose the urgency."))])
 
 
@@ -74,7 +74,7 @@ class ResolveForm(PortalForm):
 
 
 class ConfirmForm(PortalForm):
-    rating = RadioField(_l("Your rating"), choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+    rating = RadioField(_l("Your rating"), choices=lambda: [(str(n), str(n)) for n in range(5, 0, -1)],
                         validators=[InputRequired(_l("Choose a rating from 1 to 5 stars."))])
     comment = _text(_l("Comment"), max_length=500)
 
@@ -84,13 +84,13 @@ class ReopenForm(PortalForm):
 
 
 class TriageForm(PortalForm):
-    complexity = RadioField(_l("How hard is it?"), choices=[(c.value, c.label) for c in Complexity],
+    complexity = RadioField(_l("How hard is it?"), choices=lambda: [(c.value, c.label) for c in Complexity],
                             validators=[InputRequired(_l("Choose simple or complex."))])
 
 
 class ConsultationForm(PortalForm):
     held_on = DateField(_l("Held on"), validators=[InputRequired(_l("Enter the date of the consultation."))])
-    parties = SelectMultipleField(_l("Parties invited"), choices=[(p, party_label(p)) for p in CONSULTATION_PARTIES],
+    parties = SelectMultipleField(_l("Parties invited"), choices=lambda: [(p, party_label(p)) for p in CONSULTATION_PARTIES],
                                   validators=[DataRequired(_l("Choose at least one of the parties offered."))])
     other_parties = _text(_l("Other parties"), max_length=200, multiline=False)
     outcome = _text(_l("Outcome"), _l("Write down what was agreed."), 2000)
@@ -109,9 +109,9 @@ class ExtendForm(PortalForm):
 
 
 class FollowUpForm(PortalForm):
-    reached = RadioField(_l("Reached the caller?"), choices=[("yes", _l("Reached")), ("no", _l("Not reached"))],
+    reached = RadioField(_l("Reached the caller?"), choices=lambda: [("yes", _l("Reached")), ("no", _l("Not reached"))],
                          validators=[InputRequired(_l("Say whether the caller was reached."))])
-    satisfaction = SelectField(_l("Satisfaction"), choices=[("", _l("— choose —"))] + [(s.value, s.label) for s in Satisfaction],
+    satisfaction = SelectField(_l("Satisfaction"), choices=lambda: [("", _l("— choose —"))] + [(s.value, s.label) for s in Satisfaction],
                                validators=[Optional()])
     notes = _text(_l("Notes"), max_length=1000)
 
@@ -121,10 +121,10 @@ class CategoryForm(PortalForm):
     name_en = _text(_l("Name (English)"), _l("Enter the category's name."), 80, multiline=False)
     response_limit = BoundedIntegerField(_l("Response within"), minimum=1, maximum=366,
                                          validators=[InputRequired(_l("Enter a limit from 1 to 366."))])
-    response_unit = SelectField(_l("Unit"), choices=[(u.value, u.label) for u in LimitUnit])
+    response_unit = SelectField(_l("Unit"), choices=lambda: [(u.value, u.label) for u in LimitUnit])
     resolve_limit = BoundedIntegerField(_l("Resolution within"), minimum=1, maximum=366,
                                         validators=[InputRequired(_l("Enter a limit from 1 to 366."))])
-    resolve_unit = SelectField(_l("Unit"), choices=[(u.value, u.label) for u in LimitUnit])
+    resolve_unit = SelectField(_l("Unit"), choices=lambda: [(u.value, u.label) for u in LimitUnit])
     is_active = BooleanField(_l("Offered for new tickets"))
 
     def values(self) -> dict:
@@ -135,7 +135,7 @@ class CategoryForm(PortalForm):
 
 class CalendarDayForm(PortalForm):
     day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
-    is_working = RadioField(_l("This day is"), choices=[("off", _l("A day off")), ("working", _l("A working day"))],
+    is_working = RadioField(_l("This day is"), choices=lambda: [("off", _l("A day off")), ("working", _l("A working day"))],
                             validators=[InputRequired(_l("Say whether it is a working day."))])
     name = _text(_l("Name (e.g. Spring Festival, make-up day)"), max_length=80, multiline=False)
 
@@ -151,12 +151,13 @@ def type_choices():
 class TicketFilterForm(ListFilterForm):
     q = SearchField(_l("Search tickets"), description=_l("Words of the description or location"),
                     validators=[Optional(), Length(max=SEARCH_MAX_LENGTH), NoControlChars()])
-    status = SelectField(_l("Status"), choices=status_choices, validators=[Optional()])
+    # Not "status": the form's own ``status`` is the HTTP status of the list page.
+    state = SelectField(_l("Status"), choices=status_choices, validators=[Optional()])
     ticket_type = SelectField(_l("Type"), choices=type_choices, validators=[Optional()])
     overdue = BooleanField(_l("Overdue only"))
-    escalated = SelectField(_l("Escalated"), choices=[("", _l("Any level")), ("1", _l("To the community office or higher")),
+    escalated = SelectField(_l("Escalated"), choices=lambda: [("", _l("Any level")), ("1", _l("To the community office or higher")),
                                                       ("2", _l("To the bureau (督办)"))], validators=[Optional()])
 
     def filters(self) -> dict:
-        return {"q": self.q.data, "status": self.status.data or None, "ticket_type": self.ticket_type.data or None,
+        return {"q": self.q.data, "status": self.state.data or None, "ticket_type": self.ticket_type.data or None,
                 "overdue": bool(self.overdue.data), "escalated": int(self.escalated.data) if self.escalated.data else None}

@@ -166,6 +166,34 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "billing.resume": Action.MANAGE_BILLING,
     "billing_api.billing": Action.MANAGE_BILLING,
     "billing_api.invoices": Action.MANAGE_BILLING,
+    # tickets (repairs and complaints)
+    "tickets.index": Action.VIEW_TICKETS,
+    "tickets.new": Action.FILE_OWN_TICKET,
+    "tickets.new_for_caller": Action.FILE_TICKET_FOR_CALLER,
+    "tickets.detail": Action.VIEW_TICKETS,
+    "tickets.photo": Action.VIEW_TICKETS,
+    "tickets.accept": Action.HANDLE_TICKETS,
+    "tickets.start": Action.HANDLE_TICKETS,
+    "tickets.resolve": Action.HANDLE_TICKETS,
+    "tickets.confirm": Action.RATE_OWN_TICKET,
+    "tickets.reopen": Action.RATE_OWN_TICKET,
+    "tickets.triage": Action.TRIAGE_TICKETS,
+    "tickets.consult": Action.TRIAGE_TICKETS,
+    "tickets.urge": Action.SUPERVISE_TICKETS,
+    "tickets.extend": Action.SUPERVISE_TICKETS,
+    "tickets.reassign": Action.SUPERVISE_TICKETS,
+    "tickets.follow_up": Action.SUPERVISE_TICKETS,
+    "tickets.close": Action.SUPERVISE_TICKETS,
+    "tickets.public": None,
+    "tickets.categories": Action.MANAGE_TICKET_SETTINGS,
+    "tickets.category": Action.MANAGE_TICKET_SETTINGS,
+    "tickets.calendar_page": Action.MANAGE_TICKET_SETTINGS,
+    "tickets.calendar_set": Action.MANAGE_TICKET_SETTINGS,
+    "tickets.calendar_remove": Action.MANAGE_TICKET_SETTINGS,
+    "tickets_api.list_tickets": Action.VIEW_TICKETS,
+    "tickets_api.get_ticket": Action.VIEW_TICKETS,
+    "tickets_api.file_ticket": Action.VIEW_TICKETS,
+    "tickets_api.transition": Action.VIEW_TICKETS,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -289,6 +317,21 @@ def public_names(app, tenant_id: int) -> list[str]:
     return names
 
 
+def published_names(app, tw) -> list[str]:
+    """Names a tenant's public pages show by design (the public ticket figures name communities, their areas
+    and ticket categories); allowed on that tenant's public pages only, a leak anywhere else."""
+    from portal.communities.models import Area, Community
+    from portal.tickets.models import TicketCategory
+    from tenants import tenant_scope
+
+    with app.app_context():
+        with tenant_scope(_db.session.get(Tenant, tw.tenant_id)):
+            names = [_db.session.get(Community, tw.community_id).name, _db.session.get(Area, tw.office_id).name,
+                     _db.session.get(Area, tw.area_id).name, _db.session.get(TicketCategory, tw.ticket_category_id).name_zh]
+        _db.session.remove()
+    return names
+
+
 def response_text(response) -> str:
     """The body as text; binary downloads (an .xlsx export) are decoded leniently, never crash the walk."""
     return response.get_data().decode("utf-8", "replace")
@@ -344,6 +387,7 @@ def walk_as_tenant_b(app, world: World, record_property, label: str = "") -> Non
     tenant_rules = [r for r in rules(app) if is_tenant_scoped(r)]
     assert tenant_rules and not [r for r in tenant_rules if unmapped_arguments(r)]
     names_a = public_names(app, world.a.tenant_id)
+    published_a = published_names(app, world.a)
 
     actors = [signed_in(app, world.b.logins[role], f"B:{role.value}") for role in world.b.logins]
     # The firm tenant C's own administrator and project team: a firm is a tenant like any other.
@@ -369,8 +413,9 @@ def walk_as_tenant_b(app, world: World, record_property, label: str = "") -> Non
                     for actor in rule_actors:
                         response = send(actor, method, url, rule.endpoint)
                         cases += 1
-                        problem = problem_with(actor, response, public_page=public_page and variant.startswith("A slug"),
-                                               sentinel=world.a.sentinel, names=names_a)
+                        on_public = public_page and variant.startswith("A slug")
+                        problem = problem_with(actor, response, public_page=on_public, sentinel=world.a.sentinel,
+                                               names=names_a + (published_a if on_public else []))
                         if problem:
                             leaks += problem.startswith("LEAK")
                             failures.append(f"{method} {url} as {actor.label} ({variant}): {problem}")
