@@ -139,7 +139,7 @@ def update_category(*, tenant, actor, category: TicketCategory, values: dict) ->
         if not (values.get(field) or "").strip():
             raise TicketError(field, _l("Enter the category's name."))
     for field, value in values.items():
-        setattr(category, field, value.strip() if isinstance(value, str) else value)
+        setattr(category, field, value.strip() if field in ("name_zh", "name_en") else value)
     db.session.flush()
     record(tenant=tenant, actor=actor, action="ticket_category.updated", object_type="ticket_category",
            object_id=category.id, summary=category.code, before=before, after=describe_category(category))

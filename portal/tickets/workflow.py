@@ -208,7 +208,7 @@ def triage(*, tenant, actor, ticket: Ticket, complexity: str, now=None) -> Ticke
 
 
 def add_consultation(*, tenant, actor, ticket: Ticket, held_on: dt.date, parties: list[str], other_parties: str,
-                     outcome: str, tasks: str, tasks_due_on: dt.date | None) -> Consultation:
+                     outcome: str, tasks: str, tasks_due_on: dt.date | None, now=None) -> Consultation:
     if ticket.complexity != Complexity.COMPLEX:
         raise TicketError(None, _l("Only a ticket marked complex gets a joint consultation record."), status=409)
     parties = [p for p in parties if p]
@@ -220,10 +220,10 @@ def add_consultation(*, tenant, actor, ticket: Ticket, held_on: dt.date, parties
                        other_parties=_note(other_parties, "other_parties", limit=200),
                        outcome=_note(outcome, "outcome", _l("Write down what was agreed."), 2000),
                        tasks=_note(tasks, "tasks", limit=2000), tasks_due_on=tasks_due_on,
-                       recorded_by_id=getattr(actor, "id", None))
+                       recorded_by_id=getattr(actor, "id", None), recorded_at=now or utcnow())
     db.session.add(row)
     db.session.flush()
-    add_event(ticket, "consult", actor, ticket.status, ticket.status, row.outcome[:200], utcnow())
+    add_event(ticket, "consult", actor, ticket.status, ticket.status, row.outcome[:200], now or utcnow())
     record(tenant=tenant, actor=actor, action="ticket.consultation_recorded", object_type="ticket",
            object_id=ticket.id, summary=held_on.isoformat(), after={"parties": parties, "held_on": held_on.isoformat()})
     return row

@@ -57,3 +57,20 @@ def file_as_owner(tenant, tw, *, code: str = "repair_routine", now: dt.datetime 
         location="1号楼2单元", urgency=urgency, source=TicketSource.ONLINE, unit=db.session.get(Unit, tw.unit_id),
         owner_id=owner.id, photos=list(photos), now=now)
     return ticket
+
+
+def put_world_ticket(app, tw, status: str) -> dict:
+    """Move a world's ticket straight to ``status`` (assigned to its firm staff), for the route walks that
+    need a step to be allowed; returns no form data."""
+    from portal.db import utcnow
+    from portal.tickets.models import Ticket, TicketStatus
+
+    with app.app_context():
+        with in_tenant(tw):
+            ticket = db.session.get(Ticket, tw.ticket_id)
+            ticket.status = TicketStatus(status)
+            ticket.assignee_id = tw.users[Role.FIRM_STAFF]
+            ticket.resolved_at = utcnow() if status == "resolved" else None
+            db.session.commit()
+        db.session.remove()
+    return {}
