@@ -17,6 +17,32 @@ from tenants.rls import disable_tenant_rls, enable_tenant_rls
 TABLES = ('calendar_days', 'ticket_categories', 'tickets', 'ticket_events', 'ticket_photos', 'ticket_consultations',
           'ticket_follow_ups')
 
+# The default taxonomy as of this revision (portal/tickets/defaults.py), for the tenants that exist already;
+# tenants created later get the application's current defaults.
+DEFAULT_CATEGORIES = [
+    # code, type, name_zh, name_en, response, unit, resolution, unit
+    ('repair_emergency', 'repair', '急修（漏水、停电、困梯、燃气味等）', 'Emergency repair (flooding, power cut, trapped in a lift, gas smell)', 1, 'hours', 24, 'hours'),
+    ('repair_routine', 'repair', '一般维修', 'Routine repair', 1, 'working_days', 3, 'working_days'),
+    ('repair_paid', 'repair', '户内有偿维修', 'Paid repair inside a home', 1, 'working_days', 7, 'working_days'),
+    ('complaint_attitude', 'complaint', '服务态度', 'Staff attitude', 1, 'working_days', 7, 'working_days'),
+    ('complaint_cleaning', 'complaint', '保洁卫生', 'Cleaning', 1, 'working_days', 7, 'working_days'),
+    ('complaint_greening', 'complaint', '绿化', 'Greening', 1, 'working_days', 7, 'working_days'),
+    ('complaint_security', 'complaint', '秩序安保', 'Order and security', 1, 'working_days', 7, 'working_days'),
+    ('complaint_parking', 'complaint', '车辆停放/消防通道', 'Parking and fire lanes', 1, 'working_days', 7, 'working_days'),
+    ('complaint_noise', 'complaint', '噪声/装修扰民', 'Noise and renovation', 1, 'working_days', 7, 'working_days'),
+    ('complaint_structures', 'complaint', '违章搭建/占用公共部位', 'Illegal structures, occupied common areas', 1, 'working_days', 7, 'working_days'),
+    ('complaint_ebike', 'complaint', '飞线充电/电动车', 'E-bike charging', 2, 'hours', 5, 'working_days'),
+    ('complaint_throwing', 'complaint', '高空抛物', 'Throwing from height', 2, 'hours', 5, 'working_days'),
+    ('complaint_fees', 'complaint', '收费争议', 'Fees and charges', 1, 'working_days', 7, 'working_days'),
+    ('complaint_disclosure', 'complaint', '信息公示/公共收益', 'Disclosure and public revenue', 1, 'working_days', 7, 'working_days'),
+    ('complaint_lift_water', 'complaint', '电梯/二次供水', 'Lifts and secondary water supply', 2, 'hours', 5, 'working_days'),
+    ('complaint_pets', 'complaint', '宠物', 'Pets', 1, 'working_days', 7, 'working_days'),
+    ('complaint_other', 'complaint', '其他', 'Other', 1, 'working_days', 7, 'working_days'),
+    ('enquiry', 'enquiry', '咨询', 'Enquiry', 1, 'working_days', 3, 'working_days'),
+    ('suggestion', 'suggestion', '建议', 'Suggestion', 2, 'working_days', 10, 'working_days'),
+    ('praise', 'praise', '表扬', 'Praise', 2, 'working_days', 5, 'working_days'),
+]
+
 
 # revision identifiers, used by Alembic.
 revision = '0014_tickets'
@@ -202,8 +228,25 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ticket_photos_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_ticket_photos_tenant_ticket', ['tenant_id', 'ticket_id'], unique=False)
 
+    seed_categories()  # before the wall goes up: FORCE row-level security binds the owner too
     for table in TABLES:
         enable_tenant_rls(op, table)
+
+
+def seed_categories():
+    conn = op.get_bind()
+    table = sa.table('ticket_categories', sa.column('tenant_id', sa.Integer), sa.column('ticket_type', sa.String),
+                     sa.column('code', sa.String), sa.column('name_zh', sa.String), sa.column('name_en', sa.String),
+                     sa.column('position', sa.Integer), sa.column('response_limit', sa.Integer),
+                     sa.column('response_unit', sa.String), sa.column('resolve_limit', sa.Integer),
+                     sa.column('resolve_unit', sa.String), sa.column('is_active', sa.Boolean))
+    tenant_ids = [row[0] for row in conn.execute(sa.text('SELECT id FROM tenants ORDER BY id'))]
+    rows = [dict(tenant_id=tenant_id, code=code, ticket_type=kind, name_zh=zh, name_en=en, position=position,
+                 response_limit=a, response_unit=au, resolve_limit=b, resolve_unit=bu, is_active=True)
+            for tenant_id in tenant_ids
+            for position, (code, kind, zh, en, a, au, b, bu) in enumerate(DEFAULT_CATEGORIES)]
+    if rows:
+        op.bulk_insert(table, rows)
 
 
 def downgrade():

@@ -19,9 +19,6 @@ from portal.workdays import holiday_name, is_known_year, is_working_day
 @bp.get("/tickets/settings/categories")
 @tenant_permission(Action.MANAGE_TICKET_SETTINGS)
 def categories():
-    if not services.categories(active_only=False):
-        services.seed_categories(g.tenant)
-        db.session.commit()
     return render_template("tickets/categories.html", categories=services.categories(active_only=False),
                            limit_text=services.limit_text)
 
