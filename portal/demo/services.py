@@ -293,6 +293,10 @@ def load_demo() -> str:
                                                                Building.name == "2号楼"))
         issue_codes(tenant=bureau, actor=None, building=second)
         seed_defaults(bureau)
+        from portal.tickets import demo as tickets_demo
+
+        tickets_demo.load(bureau, owners={"13900000006": people["13900000006"]}, count=240, seed="gaotang",
+                          password=DEMO_PASSWORD)
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.
@@ -303,9 +307,14 @@ def load_demo() -> str:
         _firm_tenant_registry(people)
         db.session.flush()
         seed_defaults(firm_tenant)
+        tickets_demo.load(firm_tenant, owners={"13900000015": people["13900000015"]}, count=80, seed="hengan",
+                          password=DEMO_PASSWORD)
     _mobile_verification(firm_tenant, also=[people["13900000001"]])
     with tenant_scope(bureau):
         bureau_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))
+        bureau_tickets = tickets_demo.summary()
     with tenant_scope(firm_tenant):
         firm_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))
-    return f"gaotang: 3 streets, {len(communities)} communities, {len(firms)} firms, {bureau_units} units; hengan: {firm_units} units"
+        firm_tickets = tickets_demo.summary()
+    return (f"gaotang: 3 streets, {len(communities)} communities, {len(firms)} firms, {bureau_units} units; "
+            f"hengan: {firm_units} units; tickets gaotang: {bureau_tickets}; hengan: {firm_tickets}")
