@@ -57,7 +57,7 @@ def set_day(*, tenant, actor, day: dt.date, is_working: bool, name: str = "") ->
         row.is_working, row.name = is_working, name
     db.session.flush()
     record(tenant=tenant, actor=actor, action="calendar.day_set", object_type="calendar_day", object_id=row.id,
-           summary=f"{day.isoformat()} {'working' if is_working else 'off'}", before=before,
+           summary=f"{day.isoformat()} {name}".strip(), before=before,
            after={"day": day.isoformat(), "is_working": is_working, "name": name})
     db.session.flush()
     return row

@@ -142,7 +142,7 @@ def update_category(*, tenant, actor, category: TicketCategory, values: dict) ->
         setattr(category, field, value.strip() if field in ("name_zh", "name_en") else value)
     db.session.flush()
     record(tenant=tenant, actor=actor, action="ticket_category.updated", object_type="ticket_category",
-           object_id=category.id, summary=category.code, before=before, after=describe_category(category))
+           object_id=category.id, summary=category.name_zh, before=before, after=describe_category(category))
     return category
 
 
