@@ -146,6 +146,9 @@ OBJECT_TYPES = {
     "claim_code": _l("Claim code"),
     "unit_binding": _l("Owner's unit"),
     "billing_account": _l("Billing account"),
+    "ticket": _l("Ticket"),
+    "ticket_category": _l("Ticket category"),
+    "calendar_day": _l("Calendar day"),
 }
 
 _DIRECTIONS = {"up": _l("up"), "down": _l("down")}

@@ -159,8 +159,7 @@ def reopen(*, tenant, actor, ticket: Ticket, reason: str, now=None) -> Ticket:
 
 
 def auto_confirm(*, tenant, ticket: Ticket, now: dt.datetime) -> Ticket:
-    ticket.confirmed_at = _move(tenant=tenant, actor=None, ticket=ticket, name="auto_confirm", now=now,
-                                note=f"{defaults.AUTO_CONFIRM_DAYS}d")
+    ticket.confirmed_at = _move(tenant=tenant, actor=None, ticket=ticket, name="auto_confirm", now=now)
     ticket.auto_confirmed = True
     db.session.flush()
     return ticket
