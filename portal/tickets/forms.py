@@ -33,18 +33,23 @@ def category_choices(categories):
     return [("", _l("— choose —"))] + [(str(c.id), f"{c.ticket_type.label} · {c.name}") for c in categories]
 
 
-class TicketForm(PortalForm):
-    """What an owner reports; photos come as file parts next to it (read by the view, checked by storage)."""
+class _ProblemForm(PortalForm):
+    """What is wrong, where and how urgent; photos come as file parts next to it (read by the view, checked by storage)."""
 
     category_id = SelectField(_l("What is it about?"), validators=[DataRequired(_l("Choose what the ticket is about."))])
-    unit_id = SelectField(_l("Your unit"), validators=[DataRequired(_l("Choose your unit."))])
     description = _text(_l("Description"), _l("Describe the problem."), 2000)
     location = _text(_l("Where in the estate"), max_length=120, multiline=False)
     urgency = RadioField(_l("Urgency"), choices=lambda: [(u.value, u.label) for u in Urgency], default=Urgency.NORMAL.value,
                          validators=[InputRequired(_l("Choose the urgency."))])
 
 
-class CallerTicketForm(PortalForm):
+class TicketForm(_ProblemForm):
+    """What an owner reports about the community of one of their units."""
+
+    unit_id = SelectField(_l("Your unit"), validators=[DataRequired(_l("Choose your unit."))])
+
+
+class CallerTicketForm(_ProblemForm):
     """Staff take a ticket down for a caller (phone, walk-in, reception day, hotline)."""
 
     community_id = PickerField(_l("Community"), source="communities", check_choice=True,
@@ -53,11 +58,6 @@ class CallerTicketForm(PortalForm):
                          validators=[DataRequired(_l("Choose how the ticket was received."))])
     caller_name = _text(_l("Caller's name"), max_length=80, multiline=False)
     caller_phone = _text(_l("Caller's phone"), max_length=32, multiline=False)
-    category_id = SelectField(_l("What is it about?"), validators=[DataRequired(_l("Choose what the ticket is about."))])
-    description = _text(_l("Description"), _l("Describe the problem."), 2000)
-    location = _text(_l("Where in the estate"), max_length=120, multiline=False)
-    urgency = RadioField(_l("Urgency"), choices=lambda: [(u.value, u.label) for u in Urgency], default=Urgency.NORMAL.value,
-                         validators=[InputRequired(_l("Choose the urgency."))])
 
 
 class NoteForm(PortalForm):

@@ -178,7 +178,8 @@ def deadlines(category: TicketCategory, urgency: Urgency, filed_at: dt.datetime,
     return response, max(resolve, response)
 
 
-def _text(field: str, value, limit: int, required_message=None) -> str:
+def clean_text(field: str, value, limit: int, required_message=None) -> str:
+    """``value`` trimmed; a TicketError on ``field`` when it is required and empty, or longer than ``limit``."""
     text = (value or "").strip()
     if required_message and not text:
         raise TicketError(field, required_message)
@@ -223,10 +224,10 @@ def file_ticket(*, tenant, actor, community: Community, category: TicketCategory
         raise TicketError("category_id", _l("This category is no longer offered; choose another."))
     if unit is not None and unit.community_id != community.id:
         raise TicketError("unit_id", _l("Choose a unit of this community."))
-    description = _text("description", description, DESCRIPTION_MAX, _l("Describe the problem."))
-    location = _text("location", location, 120)
-    caller_name = _text("caller_name", caller_name, 80)
-    caller_phone = _text("caller_phone", caller_phone, 32)
+    description = clean_text("description", description, DESCRIPTION_MAX, _l("Describe the problem."))
+    location = clean_text("location", location, 120)
+    caller_name = clean_text("caller_name", caller_name, 80)
+    caller_phone = clean_text("caller_phone", caller_phone, 32)
     if source != TicketSource.ONLINE and not (caller_name or caller_phone or owner_id):
         raise TicketError("caller_name", _l("Enter the caller's name or phone number."))
     if len(photos) > defaults.MAX_PHOTOS:

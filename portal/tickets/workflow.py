@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
-from portal.tickets import calendar, defaults
+from portal.tickets import calendar
 from portal.tickets.models import (
     CONSULTATION_PARTIES,
     Complexity,
@@ -28,7 +28,7 @@ from portal.tickets.models import (
     Ticket,
     TicketStatus,
 )
-from portal.tickets.services import TicketError, add_event, store_photos
+from portal.tickets.services import TicketError, add_event, clean_text, store_photos
 
 S = TicketStatus
 MAX_EXTENSION_DAYS = 30
@@ -82,12 +82,7 @@ def _past(name: str):
 
 
 def _note(value, field: str, required_message=None, limit: int = 1000) -> str:
-    text = (value or "").strip()
-    if required_message and not text:
-        raise TicketError(field, required_message)
-    if len(text) > limit:
-        raise TicketError(field, _l("At most %(n)s characters.", n=limit))
-    return text
+    return clean_text(field, value, limit, required_message)
 
 
 def assignable_user_ids(ticket: Ticket) -> set[int]:
