@@ -26,12 +26,25 @@ DEMO_NOW = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.timezone.utc)
 DAYS = 183
 H = dt.timedelta(hours=1)
 
-DESCRIPTIONS = {
-    TicketType.REPAIR: ["楼道灯不亮，晚上出入不便", "单元门禁刷卡无反应", "地下车库排水沟堵塞", "楼顶防水层破损，顶楼渗水",
-                        "电梯按钮失灵", "小区路灯有三盏不亮", "消防栓箱门损坏", "外墙瓷砖有脱落风险", "儿童游乐设施螺丝松动"],
-    TicketType.COMPLAINT: ["保洁不及时，垃圾桶满溢", "夜间装修噪声扰民", "楼道内有电动车飞线充电", "消防通道被车辆占用",
-                           "绿化带长期无人修剪", "门岗不登记外来人员", "公共收益公示不清楚", "物业费收费项目有疑问",
-                           "有人在公共区域违章搭建", "高空抛物，楼下车辆受损", "宠物粪便无人清理"],
+DESCRIPTIONS = {  # by category code; a category not listed takes its type's
+    "repair_emergency": ["楼上卫生间漏水，水已经流到我家客厅", "单元突然停电，楼道和家里都没电", "电梯困人，已按了应急按钮"],
+    "repair_routine": ["楼道灯不亮，晚上出入不便", "单元门禁刷卡无反应", "地下车库排水沟堵塞", "小区路灯有三盏不亮",
+                       "儿童游乐设施螺丝松动"],
+    "repair_paid": ["家里水龙头漏水，想请物业上门维修", "厨房下水道堵了，需要疏通"],
+    "complaint_attitude": ["物业前台工作人员态度生硬"],
+    "complaint_cleaning": ["保洁不及时，垃圾桶满溢", "楼道好几天没有打扫"],
+    "complaint_greening": ["绿化带长期无人修剪", "草坪被踩秃了没人补种"],
+    "complaint_security": ["门岗不登记外来人员", "夜间巡逻看不到保安"],
+    "complaint_parking": ["消防通道被车辆占用", "车辆乱停堵住单元门口"],
+    "complaint_noise": ["夜间装修噪声扰民", "周末早上七点就开始装修"],
+    "complaint_structures": ["有人在公共区域违章搭建", "楼顶被个别业主圈占"],
+    "complaint_ebike": ["楼道内有电动车飞线充电", "电动车停在楼道里充电"],
+    "complaint_throwing": ["高空抛物，楼下车辆受损"],
+    "complaint_fees": ["物业费收费项目有疑问", "公摊水电费分摊不清楚"],
+    "complaint_disclosure": ["公共收益公示不清楚", "公示栏很久没有更新"],
+    "complaint_lift_water": ["电梯运行时有异响", "二次供水水箱多久清洗一次没有公示"],
+    "complaint_pets": ["宠物粪便无人清理", "有人在小区里遛狗不牵绳"],
+    "complaint_other": ["小区快递柜位置不合理"],
     TicketType.ENQUIRY: ["想了解本年度公共收益怎么使用", "咨询车位租赁办法", "装修需要办理哪些手续"],
     TicketType.SUGGESTION: ["建议增加电动车充电桩", "建议在北门加装雨棚", "建议定期公布维修基金使用情况"],
     TicketType.PRAISE: ["维修师傅上门及时、态度好", "保安深夜帮忙送老人回家", "保洁阿姨工作认真"],
@@ -106,7 +119,7 @@ def load(tenant, *, owners: dict[str, User], count: int, seed: str, password: st
             extra["source"] = TicketSource.PHONE
         ticket, _keys = services.file_ticket(
             tenant=tenant, actor=owner or db.session.get(User, handlers[community.id][0]), community=community, category=category,
-            description=rng.choice(DESCRIPTIONS[category.ticket_type]), location=rng.choice(LOCATIONS),
+            description=rng.choice(DESCRIPTIONS.get(category.code) or DESCRIPTIONS[category.ticket_type]), location=rng.choice(LOCATIONS),
             urgency=Urgency.URGENT if rng.random() < 0.08 else Urgency.NORMAL, now=filed, **extra)
         _progress(tenant, ticket, rng, handlers[community.id], supervisors, owner)
     escalation.run(tenant, DEMO_NOW)  # what the cron run would have done by "today"

@@ -154,7 +154,7 @@ class TicketFilterForm(ListFilterForm):
     # Not "status": the form's own ``status`` is the HTTP status of the list page.
     state = SelectField(_l("Status"), choices=status_choices, validators=[Optional()])
     ticket_type = SelectField(_l("Type"), choices=type_choices, validators=[Optional()])
-    overdue = BooleanField(_l("Overdue only"))
+    overdue = BooleanField(_l("Overdue only"), default=False)
     escalated = SelectField(_l("Escalated"), choices=lambda: [("", _l("Any level")), ("1", _l("To the community office or higher")),
                                                       ("2", _l("To the bureau (督办)"))], validators=[Optional()])
 

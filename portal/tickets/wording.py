@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from portal.tickets.models import TicketStatus
 
 EVENT_SENTENCES = {
-    "file": _l("Filed"),
+    "file": _l("Reported the problem"),
     "accept": _l("Accepted and assigned"),
     "start": _l("Work started"),
     "resolve": _l("Marked resolved"),
