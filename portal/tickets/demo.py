@@ -106,6 +106,8 @@ def load(tenant, *, owners: dict[str, User], count: int, seed: str, password: st
     owner_moments = set(rng.sample(range(count), k=min(count, 4 * len(owners))))
     owner_cycle = [login for login in owners for _ in range(4)]
     for index, filed in enumerate(moments):
+        if index == max(owner_moments):
+            filed = DEMO_NOW - dt.timedelta(days=4, hours=3)  # recent enough to wait for the owner's rating
         category = rng.choice(categories)
         owner = unit = None
         if index in owner_moments and owner_cycle and owner_units.get(owner_cycle[-1]):
@@ -121,19 +123,22 @@ def load(tenant, *, owners: dict[str, User], count: int, seed: str, password: st
             tenant=tenant, actor=owner or db.session.get(User, handlers[community.id][0]), community=community, category=category,
             description=rng.choice(DESCRIPTIONS.get(category.code) or DESCRIPTIONS[category.ticket_type]), location=rng.choice(LOCATIONS),
             urgency=Urgency.URGENT if rng.random() < 0.08 else Urgency.NORMAL, now=filed, **extra)
-        _progress(tenant, ticket, rng, handlers[community.id], supervisors, owner)
+        # The owner's latest ticket waits for their rating, so the demo shows that step.
+        waiting = owner is not None and index == max(owner_moments)
+        _progress(tenant, ticket, rng, handlers[community.id], supervisors, owner, stop_after_resolve=waiting)
     escalation.run(tenant, DEMO_NOW)  # what the cron run would have done by "today"
     db.session.flush()
     return count
 
 
-def _progress(tenant, ticket: Ticket, rng: random.Random, handlers: list[int], supervisors: list, owner) -> None:
+def _progress(tenant, ticket: Ticket, rng: random.Random, handlers: list[int], supervisors: list, owner,
+              stop_after_resolve: bool = False) -> None:
     """Walk one ticket forward as far as its age allows (some stop early: open, overdue, unconfirmed)."""
     staff = db.session.get(User, handlers[0])
     assignee = rng.choice(handlers)
     supervisor = rng.choice(supervisors)
     at = ticket.filed_at
-    late = rng.random() < 0.15  # the firm misses the deadline now and then
+    late = rng.random() < 0.15 and not stop_after_resolve  # the firm misses the deadline now and then
 
     def step(delay: dt.timedelta) -> bool:
         nonlocal at
@@ -161,6 +166,8 @@ def _progress(tenant, ticket: Ticket, rng: random.Random, handlers: list[int], s
     if not step(dt.timedelta(days=rng.uniform(0.1, 6 if late else 2.5))):
         return
     workflow.resolve(tenant=tenant, actor=staff, ticket=ticket, note=rng.choice(RESOLUTIONS), now=at)
+    if stop_after_resolve:
+        return
     # "Not fixed": the owner online, or a caller phoning back (the office records it for them).
     if rng.random() < (0.5 if owner else 0.1) and step(dt.timedelta(days=rng.uniform(0.2, 2))):
         workflow.reopen(tenant=tenant, actor=owner or supervisor, ticket=ticket, reason="问题没有彻底解决，又出现了", now=at)
