@@ -116,6 +116,13 @@ class Satisfaction(str, enum.Enum):
                 Satisfaction.VERY_UNSATISFIED: _l("Very unsatisfied")}[self]
 
 
+def _unit_column(name: str) -> sa.Enum:
+    """A LimitUnit column with its own check constraint name (two of them in one table)."""
+    column_type = enum_type(LimitUnit, 16)
+    column_type.name = name
+    return column_type
+
+
 class TicketCategory(TenantScoped, Base):
     """One entry of the tenant's taxonomy (§6.1) with its response and resolution limits (§6.2)."""
 
@@ -133,9 +140,9 @@ class TicketCategory(TenantScoped, Base):
     name_en: Mapped[str] = mapped_column(sa.String(80))
     position: Mapped[int] = mapped_column(default=0)
     response_limit: Mapped[int] = mapped_column(default=1)
-    response_unit: Mapped[LimitUnit] = mapped_column(enum_type(LimitUnit, 16), default=LimitUnit.WORKING_DAYS)
+    response_unit: Mapped[LimitUnit] = mapped_column(_unit_column("response_unit"), default=LimitUnit.WORKING_DAYS)
     resolve_limit: Mapped[int] = mapped_column(default=3)
-    resolve_unit: Mapped[LimitUnit] = mapped_column(enum_type(LimitUnit, 16), default=LimitUnit.WORKING_DAYS)
+    resolve_unit: Mapped[LimitUnit] = mapped_column(_unit_column("resolve_unit"), default=LimitUnit.WORKING_DAYS)
     is_active: Mapped[bool] = mapped_column(default=True)
 
     @property
