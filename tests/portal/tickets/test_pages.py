@@ -236,3 +236,38 @@ def test_a_supervisor_extends_with_a_reason_and_the_public_page_shows_no_persona
     for private in (f"漏水{s}", f"位置{s}", f"owner-{s}", "1号楼", "101", f"城管{s}", f"约定{s}"):
         assert private not in public.text
     assert "<img" not in public.text
+
+
+def test_in_a_firm_tenant_the_project_team_sees_its_project_and_head_office_all(app, world, client_as):
+    """Tenant C is a firm's own: its project team sees its project's tickets only, head office every project's."""
+    import datetime as dt
+
+    from portal.communities.models import Area, Community, ServiceGrade
+    from portal.firms.models import Contract, FeeModel
+    from portal.tickets import services
+
+    with app.app_context(), in_tenant(world.c) as tenant:
+        branch = db.session.get(Area, world.c.area_id)
+        other_branch = Area(kind=branch.kind, name="西城分公司")
+        db.session.add(other_branch)
+        db.session.flush()
+        project = Community(name="另一项目", area_id=other_branch.id)
+        db.session.add(project)
+        db.session.flush()
+        db.session.add(Contract(firm_id=world.c.firm_id, community_id=project.id, start_date=dt.date(2025, 1, 1),
+                                fee_model=FeeModel.LUMP_SUM, grade=ServiceGrade.GRADE2))
+        ticket, _ = services.file_ticket(tenant=tenant, actor=None, community=project, category=services.categories()[0],
+                                         description="另一项目的工单", source=services.TicketSource.WALK_IN,
+                                         caller_name="李阿姨")
+        db.session.commit()
+        other_id = ticket.id
+        db.session.remove()
+    own = f"/t/firmco/tickets/{world.c.ticket_id}"
+    other = f"/t/firmco/tickets/{other_id}"
+    for role in (Role.PROJECT_MANAGER, Role.PROJECT_STAFF, Role.AREA_OFFICER):
+        client = client_as(role, "c")
+        assert client.get(own).status_code == 200, role
+        assert client.get(other).status_code == 404, role
+    for role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF):
+        client = client_as(role, "c")
+        assert client.get(own).status_code == 200 and client.get(other).status_code == 200
