@@ -2,11 +2,13 @@
 and the public summary. Settings (categories, calendar): portal.tickets.settings_views."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import storage
+from portal.auth.models import User
 from portal.communities.models import Community
 from portal.db import utcnow
 from portal.domain import DomainError, apply_to_form
@@ -137,9 +139,7 @@ def _context(ticket: Ticket, **forms_given) -> dict:
         "rate": can(memberships, Action.RATE_OWN_TICKET) and ticket.owner_id == current_user.id,
     }
     assignees = sorted(workflow.assignable_user_ids(ticket))
-    from portal.auth.models import User
-
-    people = {u.id: u.display_name for u in db.session.query(User).filter(User.id.in_(assignees))} if assignees else {}
+    people = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(assignees))).all())
     accept_form = forms_given.get("accept_form") or forms.AcceptForm()
     accept_form.assignee_id.choices = [("", _("— choose —"))] + [(str(i), people.get(i, str(i))) for i in assignees]
     return dict(
