@@ -13,7 +13,7 @@ from portal.tickets import calendar, forms, services
 from portal.tickets.models import CalendarDay, TicketCategory
 from portal.tickets.views import bp
 from portal.validation import query_int
-from portal.workdays import holiday_name, is_known_year, is_working_day
+from portal.workdays import is_known_year
 
 
 @bp.get("/tickets/settings/categories")
@@ -55,8 +55,7 @@ def _year() -> int:
 
 def _render_calendar(year: int, form, status=200):
     days = calendar.days_of_year(year)
-    return render_template("tickets/calendar.html", year=year, days=days, form=form, known=is_known_year(year),
-                           official=holiday_name, working=is_working_day), status
+    return render_template("tickets/calendar.html", year=year, days=days, form=form, known=is_known_year(year)), status
 
 
 @bp.get("/tickets/settings/calendar")
