@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.platform.views import bp as platform_bp
     from portal.tenant_export.views import bp as tenant_export_bp
     from portal.tenant_settings.views import bp as tenant_settings_bp
+    from portal.tickets import settings_views  # noqa: F401  (adds the ticket settings pages to the tickets blueprint)
 
     for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp, pickers_bp,
                tenant_settings_bp, tenant_export_bp, billing_webhook_bp):
@@ -118,7 +119,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(api_bp)
     import importlib
 
-    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures"):
+    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures", "tickets"):
         app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
         api.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
 

@@ -122,3 +122,7 @@ def init_app(app: Flask) -> None:
     from portal.tenant_export.cli import tenants_cli
 
     app.cli.add_command(tenants_cli)
+
+    from portal.tickets.cli import tickets_cli
+
+    app.cli.add_command(tickets_cli)

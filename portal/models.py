@@ -6,6 +6,8 @@ from portal.checklists.models import ChecklistItem, ChecklistSection, ChecklistV
 from portal.communities.models import Area, Building, CommitteeMember, Community, OwnersCommittee, Unit  # noqa: F401
 from portal.firms.models import Contract, Firm, ProjectManager  # noqa: F401
 from portal.owners.models import ClaimCode, UnitBinding  # noqa: F401
+from portal.tickets.models import (  # noqa: F401
+    CalendarDay, Consultation, FollowUp, Ticket, TicketCategory, TicketEvent, TicketPhoto)
 from tenants.models import Membership, Tenant  # noqa: F401
 from tenants.billing.models import BillingAccount, BillingEvent, BillingInvoice, Plan  # noqa: F401
 from portal.disclosures.models import BoardDraft, BoardVersion, DueRule, NoticeBoard, OverdueFact  # noqa: F401

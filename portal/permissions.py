@@ -29,6 +29,15 @@ class Action(str, enum.Enum):
     EDIT_NOTICE_BOARDS = "edit_notice_boards"    # draft and publish a project's notice board (object check too)
     VIEW_OVERDUE_DISCLOSURES = "view_overdue_disclosures"  # the list of overdue notice-board sections
     MANAGE_DISCLOSURE_RULES = "manage_disclosure_rules"    # when each notice-board section falls due
+    # Repairs and complaints (portal/tickets): which tickets a member sees is portal.tickets.services.visibility.
+    VIEW_TICKETS = "view_tickets"                # the tickets the member may see (an owner: their own)
+    FILE_OWN_TICKET = "file_own_ticket"          # an owner reports a problem of their community
+    FILE_TICKET_FOR_CALLER = "file_ticket_for_caller"  # staff take a ticket down for a caller (phone, walk-in...)
+    HANDLE_TICKETS = "handle_tickets"            # the firm: accept, assign, work on and resolve
+    TRIAGE_TICKETS = "triage_tickets"            # mark simple or complex; record a joint consultation (会商)
+    SUPERVISE_TICKETS = "supervise_tickets"      # community office and bureau: urge, extend, reassign, follow up, close
+    RATE_OWN_TICKET = "rate_own_ticket"          # the owner confirms and rates, or reopens
+    MANAGE_TICKET_SETTINGS = "manage_ticket_settings"  # ticket categories and the working-day calendar
 
 
 _ALL_ROLES = frozenset(Role)
@@ -39,6 +48,8 @@ _BUREAU = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
 # their firm's communities, a committee member or a project team member one community or project.
 _SCOPED_READERS = frozenset({Role.AREA_OFFICER, Role.FIRM_STAFF, Role.COMMITTEE_MEMBER, Role.PROJECT_MANAGER,
                              Role.PROJECT_STAFF})
+# Who works tickets for the firm: its staff in a bureau's tenant, the project team in the firm's own tenant.
+_TICKET_HANDLERS = frozenset({Role.FIRM_STAFF, Role.PROJECT_MANAGER, Role.PROJECT_STAFF})
 
 # Roles are offered by tenant kind (tenants.roles.ROLES_BY_TENANT_KIND), so one table serves both
 # kinds: what differs between a bureau and a firm tenant is which roles exist there, not what a
@@ -69,6 +80,15 @@ RULES: dict[Action, frozenset[Role]] = {
     # The bureau sees every overdue section, a street or community officer those of her area.
     Action.VIEW_OVERDUE_DISCLOSURES: _BUREAU | {Role.AREA_OFFICER},
     Action.MANAGE_DISCLOSURE_RULES: frozenset({Role.BUREAU_ADMIN}),
+    Action.VIEW_TICKETS: _ALL_ROLES,
+    Action.FILE_OWN_TICKET: frozenset({Role.OWNER}),
+    Action.FILE_TICKET_FOR_CALLER: _BUREAU | {Role.AREA_OFFICER} | _TICKET_HANDLERS,
+    Action.HANDLE_TICKETS: _TICKET_HANDLERS,
+    # The firm or the community office decides how hard a problem is (seed 001: simple on site, complex by 会商).
+    Action.TRIAGE_TICKETS: _BUREAU | {Role.AREA_OFFICER} | _TICKET_HANDLERS,
+    Action.SUPERVISE_TICKETS: _BUREAU | {Role.AREA_OFFICER},
+    Action.RATE_OWN_TICKET: frozenset({Role.OWNER}),
+    Action.MANAGE_TICKET_SETTINGS: frozenset({Role.BUREAU_ADMIN}),
 }
 
 

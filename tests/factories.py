@@ -87,6 +87,10 @@ class TenantWorld:
     invoice_id: int = 0           # billing: an invoice of the tenant (number carries the sentinel)
     board_id: int = 0             # disclosures: the board of contract_id (identity, fees, identity again)
     board_seq: int = 0            # disclosures: its newest version (identity v3, which replaced v1)
+    ticket_id: int = 0            # tickets: the owner's ticket (complex, with a consultation and a photo)
+    ticket_photo_id: int = 0      # tickets: that ticket's photo
+    ticket_category_id: int = 0   # tickets: the ticket's category (its Chinese name carries the sentinel)
+    calendar_day_id: int = 0      # tickets: a day of the tenant's own calendar
 
 
 @dataclass
@@ -207,7 +211,56 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         world.audit_event_id = event.id
         build_billing(world, tenant)
         build_board(world, tenant, contract)
+        build_tickets(world, tenant)
     return world
+
+
+def build_tickets(world: TenantWorld, tenant) -> None:
+    """A ticket filed by the owner at a fixed moment (sentinel in its texts), with a photo, triaged complex with
+    a consultation; its category renamed with the sentinel; a day of the tenant's own calendar. Like the
+    checklist draft, not audited: the world's audit log keeps the few events tests count on."""
+    from unittest import mock
+
+    from portal.tickets import calendar, services, workflow
+
+    with mock.patch.object(services, "record"), mock.patch.object(workflow, "record"), \
+            mock.patch.object(calendar, "record"):
+        _build_tickets(world, tenant)
+
+
+def _build_tickets(world: TenantWorld, tenant) -> None:
+    import io
+
+    import sqlalchemy as sa
+    from PIL import Image
+
+    from portal import storage
+    from portal.tickets import calendar, services, workflow
+    from portal.tickets.models import TicketCategory, TicketSource
+
+    s = world.sentinel
+    services.seed_categories(tenant)
+    category = db.session.scalar(sa.select(TicketCategory).where(TicketCategory.code == "repair_routine"))
+    category.name_zh = f"一般维修{s}"
+    owner = db.session.get(User, world.users[Role.OWNER])
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(image, "PNG")
+    image.seek(0)
+    photo = storage.accept(image, kinds=storage.IMAGE_KINDS, label="photo")
+    filed = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)
+    ticket, _keys = services.file_ticket(
+        tenant=tenant, actor=owner, community=db.session.get(Community, world.community_id), category=category,
+        description=f"漏水{s}", location=f"位置{s}", source=TicketSource.ONLINE, unit=db.session.get(Unit, world.unit_id),
+        owner_id=owner.id, photos=[photo], now=filed)
+    admin = db.session.get(User, world.users[Role.BUREAU_ADMIN])
+    workflow.triage(tenant=tenant, actor=admin, ticket=ticket, complexity="complex", now=filed)
+    workflow.add_consultation(tenant=tenant, actor=admin, ticket=ticket, held_on=dt.date(2026, 11, 3),
+                              parties=["firm", "police"], other_parties=f"城管{s}", outcome=f"约定{s}",
+                              tasks=f"物业{s}", tasks_due_on=dt.date(2026, 11, 10))
+    day = calendar.set_day(tenant=tenant, actor=admin, day=dt.date(2027, 1, 4), is_working=False, name=f"县庆{s}")
+    db.session.flush()
+    world.ticket_id, world.ticket_category_id, world.calendar_day_id = ticket.id, category.id, day.id
+    world.ticket_photo_id = services.photos_of(ticket)[0].id
 
 
 def build_billing(world: TenantWorld, tenant) -> None:

@@ -41,6 +41,11 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "board_id": lambda w: w.board_id,
     "seq": lambda w: w.board_seq,
     "board_section": lambda w: "identity",
+    # tickets: the owner's ticket, its photo, its category, a day of the tenant's own calendar
+    "ticket_id": lambda w: w.ticket_id,
+    "photo_id": lambda w: w.ticket_photo_id,
+    "category_id": lambda w: w.ticket_category_id,
+    "day_id": lambda w: w.calendar_day_id,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.

@@ -18,7 +18,7 @@ from tenants.rls import disable_tenant_rls, enable_tenant_rls
 
 # revision identifiers, used by Alembic.
 revision = '0015_tenant_exports'
-down_revision = '0011_notice_boards'
+down_revision = '0014_tickets'
 branch_labels = None
 depends_on = None
 

@@ -96,6 +96,25 @@ ACTION_SENTENCES = {
     "billing.resumed": _l("took back the cancellation of the subscription"),
     "billing.lapsed": _l("the subscription lapsed: the tenant became read-only (no data deleted)"),
     "billing.restored": _l("payment arrived: the tenant can make changes again"),
+    # tickets (repairs and complaints); the ticket is the event's object
+    "ticket.filed": _l("filed ticket %(object_id)s"),
+    "ticket.accept": _l("accepted ticket %(object_id)s and assigned it"),
+    "ticket.start": _l("started work on ticket %(object_id)s"),
+    "ticket.resolve": _l("marked ticket %(object_id)s resolved"),
+    "ticket.confirm": _l("confirmed and rated ticket %(object_id)s"),
+    "ticket.auto_confirm": _l("ticket %(object_id)s was confirmed automatically: the owner did not answer"),
+    "ticket.reopen": _l("reopened ticket %(object_id)s: not fixed"),
+    "ticket.follow_up": _l("recorded a follow-up visit for ticket %(object_id)s"),
+    "ticket.close": _l("closed ticket %(object_id)s"),
+    "ticket.triaged": _l("triaged ticket %(object_id)s as simple or complex"),
+    "ticket.consultation_recorded": _l("recorded a joint consultation on ticket %(object_id)s"),
+    "ticket.urged": _l("urged the firm on ticket %(object_id)s"),
+    "ticket.extended": _l("extended the deadline of ticket %(object_id)s"),
+    "ticket.reassigned": _l("reassigned ticket %(object_id)s"),
+    "ticket.escalated": _l("ticket %(object_id)s was escalated: overdue"),
+    "ticket_category.updated": _l("changed the ticket category %(summary)s"),
+    "calendar.day_set": _l("set a day of the working-day calendar: %(summary)s"),
+    "calendar.day_removed": _l("removed a day from the working-day calendar: %(summary)s"),
 }
 
 # The filter's groups: choosing one shows every action whose code starts with it.
@@ -137,6 +156,9 @@ OBJECT_TYPES = {
     "claim_code": _l("Claim code"),
     "unit_binding": _l("Owner's unit"),
     "billing_account": _l("Billing account"),
+    "ticket": _l("Ticket"),
+    "ticket_category": _l("Ticket category"),
+    "calendar_day": _l("Calendar day"),
 }
 
 _DIRECTIONS = {"up": _l("up"), "down": _l("down")}

@@ -297,6 +297,11 @@ def load_demo() -> str:
 
         load_boards(bureau, firm_publishers={firms[0].id: people["13900000004"]})
 
+        from portal.tickets import demo as tickets_demo
+
+        tickets_demo.load(bureau, owners={"13900000006": people["13900000006"]}, count=240, seed="gaotang",
+                          password=DEMO_PASSWORD)
+
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.
     firm_tenant = _tenant("hengan", kind=TenantKind.FIRM, name_zh="恒安物业服务有限公司",
@@ -307,9 +312,14 @@ def load_demo() -> str:
         db.session.flush()
         seed_defaults(firm_tenant)
         load_boards(firm_tenant, publisher=people["13900000004"])
+        tickets_demo.load(firm_tenant, owners={"13900000015": people["13900000015"]}, count=80, seed="hengan",
+                          password=DEMO_PASSWORD)
     _mobile_verification(firm_tenant, also=[people["13900000001"]])
     with tenant_scope(bureau):
         bureau_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))
+        bureau_tickets = tickets_demo.summary()
     with tenant_scope(firm_tenant):
         firm_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))
-    return f"gaotang: 3 streets, {len(communities)} communities, {len(firms)} firms, {bureau_units} units; hengan: {firm_units} units"
+        firm_tickets = tickets_demo.summary()
+    return (f"gaotang: 3 streets, {len(communities)} communities, {len(firms)} firms, {bureau_units} units; "
+            f"hengan: {firm_units} units; tickets gaotang: {bureau_tickets}; hengan: {firm_tickets}")

@@ -47,6 +47,9 @@ def create_tenant(*, actor, slug: str, kind: TenantKind, name_zh: str, name_en: 
         from portal.checklists.services import seed_defaults
 
         seed_defaults(tenant, actor)
+        from portal.tickets.services import seed_categories  # and the default ticket categories and time limits
+
+        seed_categories(tenant)
         db.session.flush()
     return tenant
 

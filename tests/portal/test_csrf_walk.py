@@ -93,7 +93,47 @@ def _board_rules():
 
 BOARD_RULES = _board_rules()
 
+def ticket_in(status: str):
+    """A ``prepare`` that puts tenant A's ticket in ``status`` first (the step tried must be allowed)."""
+    from tests.portal.tickets.helpers import put_world_ticket
+
+    return lambda client, w: put_world_ticket(client.application, w.a, status)
+
+
 VALID_REQUESTS: dict[str, tuple[str, dict]] = {
+    # tickets: each workflow step with the ticket in a status that allows it
+    "tickets.new": ("owner", {"form": lambda w: {"unit_id": str(w.a.unit_id), "category_id": str(w.a.ticket_category_id),
+                                                 "description": "楼道灯坏了", "location": "", "urgency": "normal"}}),
+    "tickets.new_for_caller": ("tenant_admin", {"form": lambda w: {
+        "community_id": str(w.a.community_id), "source": "phone", "caller_name": "王女士", "caller_phone": "",
+        "category_id": str(w.a.ticket_category_id), "description": "电梯异响", "location": "", "urgency": "normal"}}),
+    "tickets.accept": ("firm_staff", {"form": lambda w: {"assignee_id": str(w.a.users[Role.FIRM_STAFF]), "note": ""},
+                                      "prepare": ticket_in("submitted")}),
+    "tickets.start": ("firm_staff", {"form": lambda w: {"note": ""}, "prepare": ticket_in("accepted")}),
+    "tickets.resolve": ("firm_staff", {"form": lambda w: {"note": "已修复"}, "prepare": ticket_in("in_progress")}),
+    "tickets.confirm": ("owner", {"form": lambda w: {"rating": "5", "comment": ""}, "prepare": ticket_in("resolved")}),
+    "tickets.reopen": ("owner", {"form": lambda w: {"reason": "还在漏"}, "prepare": ticket_in("resolved")}),
+    "tickets.triage": ("tenant_admin", {"form": lambda w: {"complexity": "simple"}, "prepare": ticket_in("submitted")}),
+    "tickets.consult": ("tenant_admin", {"form": lambda w: {
+        "held_on": "2026-11-20", "parties": "firm", "other_parties": "", "outcome": "约定维修", "tasks": "",
+        "tasks_due_on": ""}, "prepare": ticket_in("submitted")}),
+    "tickets.urge": ("tenant_admin", {"form": lambda w: {"note": "请尽快"}, "prepare": ticket_in("submitted")}),
+    "tickets.extend": ("tenant_admin", {"form": lambda w: {"days": "2", "reason": "等配件"}, "prepare": ticket_in("submitted")}),
+    "tickets.reassign": ("tenant_admin", {"form": lambda w: {"assignee_id": str(w.a.users[Role.FIRM_STAFF]), "note": ""},
+                                          "prepare": ticket_in("accepted")}),
+    "tickets.follow_up": ("tenant_admin", {"form": lambda w: {"reached": "yes", "satisfaction": "satisfied", "notes": ""},
+                                           "prepare": ticket_in("confirmed")}),
+    "tickets.close": ("tenant_admin", {"form": lambda w: {"note": ""}, "prepare": ticket_in("followed_up")}),
+    "tickets.category": ("tenant_admin", {"form": lambda w: {
+        "name_zh": "一般维修", "name_en": "Routine repair", "response_limit": "2", "response_unit": "working_days",
+        "resolve_limit": "3", "resolve_unit": "working_days", "is_active": "y"}}),
+    "tickets.calendar_set": ("tenant_admin", {"form": lambda w: {"day": "2027-02-20", "is_working": "working", "name": "调休"}}),
+    "tickets.calendar_remove": ("tenant_admin", {"form": lambda w: {}}),
+    "tickets_api.file_ticket": ("owner", {"json": lambda w: {
+        "community_id": w.a.community_id, "unit_id": w.a.unit_id, "category_id": w.a.ticket_category_id,
+        "description": "门禁坏了"}}),
+    "tickets_api.transition": ("tenant_admin", {"json": lambda w: {"action": "urge", "note": "请尽快"},
+                                                "prepare": ticket_in("submitted")}),
     "roster.import_upload": ("tenant_admin", {"form": lambda w: {"file": roster_file(w)}}),
     "roster.import_confirm": ("tenant_admin", {"prepare": lambda client, w: {"upload": staged_roster(client, w)}}),
     "roster_api.import_roster": ("tenant_admin", {"form": lambda w: {"file": roster_file(w)}}),

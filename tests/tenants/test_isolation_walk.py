@@ -187,6 +187,34 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "disclosures_api.list_versions": None,
     "disclosures_api.save_draft": Action.EDIT_NOTICE_BOARDS,
     "disclosures_api.publish": Action.EDIT_NOTICE_BOARDS,
+    # tickets (repairs and complaints)
+    "tickets.index": Action.VIEW_TICKETS,
+    "tickets.new": Action.FILE_OWN_TICKET,
+    "tickets.new_for_caller": Action.FILE_TICKET_FOR_CALLER,
+    "tickets.detail": Action.VIEW_TICKETS,
+    "tickets.photo": Action.VIEW_TICKETS,
+    "tickets.accept": Action.HANDLE_TICKETS,
+    "tickets.start": Action.HANDLE_TICKETS,
+    "tickets.resolve": Action.HANDLE_TICKETS,
+    "tickets.confirm": Action.RATE_OWN_TICKET,
+    "tickets.reopen": Action.RATE_OWN_TICKET,
+    "tickets.triage": Action.TRIAGE_TICKETS,
+    "tickets.consult": Action.TRIAGE_TICKETS,
+    "tickets.urge": Action.SUPERVISE_TICKETS,
+    "tickets.extend": Action.SUPERVISE_TICKETS,
+    "tickets.reassign": Action.SUPERVISE_TICKETS,
+    "tickets.follow_up": Action.SUPERVISE_TICKETS,
+    "tickets.close": Action.SUPERVISE_TICKETS,
+    "tickets.public": None,
+    "tickets.categories": Action.MANAGE_TICKET_SETTINGS,
+    "tickets.category": Action.MANAGE_TICKET_SETTINGS,
+    "tickets.calendar_page": Action.MANAGE_TICKET_SETTINGS,
+    "tickets.calendar_set": Action.MANAGE_TICKET_SETTINGS,
+    "tickets.calendar_remove": Action.MANAGE_TICKET_SETTINGS,
+    "tickets_api.list_tickets": Action.VIEW_TICKETS,
+    "tickets_api.get_ticket": Action.VIEW_TICKETS,
+    "tickets_api.file_ticket": Action.VIEW_TICKETS,
+    "tickets_api.transition": Action.VIEW_TICKETS,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -326,7 +354,7 @@ def public_names(app, tenant_id: int) -> list[str]:
 
 def published_strings(app, tenant_id: int) -> list[str]:
     """What the tenant publishes on purpose, longest first: its registry's public names (communities,
-    addresses, areas, firms, project managers) and every text of its published notice-board versions.
+    addresses, areas, firms, project managers), its ticket categories and every text of its published notice-board versions.
     A public page may show these; anything else of the tenant's (a draft, an owner, a claim code...) is a leak."""
     import json as _json
 
@@ -335,6 +363,7 @@ def published_strings(app, tenant_id: int) -> list[str]:
     from portal.communities.models import Area, Community
     from portal.disclosures.models import BoardVersion
     from portal.firms.models import Firm, ProjectManager
+    from portal.tickets.models import TicketCategory
     from tenants import tenant_scope
 
     def texts(value):
@@ -351,7 +380,9 @@ def published_strings(app, tenant_id: int) -> list[str]:
         tenant = _db.session.get(Tenant, tenant_id)
         with tenant_scope(tenant):
             found = []
-            for column in (Community.name, Community.address, Area.name, Firm.name, ProjectManager.name):
+            # ...and the ticket categories the public ticket figures are counted by
+            for column in (Community.name, Community.address, Area.name, Firm.name, ProjectManager.name,
+                           TicketCategory.name_zh):
                 found += list(_db.session.scalars(sa.select(column)))
             for content, reason, publisher in _db.session.execute(
                     sa.select(BoardVersion.content, BoardVersion.reason, BoardVersion.publisher)):
