@@ -26,6 +26,11 @@ class Action(str, enum.Enum):
     VIEW_OWN_UNITS = "view_own_units"            # an owner's units, their community page, lists A and B
     MANAGE_TENANT_SETTINGS = "manage_tenant_settings"  # the tenant's own settings (mobile verification)
     MANAGE_BILLING = "manage_billing"            # the tenant's plan, card, invoices and subscription
+    # The public-revenue ledger (portal/ledger); the object-level half is portal.ledger.services.may_*.
+    VIEW_LEDGER = "view_ledger"                  # full ledgers with vouchers, and the overview (scoped)
+    RECORD_LEDGER = "record_ledger"              # record entries, reversals and vouchers (the keeper of the ledger)
+    SIGN_OFF_LEDGER = "sign_off_ledger"          # sign off a quarterly statement (committee; else the officer)
+    MANAGE_LEDGER = "manage_ledger"              # categories and the repair-fund rule
 
 
 _ALL_ROLES = frozenset(Role)
@@ -60,6 +65,13 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.VIEW_OWN_UNITS: frozenset({Role.OWNER}),
     Action.MANAGE_TENANT_SETTINGS: frozenset({Role.BUREAU_ADMIN}),
     Action.MANAGE_BILLING: frozenset({Role.BUREAU_ADMIN}),
+    # Owners read the public ledger page (no login); vouchers stay with the people below.
+    Action.VIEW_LEDGER: _BUREAU | _SCOPED_READERS,
+    # The firm keeps the ledger; the bureau only where no firm serves the community (a firm tenant's head
+    # office always): portal.ledger.services.may_record.
+    Action.RECORD_LEDGER: _BUREAU | {Role.FIRM_STAFF, Role.PROJECT_MANAGER, Role.PROJECT_STAFF},
+    Action.SIGN_OFF_LEDGER: frozenset({Role.COMMITTEE_MEMBER, Role.AREA_OFFICER}),
+    Action.MANAGE_LEDGER: frozenset({Role.BUREAU_ADMIN}),
 }
 
 
