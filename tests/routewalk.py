@@ -36,6 +36,12 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "firm_id": lambda w: w.firm_id,
     "manager_id": lambda w: w.manager_id,
     "contract_id": lambda w: w.contract_id,
+    # ledger: an open-quarter entry with a voucher, that voucher, the parking category, a signed-off quarter
+    "entry_id": lambda w: w.entry_id,
+    "voucher_id": lambda w: w.voucher_id,
+    "category_id": lambda w: w.category_id,
+    "year": lambda w: w.statement_year,
+    "quarter": lambda w: w.statement_quarter,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
@@ -43,6 +49,7 @@ CHOICE_ARGS: dict[str, tuple[str, ...]] = {
     "state": ("on", "off"),
     "answer": ("accept", "decline"),  # an invitation
     "roster_format": ("csv", "xlsx"),  # roster export
+    "ledger_format": ("csv", "xlsx"),  # ledger open data and the overview export
 }
 
 # Arguments of rules outside the tenant prefix (platform area, static files, language switch).

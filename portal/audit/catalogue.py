@@ -86,6 +86,14 @@ ACTION_SENTENCES = {
     "billing.resumed": _l("took back the cancellation of the subscription"),
     "billing.lapsed": _l("the subscription lapsed: the tenant became read-only (no data deleted)"),
     "billing.restored": _l("payment arrived: the tenant can make changes again"),
+    "ledger.entry_recorded": _l("recorded a public-revenue entry: %(summary)s"),
+    "ledger.entry_reversed": _l("reversed public-revenue entry %(summary)s"),
+    "ledger.voucher_added": _l("added a voucher to public-revenue entry %(summary)s"),
+    "ledger.statement_signed": _l("signed off the public-revenue statement %(summary)s"),
+    "ledger.category_added": _l("added the ledger category %(summary)s"),
+    "ledger.category_renamed": _l("renamed a ledger category to %(summary)s"),
+    "ledger.category_retired": _l("retired the ledger category %(summary)s"),
+    "ledger.rule_changed": _l("changed the repair-fund rule (%(summary)s)"),
 }
 
 # The filter's groups: choosing one shows every action whose code starts with it.
@@ -106,6 +114,7 @@ ACTION_GROUPS = {
     "claim_code.": _l("Claim codes"),
     "owner.": _l("Owners' units"),
     "billing.": _l("Billing"),
+    "ledger.": _l("Public-revenue ledger"),
 }
 
 OBJECT_TYPES = {
@@ -127,6 +136,10 @@ OBJECT_TYPES = {
     "claim_code": _l("Claim code"),
     "unit_binding": _l("Owner's unit"),
     "billing_account": _l("Billing account"),
+    "ledger_entry": _l("Ledger entry"),
+    "ledger_statement": _l("Quarterly statement"),
+    "ledger_category": _l("Ledger category"),
+    "ledger_settings": _l("Repair-fund rule"),
 }
 
 _DIRECTIONS = {"up": _l("up"), "down": _l("down")}

@@ -43,7 +43,8 @@ def entry_header() -> list[str]:
 
 
 def entry_rows(community_ids: sa.Select | list[int] | None, *, public: bool) -> Iterator[list]:
-    """Entries (oldest first) of the given communities; ``public``: individuals masked, notes left out."""
+    """Entries (oldest first) of the given communities; ``public``: individuals masked and notes left out
+    (a note is free text and may name people)."""
     stmt = (sa.select(LedgerEntry, Community.name, LedgerCategory.name_zh)
             .join(Community, Community.id == LedgerEntry.community_id)
             .join(LedgerCategory, LedgerCategory.id == LedgerEntry.category_id)
@@ -54,7 +55,7 @@ def entry_rows(community_ids: sa.Select | list[int] | None, *, public: bool) -> 
         counterparty = public_counterparty(entry) if public else entry.counterparty
         yield [community, entry.entry_date.isoformat(), str(entry.direction.label), category,
                fen_decimal(entry.amount_fen), counterparty, str(entry.account_type.label), entry.reverses_id or "",
-               entry.id, "" if public and entry.counterparty_is_individual else entry.note]
+               entry.id, "" if public else entry.note]
 
 
 def statement_header() -> list[str]:
@@ -73,7 +74,7 @@ def statement_rows(community_ids: sa.Select | list[int] | None) -> Iterator[list
         yield [community, f"{s.year}Q{s.quarter}", fen_decimal(s.opening_fen), fen_decimal(s.income_fen),
                fen_decimal(s.cost_fen), fen_decimal(s.income_fen - s.cost_fen), fen_decimal(s.repair_fund_fen),
                fen_decimal(s.required_repair_fen), fen_decimal(s.spending_fen), fen_decimal(s.closing_fen),
-               s.entry_count, s.signed_by_label, s.signed_at.strftime("%Y-%m-%d %H:%M")]
+               s.entry_count, s.signed_by_capacity, s.signed_at.strftime("%Y-%m-%d %H:%M")]
 
 
 def _csv_value(value) -> str:

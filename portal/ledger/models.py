@@ -195,5 +195,7 @@ class LedgerStatement(TenantScoped, Base):
     closing_fen: Mapped[int] = mapped_column(sa.BigInteger)
     entry_count: Mapped[int] = mapped_column()
     signed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    signed_by_label: Mapped[str] = mapped_column(sa.String(200))  # who, in which capacity, as at signing
+    # As at signing: the person's name (members only) and their capacity (public: role and office).
+    signed_by_name: Mapped[str] = mapped_column(sa.String(80))
+    signed_by_capacity: Mapped[str] = mapped_column(sa.String(200))
     signed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -52,7 +52,8 @@ class StatementSchema(StrictSchema):
     expense_fen = fields.Method("_expense", dump_only=True, metadata={"type": "integer"})
     closing_fen = fields.Integer(dump_only=True, metadata={"description": "Balance carried forward."})
     entry_count = fields.Integer(dump_only=True)
-    signed_by = fields.String(attribute="signed_by_label", dump_only=True)
+    signed_by = fields.String(attribute="signed_by_capacity", dump_only=True,
+                              metadata={"description": "The signer's capacity (role and office), not their name."})
     signed_at = fields.DateTime(dump_only=True)
 
     def _net(self, s) -> int:

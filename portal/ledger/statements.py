@@ -133,7 +133,8 @@ def quarters(community_id: int, limit: int = 12) -> list[Figures]:
 
 
 def sign_off(*, tenant, actor, community: Community, year: int, quarter: int, capacity: str) -> LedgerStatement:
-    """Freeze a quarter's figures as signed by ``actor`` (``capacity``: their role and office, kept as text).
+    """Freeze a quarter's figures as signed by ``actor`` (``capacity``: their role and office, kept as text;
+    public pages show the capacity, never the person's name).
 
     The quarter must have ended, every earlier quarter with entries must be signed off first, and a quarter
     is signed off once; afterwards no entry may be dated in it or before it."""
@@ -158,7 +159,8 @@ def sign_off(*, tenant, actor, community: Community, year: int, quarter: int, ca
                           repair_fund_fen=figures.repair_fund_fen, spending_fen=figures.spending_fen,
                           required_repair_fen=figures.required_repair_fen, closing_fen=figures.closing_fen,
                           entry_count=figures.entry_count, signed_by_id=getattr(actor, "id", None),
-                          signed_by_label=capacity[:200], signed_at=utcnow())
+                          signed_by_name=(getattr(actor, "display_name", "") or "")[:80],
+                          signed_by_capacity=capacity[:200], signed_at=utcnow())
     db.session.add(row)
     db.session.flush()
     record(tenant=tenant, actor=actor, action="ledger.statement_signed", object_type="ledger_statement",

@@ -253,7 +253,9 @@ def _statement_page(found, year, quarter, error=None, status=200):
 
 
 def statements_signer_name(figures) -> str:
-    return figures.signed.signed_by_label if figures.signed else ""
+    if not figures.signed:
+        return ""
+    return f"{figures.signed.signed_by_name}（{figures.signed.signed_by_capacity}）"
 
 
 @bp.post("/ledger/communities/<int:community_id>/statements/<int:year>/<int:quarter>/sign-off")
@@ -278,15 +280,15 @@ def sign_off(community_id: int, year: int, quarter: int):
 
 
 def signer_capacity(found: Community) -> str:
-    """The signer as the statement keeps them: name, role and (for an officer) the office."""
+    """The signer's capacity as the statement keeps it: the role and, for an officer, the office."""
     from tenants.roles import Role
 
     roles = {m.role: m for m in g.memberships if m.is_active}
     if Role.COMMITTEE_MEMBER in roles and services.has_committee(found.id):
-        return f"{current_user.display_name}（{Role.COMMITTEE_MEMBER.label}）"
+        return str(Role.COMMITTEE_MEMBER.label)
     officer = roles.get(Role.AREA_OFFICER)
     office = statements.area_names([officer.area_id]).get(officer.area_id, "") if officer is not None else ""
-    return f"{current_user.display_name}（{Role.AREA_OFFICER.label}{'，' + office if office else ''}）"
+    return f"{Role.AREA_OFFICER.label}{'，' + office if office else ''}"
 
 
 @bp.app_context_processor

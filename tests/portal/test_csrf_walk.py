@@ -190,6 +190,17 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
         "end_date": "2020-12-31", "fee_model": "lump_sum"}}),
     "firms_api.update_contract": ("tenant_admin", {"json": lambda w: {"fee_model": "commission"}}),
     "firms_api.end_contract": ("tenant_admin", {"json": lambda w: {"end_date": "2025-12-31", "reason": "合同到期"}}),
+    # public-revenue ledger (the world's bureau administrator: the settings; elsewhere the refusal comes first)
+    "ledger.entry_new": ("tenant_admin", {"form": lambda w: {"entry_date": "2026-06-01", "category": "parking",
+                                                            "amount": "100.00", "counterparty": "停车公司",
+                                                            "account_type": "dedicated", "note": ""}}),
+    "ledger.entry_reverse": ("tenant_admin", {"form": lambda w: {"reason": "录入错误"}}),
+    "ledger.voucher_add": ("tenant_admin", {"form": lambda w: {}}),
+    "ledger.sign_off": ("tenant_admin", {"form": lambda w: {}}),
+    "ledger.settings": ("tenant_admin", {"form": lambda w: {"repair_fund_low": "y", "min_repair_percent": "50"}}),
+    "ledger.category_add": ("tenant_admin", {"form": lambda w: {"name_zh": "新类别", "name_en": "", "kind": "income"}}),
+    "ledger.category_edit": ("tenant_admin", {"form": lambda w: {"name_zh": "改名类别", "name_en": ""}}),
+    "ledger.category_retire": ("tenant_admin", {"form": lambda w: {}}),
     # billing: the platform's price list (no Stripe call), and what needs the local Stripe server ("stripe":
     # its "setup" gives tenant A a running subscription there first)
     "billing.plan_new": ("platform_admin", {"form": lambda w: {

@@ -129,6 +129,30 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "communities_api.update_building": Action.MANAGE_REGISTRY,
     "communities_api.get_committee": Action.VIEW_REGISTRY,
     "communities_api.put_committee": Action.MANAGE_REGISTRY,
+    # public-revenue ledger: members' pages, settings, and the public pages and open data (None)
+    "ledger.overview": Action.VIEW_LEDGER,
+    "ledger.overview_export": Action.VIEW_LEDGER,
+    "ledger.community": Action.VIEW_LEDGER,
+    "ledger.entry_new": Action.RECORD_LEDGER,
+    "ledger.entry": Action.VIEW_LEDGER,
+    "ledger.entry_reverse": Action.RECORD_LEDGER,
+    "ledger.voucher_add": Action.RECORD_LEDGER,
+    "ledger.voucher": Action.VIEW_LEDGER,
+    "ledger.statement": Action.VIEW_LEDGER,
+    "ledger.sign_off": Action.SIGN_OFF_LEDGER,
+    "ledger.settings": Action.MANAGE_LEDGER,
+    "ledger.category_add": Action.MANAGE_LEDGER,
+    "ledger.category_edit": Action.MANAGE_LEDGER,
+    "ledger.category_retire": Action.MANAGE_LEDGER,
+    "ledger_public.index": None,
+    "ledger_public.community": None,
+    "ledger_public.community_entries": None,
+    "ledger_public.community_statements": None,
+    "ledger_public.tenant_entries": None,
+    "ledger_public.tenant_statements": None,
+    "ledger_api.community_entries": None,
+    "ledger_api.community_statements": None,
+    "ledger_api.tenant_statements": None,
     "firms.index": Action.VIEW_REGISTRY,
     "firms.create": Action.MANAGE_REGISTRY,
     "firms.detail": Action.VIEW_REGISTRY,
@@ -281,12 +305,21 @@ def send(actor: Actor, method: str, url: str, endpoint: str):
 
 
 def public_names(app, tenant_id: int) -> list[str]:
-    """The tenant's own name: public (start page, tenant home) and shown in every page header."""
+    """The tenant's own name: public (start page, tenant home) and shown in every page header; and the
+    names of its communities and firms, which its public pages (the revenue ledger) show to anyone."""
+    import sqlalchemy as sa
+
+    from portal.communities.models import Community
+    from portal.firms.models import Firm
+    from tenants import tenant_scope
+
     with app.app_context():
         tenant = _db.session.get(Tenant, tenant_id)
         names = [n for n in (tenant.name_zh, tenant.name_en) if n]
+        with tenant_scope(tenant):
+            names += list(_db.session.scalars(sa.select(Community.name))) + list(_db.session.scalars(sa.select(Firm.name)))
         _db.session.remove()
-    return names
+    return sorted(names, key=len, reverse=True)
 
 
 def response_text(response) -> str:
@@ -300,7 +333,8 @@ def visible_sentinel(body: str, sentinel: str, public: list[str]) -> bool:
     return sentinel in body or sentinel in html.unescape(body)
 
 
-def problem_with(actor: Actor, response, *, public_page: bool, sentinel: str, names: list[str]) -> str | None:
+def problem_with(actor: Actor, response, *, public_page: bool, sentinel: str, names: list[str],
+                 public_route: bool = False) -> str | None:
     """Why this response to a foreign request is a leak or unexpected; None when it is a clean refusal."""
     body = response_text(response)
     if visible_sentinel(body, sentinel, names):
@@ -318,6 +352,8 @@ def problem_with(actor: Actor, response, *, public_page: bool, sentinel: str, na
             return None
         return f"LEAK: redirect {status} to {location!r} (the action may have run)"
     allowed = {"member": {403, 404}, "anonymous": {401}, "bearer": {401, 403, 404}}[actor.kind]
+    if public_route:
+        allowed = allowed | {404}  # a public page of another tenant's object: not found, to anyone
     return None if status in allowed else f"unexpected status {status}"
 
 
@@ -370,7 +406,7 @@ def walk_as_tenant_b(app, world: World, record_property, label: str = "") -> Non
                         response = send(actor, method, url, rule.endpoint)
                         cases += 1
                         problem = problem_with(actor, response, public_page=public_page and variant.startswith("A slug"),
-                                               sentinel=world.a.sentinel, names=names_a)
+                                               sentinel=world.a.sentinel, names=names_a, public_route=public_page)
                         if problem:
                             leaks += problem.startswith("LEAK")
                             failures.append(f"{method} {url} as {actor.label} ({variant}): {problem}")
