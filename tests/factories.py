@@ -85,13 +85,13 @@ class TenantWorld:
     token_secret: str = ""
     audit_event_id: int = 0
     invoice_id: int = 0           # billing: an invoice of the tenant (number carries the sentinel)
-    # ledger: an open-quarter income entry (counterparty and note carry the sentinel) with a voucher, a
-    # signed-off statement of 2026 Q1 (year, quarter), and the parking category
+    # ledger: an income entry of 2026 Q2 (counterparty and note carry the sentinel) with a voucher, the
+    # parking category, and 2026 Q2 as the quarter awaiting sign-off (Q1 is signed off)
     entry_id: int = 0
     voucher_id: int = 0
     category_id: int = 0
     statement_year: int = 2026
-    statement_quarter: int = 1
+    statement_quarter: int = 2
 
 
 @dataclass

@@ -36,7 +36,7 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "firm_id": lambda w: w.firm_id,
     "manager_id": lambda w: w.manager_id,
     "contract_id": lambda w: w.contract_id,
-    # ledger: an open-quarter entry with a voucher, that voucher, the parking category, a signed-off quarter
+    # ledger: an entry with a voucher, that voucher, the parking category, the quarter awaiting sign-off
     "entry_id": lambda w: w.entry_id,
     "voucher_id": lambda w: w.voucher_id,
     "category_id": lambda w: w.category_id,

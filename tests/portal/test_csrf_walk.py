@@ -38,6 +38,18 @@ def requested_code(client, world: World) -> str:
     return re.search(r"\b(\d{6})\b", sender.sent[-1].text).group(1)
 
 
+def voucher_file():
+    """A small PNG voucher (a fresh stream each time: a test client consumes it)."""
+    import io
+
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 120, 0)).save(data, "PNG")
+    data.seek(0)
+    return data, "voucher.png"
+
+
 def mobile_code(client, world: World) -> str:
     """Ask for a code to this client's own number on the account page; the code the test sender received.
 
@@ -191,12 +203,13 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "firms_api.update_contract": ("tenant_admin", {"json": lambda w: {"fee_model": "commission"}}),
     "firms_api.end_contract": ("tenant_admin", {"json": lambda w: {"end_date": "2025-12-31", "reason": "合同到期"}}),
     # public-revenue ledger (the world's bureau administrator: the settings; elsewhere the refusal comes first)
-    "ledger.entry_new": ("tenant_admin", {"form": lambda w: {"entry_date": "2026-06-01", "category": "parking",
-                                                            "amount": "100.00", "counterparty": "停车公司",
-                                                            "account_type": "dedicated", "note": ""}}),
-    "ledger.entry_reverse": ("tenant_admin", {"form": lambda w: {"reason": "录入错误"}}),
-    "ledger.voucher_add": ("tenant_admin", {"form": lambda w: {}}),
-    "ledger.sign_off": ("tenant_admin", {"form": lambda w: {}}),
+    # (the community's firm keeps its ledger; its committee signs off the quarter awaiting sign-off)
+    "ledger.entry_new": ("firm_staff", {"form": lambda w: {"entry_date": "2026-07-01", "category": "parking",
+                                                          "amount": "100.00", "counterparty": "停车公司",
+                                                          "account_type": "dedicated", "note": ""}}),
+    "ledger.entry_reverse": ("firm_staff", {"form": lambda w: {"reason": "录入错误"}}),
+    "ledger.voucher_add": ("firm_staff", {"form": lambda w: {"voucher": voucher_file()}}),
+    "ledger.sign_off": ("committee_member", {"form": lambda w: {}}),
     "ledger.settings": ("tenant_admin", {"form": lambda w: {"repair_fund_low": "y", "min_repair_percent": "50"}}),
     "ledger.category_add": ("tenant_admin", {"form": lambda w: {"name_zh": "新类别", "name_en": "", "kind": "income"}}),
     "ledger.category_edit": ("tenant_admin", {"form": lambda w: {"name_zh": "改名类别", "name_en": ""}}),
@@ -239,7 +252,9 @@ def clients(app, world: World) -> dict:
     made = {}
     for name, identifier in (("tenant_admin", world.a.logins[Role.BUREAU_ADMIN]),
                              ("platform_admin", world.platform_admin_login),
-                             ("owner", world.a.logins[Role.OWNER])):
+                             ("owner", world.a.logins[Role.OWNER]),
+                             ("firm_staff", world.a.logins[Role.FIRM_STAFF]),
+                             ("committee_member", world.a.logins[Role.COMMITTEE_MEMBER])):
         client = english(app.test_client())
         assert login(client, identifier).status_code == 302
         made[name] = (client, csrf_token_for(client))
