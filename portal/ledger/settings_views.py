@@ -5,7 +5,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.domain import apply_to_form
+from portal.domain import DomainError, apply_to_form
 from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.ledger import services
@@ -36,7 +36,7 @@ def settings():
         try:
             services.update_settings(tenant=g.tenant, actor=current_user, repair_fund_low=form.repair_fund_low.data,
                                      min_repair_percent=form.min_repair_percent.data)
-        except services.LedgerError as error:
+        except DomainError as error:
             db.session.rollback()
             apply_to_form(form, error)
         else:
@@ -53,7 +53,7 @@ def category_add():
     if form.validate_on_submit():
         try:
             category = services.add_category(tenant=g.tenant, actor=current_user, values=form.data)
-        except services.LedgerError as error:
+        except DomainError as error:
             db.session.rollback()
             apply_to_form(form, error)
         else:
@@ -71,7 +71,7 @@ def category_edit(category_id: int):
     if form.validate_on_submit():
         try:
             services.rename_category(tenant=g.tenant, actor=current_user, category=category, values=form.data)
-        except services.LedgerError as error:
+        except DomainError as error:
             db.session.rollback()
             apply_to_form(form, error)
         else:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal import storage
 from portal.communities.models import Community
 from portal.communities.services import visible_community_ids
-from portal.domain import apply_to_form
+from portal.domain import DomainError, apply_to_form
 from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.ledger import exporting, services, statements
@@ -150,7 +150,7 @@ def entry_new(community_id: int):
         try:
             entry = services.record_entry(tenant=g.tenant, actor=current_user, community=found, values=form.values(),
                                           voucher=upload.stream if upload and upload.filename else None)
-        except services.LedgerError as error:
+        except DomainError as error:
             db.session.rollback()
             if error.field == "voucher":
                 form.voucher_errors = [str(error.message)]
@@ -190,7 +190,7 @@ def entry_reverse(entry_id: int):
     if form.validate_on_submit():
         try:
             services.reverse_entry(tenant=g.tenant, actor=current_user, entry=found, reason=form.reason.data)
-        except services.LedgerError as error:
+        except DomainError as error:
             db.session.rollback()
             apply_to_form(form, error, fallback="reason")
         else:
@@ -215,7 +215,7 @@ def voucher_add(entry_id: int):
     else:
         try:
             services.add_voucher(tenant=g.tenant, actor=current_user, entry=found, stream=upload.stream)
-        except services.LedgerError as error:
+        except DomainError as error:
             db.session.rollback()
             problem = str(error.message)
     if problem:
@@ -272,7 +272,7 @@ def sign_off(community_id: int, year: int, quarter: int):
     try:
         statements.sign_off(tenant=g.tenant, actor=current_user, community=found, year=year, quarter=quarter,
                             capacity=signer_capacity(found))
-    except services.LedgerError as error:
+    except DomainError as error:
         db.session.rollback()
         return _statement_page(found, year, quarter, error=str(error.message), status=error.status)
     _committed(_("Statement %(label)s signed off; the quarter is closed.", label=f"{year}Q{quarter}"))
