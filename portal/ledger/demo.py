@@ -160,7 +160,7 @@ def _sign(tenant, community: Community, year: int, quarter: int, signer: Signer)
     db.session.add(row)
     db.session.flush()
     record(tenant=tenant, actor=signer.user, action="ledger.statement_signed", object_type="ledger_statement",
-           object_id=row.id, summary=f"{community.name} {year}Q{quarter} (demo)",
+           object_id=row.id, summary=f"{community.name} {year}Q{quarter}",
            after={"year": year, "quarter": quarter, "closing_fen": row.closing_fen, "by": signer.capacity})
 
 

@@ -59,7 +59,7 @@ class NewCategoryForm(CategoryForm):
 
 
 class RuleForm(PortalForm):
-    repair_fund_low = BooleanField(_l("The repair fund is low (below 30 % of its initial amount)"))
+    repair_fund_low = BooleanField(_l("The repair fund is low (below three tenths of its initial amount)"))
     min_repair_percent = BoundedIntegerField(_l("Share of net income for the repair fund when it is low (%)"),
                                              validators=[InputRequired(_l("Enter a whole percentage from 0 to 100."))],
                                              minimum=0, maximum=100,

@@ -261,7 +261,7 @@ def update_settings(*, tenant, actor, repair_fund_low: bool, min_repair_percent)
     row.repair_fund_low, row.min_repair_percent, row.updated_at = bool(repair_fund_low), percent, utcnow()
     db.session.flush()
     record(tenant=tenant, actor=actor, action="ledger.rule_changed", object_type="ledger_settings", object_id=row.id,
-           summary=f"low={row.repair_fund_low} min={percent}%", before=before,
+           summary=f"≥{percent}%" if row.repair_fund_low else "—", before=before,
            after={"low": row.repair_fund_low, "percent": percent})
     return row
 
