@@ -39,7 +39,7 @@ def fen_decimal(fen: int) -> Decimal:
 
 def entry_header() -> list[str]:
     return [_("Community"), _("Date"), _("Direction"), _("Category"), _("Amount (yuan)"), _("Counterparty"),
-            _("Account"), _("Reverses entry"), _("Entry"), _("Note")]
+            _("Revenue account"), _("Reverses entry"), _("Entry"), _("Note")]
 
 
 def entry_rows(community_ids: sa.Select | list[int] | None, *, public: bool) -> Iterator[list]:

@@ -23,7 +23,7 @@ class EntryForm(PortalForm):
     counterparty = StringField(_l("Counterparty"), validators=[DataRequired(_l("Name who paid or was paid.")),
                                                                Length(max=120), NoControlChars()])
     counterparty_is_individual = BooleanField(_l("The counterparty is a private person (masked on public pages)"))
-    account_type = SelectField(_l("Account"), choices=lambda: [(a.value, a.label) for a in AccountType],
+    account_type = SelectField(_l("Revenue account"), choices=lambda: [(a.value, a.label) for a in AccountType],
                                validators=[DataRequired(_l("Choose the account."))])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500), NoControlChars(multiline=True)])
 

@@ -35,7 +35,7 @@ def community(community_id: int):
     found = get_scoped_or_404(Community, community_id)
     page = paginate(services.entries_of(found.id), per_page=20)
     response = make_response(render_template(
-        "ledger/public_community.html", community=found, page=page, quarters=statements.quarters(found.id, limit=8),
+        "ledger/public_community.html", community=found, page=page, quarters=[f for f in statements.quarters(found.id, limit=8) if f.entry_count or f.signed][:4],
         contract=services.current_contract(found.id), rule=services.settings(), today=local_today(),
         reversed_ids=services.reversed_ids([e.id for e in page.items]), counterparty=services.public_counterparty))
     return public_response(response)
