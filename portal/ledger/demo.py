@@ -65,7 +65,7 @@ def _entries_of_quarter(tenant, community: Community, categories, rng: random.Ra
 
     income = 0
     for code, counterparty, individual, low, high, times in INCOMES:
-        if code == "venue_rent" and rng.random() < 0.4:
+        if code == "venue_rent" and rng.randrange(10) < 4:
             continue
         for _ in range(times):
             fen = rng.randrange(low, high) // 100 * 100

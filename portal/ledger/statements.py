@@ -206,53 +206,78 @@ class OverviewTotals:
     signed: int
 
 
-def _quarter_sums(start: dt.date, end: dt.date):
-    """Per community: income and expense in [start, end], income and balance up to ``end``, entry count."""
-    in_quarter = LedgerEntry.entry_date.between(start, end)
-    upto = LedgerEntry.entry_date <= end
-    income = LedgerEntry.direction == Direction.INCOME
-    return (sa.select(
-        LedgerEntry.community_id.label("community_id"),
-        sa.func.sum(sa.case((sa.and_(in_quarter, income), LedgerEntry.amount_fen), else_=0)).label("q_income"),
-        sa.func.sum(sa.case((sa.and_(in_quarter, sa.not_(income)), LedgerEntry.amount_fen), else_=0)).label("q_expense"),
-        sa.func.sum(sa.case((sa.and_(upto, income), LedgerEntry.amount_fen), else_=0)).label("income_to_date"),
-        sa.func.sum(sa.case((upto, SIGNED_AMOUNT), else_=0)).label("balance"),
-        sa.func.count().label("entries"))
-        .group_by(LedgerEntry.community_id).subquery())
+@dataclass
+class CommunitySums:
+    """A community's line in the overview for one quarter."""
+
+    q_income: int = 0
+    q_expense: int = 0
+    income_to_date: int = 0
+    balance: int = 0
+    entries: int = 0
+    signed: bool = False
 
 
-def overview_query(community_ids, *, year: int, quarter: int, q: str | None = None, area_id: int | None = None,
+def overview_query(community_ids, *, q: str | None = None, area_id: int | None = None,
                    recorded: bool | None = None) -> sa.Select:
-    """Rows (Community, q_income, q_expense, income_to_date, balance, entries, signed) for the overview list."""
+    """The communities of the overview (a SELECT of Community, by name): what the member sees, narrowed by
+    name or address, area (a street with its offices) and whether any revenue is recorded."""
     from portal.listing import searched
 
-    start, end = quarter_bounds(year, quarter)
-    sums = _quarter_sums(start, end)
-    signed = sa.exists().where(LedgerStatement.community_id == Community.id, LedgerStatement.year == year,
-                               LedgerStatement.quarter == quarter)
-    stmt = (sa.select(Community, sums.c.q_income, sums.c.q_expense, sums.c.income_to_date, sums.c.balance,
-                      sums.c.entries, signed.label("signed"))
-            .outerjoin(sums, sums.c.community_id == Community.id))
+    stmt = sa.select(Community)
     if community_ids is not None:
         stmt = stmt.where(Community.id.in_(community_ids))
     stmt = searched(stmt, q, Community.name, Community.address)
     if area_id:
         stmt = stmt.where(Community.area_id.in_(area_and_children(area_id)))
     if recorded is not None:
-        stmt = stmt.where(sums.c.entries.is_not(None) if recorded else sums.c.entries.is_(None))
+        has_entries = sa.exists().where(LedgerEntry.community_id == Community.id)
+        stmt = stmt.where(has_entries if recorded else sa.not_(has_entries))
     return stmt.order_by(Community.name, Community.id)
 
 
-def overview_totals(stmt: sa.Select) -> OverviewTotals:
-    """The figures seed 001 reports, for the whole filtered list, summed by the database in one query."""
-    sub = stmt.order_by(None).subquery()
-    row = db.session.execute(sa.select(
-        sa.func.count(), sa.func.count(sub.c.entries),
-        sa.func.sum(sa.case((sub.c.revenue_account_number != "", 1), else_=0)),
-        sa.func.coalesce(sa.func.sum(sub.c.income_to_date), 0), sa.func.coalesce(sa.func.sum(sub.c.q_income), 0),
-        sa.func.coalesce(sa.func.sum(sub.c.q_expense), 0), sa.func.coalesce(sa.func.sum(sub.c.balance), 0),
-        sa.func.sum(sa.case((sub.c.signed, 1), else_=0)))).one()
-    return OverviewTotals(*(int(v or 0) for v in row))
+def _sums_select(start: dt.date, end: dt.date):
+    in_quarter = LedgerEntry.entry_date.between(start, end)
+    income = LedgerEntry.direction == Direction.INCOME
+    return (sa.func.coalesce(sa.func.sum(sa.case((sa.and_(in_quarter, income), LedgerEntry.amount_fen), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((sa.and_(in_quarter, sa.not_(income)), LedgerEntry.amount_fen),
+                                                 else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((income, LedgerEntry.amount_fen), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(SIGNED_AMOUNT), 0))
+
+
+def sums_for(community_ids: list[int], year: int, quarter: int) -> dict[int, CommunitySums]:
+    """The overview's figures for these communities (a page of them): one grouped query over their entries
+    up to the quarter's end (the (tenant, community, date) index), one for their sign-offs."""
+    if not community_ids:
+        return {}
+    start, end = quarter_bounds(year, quarter)
+    rows = db.session.execute(
+        sa.select(LedgerEntry.community_id, *_sums_select(start, end), sa.func.count())
+        .where(LedgerEntry.community_id.in_(community_ids), LedgerEntry.entry_date <= end)
+        .group_by(LedgerEntry.community_id)).all()
+    out = {cid: CommunitySums(int(a), int(b), int(c), int(d), int(n)) for cid, a, b, c, d, n in rows}
+    for cid in db.session.scalars(sa.select(LedgerStatement.community_id).where(
+            LedgerStatement.community_id.in_(community_ids), LedgerStatement.year == year,
+            LedgerStatement.quarter == quarter)):
+        out.setdefault(cid, CommunitySums()).signed = True
+    return out
+
+
+def overview_totals(communities: sa.Select, year: int, quarter: int) -> OverviewTotals:
+    """The figures seed 001 reports for the whole filtered list, summed by the database."""
+    start, end = quarter_bounds(year, quarter)
+    ids = communities.with_only_columns(Community.id).order_by(None)
+    count, with_account = db.session.execute(sa.select(
+        sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((Community.revenue_account_number != "", 1), else_=0)), 0))
+        .where(Community.id.in_(ids))).one()
+    q_income, q_expense, to_date, balance, with_revenue = db.session.execute(
+        sa.select(*_sums_select(start, end), sa.func.count(sa.distinct(LedgerEntry.community_id)))
+        .where(LedgerEntry.community_id.in_(ids), LedgerEntry.entry_date <= end)).one()
+    signed = db.session.scalar(sa.select(sa.func.count()).select_from(LedgerStatement).where(
+        LedgerStatement.community_id.in_(ids), LedgerStatement.year == year, LedgerStatement.quarter == quarter)) or 0
+    return OverviewTotals(int(count), int(with_revenue), int(with_account), int(to_date), int(q_income),
+                          int(q_expense), int(balance), int(signed))
 
 
 def area_names(area_ids) -> dict[int, str]:
@@ -288,4 +313,4 @@ def quarter_choices(count: int = 12) -> list[tuple[str, str]]:
 
 
 __all__ = ["Figures", "compute", "quarters", "sign_off", "public_summary", "overview_query", "overview_totals",
-           "next_quarter"]
+           "sums_for", "next_quarter"]

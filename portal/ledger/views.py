@@ -58,10 +58,10 @@ def _overview_form() -> tuple[OverviewFilterForm, tuple[int, int]]:
     return form, key
 
 
-def _overview_stmt(form: OverviewFilterForm, key: tuple[int, int]):
+def _overview_stmt(form: OverviewFilterForm):
     recorded = RECORDED_CHOICES.get(form.recorded.data or "")
-    return statements.overview_query(visible_community_ids(g.memberships), year=key[0], quarter=key[1],
-                                     q=form.q.data, area_id=form.area_id.data, recorded=recorded)
+    return statements.overview_query(visible_community_ids(g.memberships), q=form.q.data, area_id=form.area_id.data,
+                                     recorded=recorded)
 
 
 @bp.get("/ledger/")
@@ -69,27 +69,15 @@ def _overview_stmt(form: OverviewFilterForm, key: tuple[int, int]):
 def overview():
     form, key = _overview_form()
     ok = form.checked() and not form.quarter.errors
-    stmt = _overview_stmt(form, key) if ok else None
-    page = _paged_rows(stmt) if ok else ListPage.empty()
-    totals = statements.overview_totals(stmt) if ok else None
-    areas = statements.area_names(r[0].area_id for r in page.items)
-    return render_template("ledger/overview.html", form=form, page=page, totals=totals, key=key, areas=areas,
+    stmt = _overview_stmt(form) if ok else None
+    page = paginate(stmt) if ok else ListPage.empty()
+    ids = [c.id for c in page.items]
+    return render_template("ledger/overview.html", form=form, page=page, key=key,
+                           totals=statements.overview_totals(stmt, *key) if ok else None,
+                           sums=statements.sums_for(ids, *key), empty=statements.CommunitySums(),
+                           areas=statements.area_names(c.area_id for c in page.items),
                            quarter_label=f"{key[0]}Q{key[1]}", may_manage=can(g.memberships, Action.MANAGE_LEDGER)
                            ), (200 if ok else 400)
-
-
-def _paged_rows(stmt) -> ListPage:
-    """paginate() for a multi-column SELECT: the page's rows as tuples, counted and cut by the database."""
-    from portal.listing import count_of, page_size
-    from portal.validation import query_int
-
-    per_page = page_size()
-    page = query_int("page", 1)
-    listed = ListPage(items=[], total=count_of(stmt), page=page, per_page=per_page, sizes=(10, 20, 50, 100))
-    if page > listed.pages:
-        abort(404)
-    listed.items = list(db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all())
-    return listed
 
 
 @bp.get("/ledger/overview.<any(csv,xlsx):ledger_format>")
@@ -98,21 +86,30 @@ def overview_export(ledger_format: str):
     form, key = _overview_form()
     if not form.checked() or form.quarter.errors:
         abort(400)
-    stmt = _overview_stmt(form, key)
+    stmt = _overview_stmt(form)
     label = f"{key[0]}Q{key[1]}"
     header = [_("Community"), _("Area"), _("Dedicated account"), _("Entries"), _("Income %(q)s", q=label),
               _("Expense %(q)s", q=label), _("Income to date"), _("Balance"), _("Signed off")]
+    yes, no = _("yes"), _("no")
 
     def rows():
-        areas: dict[int, str] = {}
-        for community, q_income, q_expense, income_to_date, balance, entries, signed in db.session.execute(
-                stmt.execution_options(yield_per=exporting.BATCH)):
-            if community.area_id and community.area_id not in areas:
-                areas.update(statements.area_names([community.area_id]))
-            yield [community.name, areas.get(community.area_id, ""), _("yes") if community.revenue_account_number else _("no"),
-                   entries or 0, exporting.fen_decimal(q_income or 0), exporting.fen_decimal(q_expense or 0),
-                   exporting.fen_decimal(income_to_date or 0), exporting.fen_decimal(balance or 0),
-                   _("yes") if signed else _("no")]
+        batch: list = []
+        for community in db.session.scalars(stmt.execution_options(yield_per=exporting.BATCH)):
+            batch.append(community)
+            if len(batch) == exporting.BATCH:
+                yield from _export_rows(batch)
+                batch = []
+        yield from _export_rows(batch)
+
+    def _export_rows(batch):
+        sums = statements.sums_for([c.id for c in batch], *key)
+        areas = statements.area_names(c.area_id for c in batch)
+        for c in batch:
+            line = sums.get(c.id) or statements.CommunitySums()
+            yield [c.name, areas.get(c.area_id, ""), yes if c.revenue_account_number else no, line.entries,
+                   exporting.fen_decimal(line.q_income), exporting.fen_decimal(line.q_expense),
+                   exporting.fen_decimal(line.income_to_date), exporting.fen_decimal(line.balance),
+                   yes if line.signed else no]
 
     return exporting.download(ledger_format, header, rows(), f"ledger-overview-{label}")
 
