@@ -238,8 +238,9 @@ def _bureau_ledgers(bureau: Tenant, communities: dict[str, Community], streets: 
     from portal.firms.services import current_contracts
     from portal.ledger import services as ledger
     from portal.ledger.demo import CAPACITY_COMMITTEE, Signer, load_demo_ledger, street_of
+    from portal.ledger.models import LedgerSettings
 
-    if db.session.scalar(sa.select(sa.func.count()).select_from(ledger.LedgerSettings)) == 0:
+    if db.session.scalar(sa.select(sa.func.count()).select_from(LedgerSettings)) == 0:
         ledger.update_settings(tenant=bureau, actor=None, repair_fund_low=True, min_repair_percent=50)
     contracts = current_contracts([c.id for c in communities.values()], on=dt.date(2026, 9, 30))
     keepers, signers = {}, {}

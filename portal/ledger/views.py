@@ -125,7 +125,7 @@ def community(community_id: int):
     return render_template("ledger/community.html", community=found, page=page, reversed_ids=reversed_ids,
                            quarters=statements.quarters(found.id), contract=services.current_contract(found.id),
                            may_record=services.may_record(g.memberships, g.tenant, found),
-                           may_sign=services.may_sign_off(g.memberships, found))
+                           may_sign=services.may_sign_off(g.memberships, g.tenant, found))
 
 
 @bp.route("/ledger/communities/<int:community_id>/entries/new", methods=["GET", "POST"])
@@ -245,7 +245,7 @@ def _statement_page(found, year, quarter, error=None, status=200):
     figures = statements.compute(found.id, year, quarter)
     page = paginate(services.entries_of(found.id, year=year, quarter=quarter), sizes=False, per_page=50)
     return render_template("ledger/statement.html", community=found, figures=figures, page=page, error=error,
-                           rule=services.settings(), may_sign=services.may_sign_off(g.memberships, found),
+                           rule=services.settings(), may_sign=services.may_sign_off(g.memberships, g.tenant, found),
                            sign_form=ConfirmForm(formdata=None), signer=statements_signer_name(figures)), status
 
 
@@ -261,7 +261,7 @@ def sign_off(community_id: int, year: int, quarter: int):
     found = community_or_404(community_id)
     if not services.valid_quarter(year, quarter):
         abort(404)
-    if not services.may_sign_off(g.memberships, found):
+    if not services.may_sign_off(g.memberships, g.tenant, found):
         abort(403)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -281,7 +281,7 @@ def signer_capacity(found: Community) -> str:
     from tenants.roles import Role
 
     roles = {m.role: m for m in g.memberships if m.is_active}
-    if Role.COMMITTEE_MEMBER in roles and services.has_committee(found.id):
+    if Role.COMMITTEE_MEMBER in roles and services.signs_as_committee(g.tenant, found.id):
         return str(Role.COMMITTEE_MEMBER.label)
     officer = roles.get(Role.AREA_OFFICER)
     office = statements.area_names([officer.area_id]).get(officer.area_id, "") if officer is not None else ""

@@ -215,3 +215,18 @@ def test_categories_are_renamed_and_retired_never_deleted(app, world: World):
     assert admin.post("/t/alpha/ledger/settings", data={"csrf_token": token, "repair_fund_low": "y",
                                                         "min_repair_percent": "60"}).status_code == 303
     assert signed_in(app, world.a.logins[Role.BUREAU_STAFF]).get("/t/alpha/ledger/settings").status_code == 403
+
+
+def test_in_a_firm_tenant_the_project_team_records_and_the_branch_manager_signs(app, world: World):
+    """A firm's own tenant: its project staff record for their project, its branch manager signs off (no committee)."""
+    with freeze_time(TODAY):
+        staff = signed_in(app, world.c.logins[Role.PROJECT_STAFF])
+        assert post_entry(staff, "firmco", world.c.community_id, entry_date="2026-07-02").status_code == 303
+        base = f"/t/firmco/ledger/communities/{world.c.community_id}/statements/2026"
+        manager = signed_in(app, world.c.logins[Role.AREA_OFFICER])
+        response = manager.post(f"{base}/2/sign-off", data={"csrf_token": token_of(manager, f"{base}/2")})
+        assert response.status_code == 303
+        assert "Signed off" in manager.get(f"{base}/2").text
+        # Another tenant's project staff see nothing of it.
+        outsider = signed_in(app, world.b.logins[Role.FIRM_STAFF])
+        assert outsider.get(f"/t/firmco/ledger/communities/{world.c.community_id}").status_code == 404
