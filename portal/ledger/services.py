@@ -153,6 +153,12 @@ def may_sign_off(memberships: Iterable, tenant, community: Community) -> bool:
 
 # --- entries -------------------------------------------------------------------------------------------
 
+def lock_community(community_id: int) -> None:
+    """Hold the community's row until the commit (PostgreSQL): a sign-off and an entry dated in the quarter
+    being signed cannot interleave (statements.sign_off takes the same lock)."""
+    db.session.execute(sa.select(Community.id).where(Community.id == community_id).with_for_update())
+
+
 def last_closed_day(community_id: int) -> dt.date | None:
     """The last day of the latest signed-off quarter: no entry may be dated on or before it."""
     row = db.session.execute(sa.select(LedgerStatement.year, LedgerStatement.quarter).where(
@@ -190,6 +196,7 @@ def describe_entry(entry: LedgerEntry) -> dict:
 def record_entry(*, tenant, actor, community: Community, values: dict, voucher=None) -> LedgerEntry:
     """A new entry. ``values``: entry_date (date), category (code), amount (yuan text or int fen via
     amount_fen), counterparty, counterparty_is_individual, account_type, note; ``voucher``: an upload stream."""
+    lock_community(community.id)
     day = check_open_date(community.id, values.get("entry_date"))
     category = category_by_code(tenant, values.get("category"))
     direction = values.get("direction")
@@ -252,6 +259,7 @@ def reverse_entry(*, tenant, actor, entry: LedgerEntry, reason: str) -> LedgerEn
         raise LedgerError("reason", _l("A reversal cannot itself be reversed; record a new entry instead."), status=409)
     if reversal_of(entry) is not None:
         raise LedgerError("reason", _l("This entry is reversed already."), status=409)
+    lock_community(entry.community_id)
     today = check_open_date(entry.community_id, local_today(), field="reason")
     reversal = LedgerEntry(tenant_id=tenant.id, community_id=entry.community_id, entry_date=today,
                            direction=entry.direction, category_id=entry.category_id, amount_fen=-entry.amount_fen,

@@ -13,6 +13,7 @@ from portal.ledger.forms import CategoryForm, ConfirmForm, NewCategoryForm, Rule
 from portal.ledger.models import LedgerCategory
 from portal.ledger.views import bp
 from portal.permissions import Action
+from portal.public_pages import clear_page_cache
 
 
 def _settings_page(*, rule_form=None, category_form=None, status=200):
@@ -41,6 +42,7 @@ def settings():
             apply_to_form(form, error)
         else:
             db.session.commit()
+            clear_page_cache()  # public statements show the rule and the categories' names
             flash(_("Repair-fund rule saved."), "success")
             return redirect(url_for("ledger.settings"), 303)
     return _settings_page(rule_form=form, status=400)
@@ -58,6 +60,7 @@ def category_add():
             apply_to_form(form, error)
         else:
             db.session.commit()
+            clear_page_cache()  # public statements show the rule and the categories' names
             flash(_("Category %(name)s added.", name=category.name_zh), "success")
             return redirect(url_for("ledger.settings"), 303)
     return _settings_page(category_form=form, status=400)
@@ -76,6 +79,7 @@ def category_edit(category_id: int):
             apply_to_form(form, error)
         else:
             db.session.commit()
+            clear_page_cache()  # public statements show the rule and the categories' names
             flash(_("Category renamed."), "success")
             return redirect(url_for("ledger.settings"), 303)
     return render_template("ledger/category_form.html", form=form, category=category), 400 if form.errors else 200
@@ -90,5 +94,6 @@ def category_retire(category_id: int):
         return _settings_page(status=400)
     services.retire_category(tenant=g.tenant, actor=current_user, category=category)
     db.session.commit()
+    clear_page_cache()
     flash(_("Category %(name)s retired: no new entries in it; its entries keep it.", name=category.name_zh), "success")
     return redirect(url_for("ledger.settings"), 303)

@@ -17,6 +17,7 @@ from portal.ledger.models import CategoryKind, Direction, LedgerCategory, Ledger
 from portal.ledger.money import yuan
 from portal.ledger.services import (
     LedgerError,
+    lock_community,
     next_quarter,
     previous_quarter,
     quarter_bounds,
@@ -151,8 +152,9 @@ def sign_off(*, tenant, actor, community: Community, year: int, quarter: int, ca
                 raise LedgerError(None, _l("Sign off %(label)s first: quarters are signed off in order.",
                                            label=f"{key[0]}Q{key[1]}"), status=409)
             key = previous_quarter(*key)
-    # Lock the community row on PostgreSQL so two sign-offs (or an entry racing one) serialise.
-    db.session.execute(sa.select(Community.id).where(Community.id == community.id).with_for_update())
+    lock_community(community.id)  # two sign-offs, or an entry racing one, serialise (PostgreSQL)
+    if stored(community.id, year, quarter) is not None:
+        raise LedgerError(None, _l("This quarter is signed off already."), status=409)
     figures = compute(community.id, year, quarter)
     row = LedgerStatement(tenant_id=tenant.id, community_id=community.id, year=year, quarter=quarter,
                           opening_fen=figures.opening_fen, income_fen=figures.income_fen, cost_fen=figures.cost_fen,
