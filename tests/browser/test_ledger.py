@@ -58,3 +58,14 @@ def test_the_firm_records_an_entry_and_the_committee_signs_off(new_context, shoo
     expect(committee.get_by_text(re.compile("报表已签认，本季度已关账"))).to_be_visible()
     no_horizontal_scroll(committee)
     shoot(committee, "ledger-statement-signed-phone-zh")
+
+
+def test_the_bureau_overview_on_a_phone(phone: Page, shoot):
+    phone.goto("/login")
+    log_in(phone, "13900000001")
+    phone.goto("/t/gaotang/ledger/?quarter=2026Q2")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("公共收益台账")
+    expect(phone.get_by_text("已录入公共收益")).to_be_visible()
+    expect(phone.get_by_role("link", name="金城花园")).to_be_visible()
+    no_horizontal_scroll(phone)
+    shoot(phone, "ledger-overview-phone-zh")
