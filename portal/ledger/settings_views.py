@@ -27,24 +27,34 @@ def _settings_page(*, rule_form=None, category_form=None, status=200):
                            used=services.used_category_ids()), status
 
 
+def _saved(form, change, message) -> bool:
+    """Run ``change`` for a valid ``form``: committed, the public pages refreshed (they show the rule and the
+    categories' names) and ``message()`` flashed; a refused change shows on the form. Whether it was saved."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        apply_to_form(form, error)
+        return False
+    db.session.commit()
+    clear_page_cache()
+    flash(message(), "success")
+    return True
+
+
 @bp.route("/ledger/settings", methods=["GET", "POST"])
 @tenant_permission(Action.MANAGE_LEDGER)
 def settings():
     if request.method == "GET":
         return _settings_page()
     form = RuleForm()
-    if form.validate_on_submit():
-        try:
-            services.update_settings(tenant=g.tenant, actor=current_user, repair_fund_low=form.repair_fund_low.data,
-                                     min_repair_percent=form.min_repair_percent.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
-            clear_page_cache()  # public statements show the rule and the categories' names
-            flash(_("Repair-fund rule saved."), "success")
-            return redirect(url_for("ledger.settings"), 303)
+    if _saved(form, lambda: services.update_settings(tenant=g.tenant, actor=current_user,
+                                                     repair_fund_low=form.repair_fund_low.data,
+                                                     min_repair_percent=form.min_repair_percent.data),
+              lambda: _("Repair-fund rule saved.")):
+        return redirect(url_for("ledger.settings"), 303)
     return _settings_page(rule_form=form, status=400)
 
 
@@ -52,17 +62,9 @@ def settings():
 @tenant_permission(Action.MANAGE_LEDGER)
 def category_add():
     form = NewCategoryForm()
-    if form.validate_on_submit():
-        try:
-            category = services.add_category(tenant=g.tenant, actor=current_user, values=form.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
-            clear_page_cache()  # public statements show the rule and the categories' names
-            flash(_("Category %(name)s added.", name=category.name_zh), "success")
-            return redirect(url_for("ledger.settings"), 303)
+    if _saved(form, lambda: services.add_category(tenant=g.tenant, actor=current_user, values=form.data),
+              lambda: _("Category %(name)s added.", name=form.name_zh.data.strip())):
+        return redirect(url_for("ledger.settings"), 303)
     return _settings_page(category_form=form, status=400)
 
 
@@ -71,17 +73,10 @@ def category_add():
 def category_edit(category_id: int):
     category = get_scoped_or_404(LedgerCategory, category_id)
     form = CategoryForm(obj=None if request.method == "POST" else category)
-    if form.validate_on_submit():
-        try:
-            services.rename_category(tenant=g.tenant, actor=current_user, category=category, values=form.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_to_form(form, error)
-        else:
-            db.session.commit()
-            clear_page_cache()  # public statements show the rule and the categories' names
-            flash(_("Category renamed."), "success")
-            return redirect(url_for("ledger.settings"), 303)
+    if _saved(form, lambda: services.rename_category(tenant=g.tenant, actor=current_user, category=category,
+                                                     values=form.data),
+              lambda: _("Category renamed.")):
+        return redirect(url_for("ledger.settings"), 303)
     return render_template("ledger/category_form.html", form=form, category=category), 400 if form.errors else 200
 
 
