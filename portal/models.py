@@ -5,6 +5,7 @@ from portal.auth.models import User  # noqa: F401
 from portal.checklists.models import ChecklistItem, ChecklistSection, ChecklistVersion  # noqa: F401
 from portal.communities.models import Area, Building, CommitteeMember, Community, OwnersCommittee, Unit  # noqa: F401
 from portal.firms.models import Contract, Firm, ProjectManager  # noqa: F401
+from portal.ledger.models import LedgerCategory, LedgerEntry, LedgerSettings, LedgerStatement, LedgerVoucher  # noqa: F401
 from portal.owners.models import ClaimCode, UnitBinding  # noqa: F401
 from portal.tickets.models import (  # noqa: F401
     CalendarDay, Consultation, FollowUp, Ticket, TicketCategory, TicketEvent, TicketPhoto)

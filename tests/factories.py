@@ -91,6 +91,13 @@ class TenantWorld:
     ticket_photo_id: int = 0      # tickets: that ticket's photo
     ticket_category_id: int = 0   # tickets: the ticket's category (its Chinese name carries the sentinel)
     calendar_day_id: int = 0      # tickets: a day of the tenant's own calendar
+    # ledger: an income entry of 2026 Q2 (counterparty and note carry the sentinel) with a voucher, the
+    # parking category, and 2026 Q2 as the quarter awaiting sign-off (Q1 is signed off)
+    entry_id: int = 0
+    voucher_id: int = 0
+    category_id: int = 0
+    statement_year: int = 2026
+    statement_quarter: int = 2
 
 
 @dataclass
@@ -229,6 +236,13 @@ def build_tickets(world: TenantWorld, tenant) -> None:
 
 
 def _build_tickets(world: TenantWorld, tenant) -> None:
+        build_ledger(world, tenant)
+    return world
+
+
+def build_ledger(world: TenantWorld, tenant) -> None:
+    """Two entries of the world's community: 2026-02-10 (in 2026 Q1, signed off by the committee) and
+    2026-05-10 (an open quarter) with a PNG voucher; the counterparty and note carry the sentinel. Not audited."""
     import io
 
     import sqlalchemy as sa
@@ -261,6 +275,34 @@ def _build_tickets(world: TenantWorld, tenant) -> None:
     db.session.flush()
     world.ticket_id, world.ticket_category_id, world.calendar_day_id = ticket.id, category.id, day.id
     world.ticket_photo_id = services.photos_of(ticket)[0].id
+    from portal.ledger import services as ledger, statements
+    from portal.ledger.models import AccountType, LedgerCategory, LedgerEntry, LedgerStatement, LedgerVoucher
+
+    ledger.ensure_categories(tenant)
+    parking = db.session.scalar(sa.select(LedgerCategory).where(LedgerCategory.code == "parking"))
+    s = world.sentinel
+    # Private persons: public pages show them masked (张**), so the sentinel never reaches a public page.
+    entries = [LedgerEntry(community_id=world.community_id, entry_date=day, direction=parking.direction,
+                           category_id=parking.id, amount_fen=fen, counterparty=f"{name}{s}", counterparty_is_individual=True,
+                           contract_id=world.contract_id, account_type=AccountType.DEDICATED, note=f"备注{s}")
+               for day, fen, name in ((dt.date(2026, 2, 10), 1_234_50, "张三"), (dt.date(2026, 5, 10), 5_000_00, "李四"))]
+    db.session.add_all(entries)
+    db.session.flush()
+    figures = statements.compute(world.community_id, 2026, 1)
+    db.session.add(LedgerStatement(
+        community_id=world.community_id, year=2026, quarter=1, opening_fen=figures.opening_fen,
+        income_fen=figures.income_fen, cost_fen=figures.cost_fen, repair_fund_fen=figures.repair_fund_fen,
+        spending_fen=figures.spending_fen, required_repair_fen=figures.required_repair_fen,
+        closing_fen=figures.closing_fen, entry_count=figures.entry_count, signed_by_name=f"主任{s}",
+        signed_by_capacity="业主委员会委员"))
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(image, "PNG")
+    accepted = storage.accept(io.BytesIO(image.getvalue()), kinds=("png",), label="voucher")
+    voucher = LedgerVoucher(entry_id=entries[1].id, storage_key=storage.store(tenant.id, "ledger_vouchers", accepted),
+                            content_type=accepted.content_type, size_bytes=accepted.size, sha256=accepted.sha256)
+    db.session.add(voucher)
+    db.session.flush()
+    world.entry_id, world.voucher_id, world.category_id = entries[1].id, voucher.id, parking.id
 
 
 def build_billing(world: TenantWorld, tenant) -> None:

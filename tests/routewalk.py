@@ -46,6 +46,12 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "photo_id": lambda w: w.ticket_photo_id,
     "category_id": lambda w: w.ticket_category_id,
     "day_id": lambda w: w.calendar_day_id,
+    # ledger: an entry with a voucher, that voucher, the parking category, the quarter awaiting sign-off
+    "entry_id": lambda w: w.entry_id,
+    "voucher_id": lambda w: w.voucher_id,
+    "ledger_category_id": lambda w: w.category_id,
+    "year": lambda w: w.statement_year,
+    "quarter": lambda w: w.statement_quarter,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
@@ -54,6 +60,7 @@ CHOICE_ARGS: dict[str, tuple[str, ...]] = {
     "answer": ("accept", "decline"),  # an invitation
     "roster_format": ("csv", "xlsx"),  # roster export
     "board_format": ("csv", "xlsx"),  # notice-board open data
+    "ledger_format": ("csv", "xlsx"),  # ledger open data and the overview export
 }
 
 # Arguments of rules outside the tenant prefix (platform area, static files, language switch).

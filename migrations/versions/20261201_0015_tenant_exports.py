@@ -1,7 +1,7 @@
 """tenant exports: a record of each export of a tenant; soft delete of tenants with a grace period
 
 Revision ID: 0015_tenant_exports
-Revises: 0010_parent_indexes
+Revises: 0014_tickets
 Create Date: 2026-12-01 20:00:00
 
 Additive only (a new table, three nullable columns): safe to run while the portal serves.

@@ -115,6 +115,14 @@ ACTION_SENTENCES = {
     "ticket_category.updated": _l("changed the ticket category %(summary)s"),
     "calendar.day_set": _l("set a day of the working-day calendar: %(summary)s"),
     "calendar.day_removed": _l("removed a day from the working-day calendar: %(summary)s"),
+    "ledger.entry_recorded": _l("recorded a public-revenue entry: %(summary)s"),
+    "ledger.entry_reversed": _l("reversed public-revenue entry %(summary)s"),
+    "ledger.voucher_added": _l("added a voucher to public-revenue entry %(summary)s"),
+    "ledger.statement_signed": _l("signed off the public-revenue statement %(summary)s"),
+    "ledger.category_added": _l("added the ledger category %(summary)s"),
+    "ledger.category_renamed": _l("renamed a ledger category to %(summary)s"),
+    "ledger.category_retired": _l("retired the ledger category %(summary)s"),
+    "ledger.rule_changed": _l("changed the repair-fund rule (%(summary)s)"),
 }
 
 # The filter's groups: choosing one shows every action whose code starts with it.
@@ -135,6 +143,7 @@ ACTION_GROUPS = {
     "claim_code.": _l("Claim codes"),
     "owner.": _l("Owners' units"),
     "billing.": _l("Billing"),
+    "ledger.": _l("Public-revenue ledger"),
 }
 
 OBJECT_TYPES = {
@@ -159,6 +168,10 @@ OBJECT_TYPES = {
     "ticket": _l("Ticket"),
     "ticket_category": _l("Ticket category"),
     "calendar_day": _l("Calendar day"),
+    "ledger_entry": _l("Ledger entry"),
+    "ledger_statement": _l("Quarterly statement"),
+    "ledger_category": _l("Ledger category"),
+    "ledger_settings": _l("Repair-fund rule"),
 }
 
 _DIRECTIONS = {"up": _l("up"), "down": _l("down")}

@@ -226,6 +226,56 @@ def _firm_tenant_registry(people: dict[str, User]) -> None:
     issue_codes(tenant=current_tenant._get_current_object(), actor=None, building=first)
 
 
+# Street officers without a demo account, named on the statements they signed.
+STREET_SIGNERS = {"汇鑫街道": "钱振华", "人和街道": "孙丽娟"}
+
+
+def _bureau_ledgers(bureau: Tenant, communities: dict[str, Community], streets: dict[str, Area], firms: list[Firm],
+                    people: dict[str, User]) -> None:
+    """A year of public revenue for every community: the firm records; 金城花园's committee signs off, the
+    others (no committee) their street office; the latest quarter of 金城花园 and 鱼邱湖小区 awaits the demo's
+    committee member and street officer."""
+    from portal.firms.services import current_contracts
+    from portal.ledger import services as ledger
+    from portal.ledger.demo import CAPACITY_COMMITTEE, Signer, load_demo_ledger, street_of
+    from portal.ledger.models import LedgerSettings
+
+    if db.session.scalar(sa.select(sa.func.count()).select_from(LedgerSettings)) == 0:
+        ledger.update_settings(tenant=bureau, actor=None, repair_fund_low=True, min_repair_percent=50)
+    contracts = current_contracts([c.id for c in communities.values()], on=dt.date(2026, 9, 30))
+    keepers, signers = {}, {}
+    for community in communities.values():
+        contract = contracts.get(community.id)
+        if contract is not None and contract.firm_id == firms[0].id:
+            keepers[community.id] = people["13900000004"]
+        street = street_of(community)
+        if community.name == "金城花园":
+            signers[community.id] = Signer("周委员", CAPACITY_COMMITTEE, people["13900000005"])
+        elif street is not None and street.name == "鱼邱湖街道":
+            signers[community.id] = Signer("赵主任", f"街道/社区干部，{street.name}", people["13900000003"])
+        elif street is not None:
+            signers[community.id] = Signer(STREET_SIGNERS.get(street.name, "街道干部"), f"街道/社区干部，{street.name}")
+    load_demo_ledger(bureau, keepers=keepers, signers=signers,
+                     awaiting={communities["金城花园"].id, communities["鱼邱湖小区"].id},
+                     reversal_in=communities["金城花园"].id)
+
+
+def _firm_ledgers(firm_tenant: Tenant, people: dict[str, User]) -> None:
+    """The firm's own projects: its project team records 恒安·东湖苑; branch managers sign off."""
+    from portal.ledger.demo import Signer, load_demo_ledger, street_of
+
+    projects = {c.name: c for c in db.session.scalars(sa.select(Community))}
+    keepers = {projects["恒安·东湖苑"].id: people["13900000004"]}
+    signers = {}
+    for project in projects.values():
+        branch = street_of(project)
+        if branch is not None and branch.name == "东城分公司":
+            signers[project.id] = Signer("褚经理", f"分公司经理，{branch.name}", people["13900000013"])
+        elif branch is not None:
+            signers[project.id] = Signer("何振东", f"分公司经理，{branch.name}")
+    load_demo_ledger(firm_tenant, keepers=keepers, signers=signers, awaiting={projects["恒安·东湖苑"].id})
+
+
 def _mobile_verification(tenant: Tenant, also: list[User]) -> None:
     """Both states of a mobile number in the demo: every member of a tenant that requires a verified number
     (so the printed logins go straight in) and the bureau administrator have verified theirs; the other
@@ -301,6 +351,7 @@ def load_demo() -> str:
 
         tickets_demo.load(bureau, owners={"13900000006": people["13900000006"]}, count=240, seed="gaotang",
                           password=DEMO_PASSWORD)
+        _bureau_ledgers(bureau, communities, streets, firms, people)
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.
@@ -314,6 +365,7 @@ def load_demo() -> str:
         load_boards(firm_tenant, publisher=people["13900000004"])
         tickets_demo.load(firm_tenant, owners={"13900000015": people["13900000015"]}, count=80, seed="hengan",
                           password=DEMO_PASSWORD)
+        _firm_ledgers(firm_tenant, people)
     _mobile_verification(firm_tenant, also=[people["13900000001"]])
     with tenant_scope(bureau):
         bureau_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))

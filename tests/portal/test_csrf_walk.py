@@ -38,6 +38,18 @@ def requested_code(client, world: World) -> str:
     return re.search(r"\b(\d{6})\b", sender.sent[-1].text).group(1)
 
 
+def voucher_file():
+    """A small PNG voucher (a fresh stream each time: a test client consumes it)."""
+    import io
+
+    from PIL import Image
+
+    data = io.BytesIO()
+    Image.new("RGB", (4, 4), (0, 120, 0)).save(data, "PNG")
+    data.seek(0)
+    return data, "voucher.png"
+
+
 def mobile_code(client, world: World) -> str:
     """Ask for a code to this client's own number on the account page; the code the test sender received.
 
@@ -270,6 +282,18 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
         "end_date": "2020-12-31", "fee_model": "lump_sum"}}),
     "firms_api.update_contract": ("tenant_admin", {"json": lambda w: {"fee_model": "commission"}}),
     "firms_api.end_contract": ("tenant_admin", {"json": lambda w: {"end_date": "2025-12-31", "reason": "合同到期"}}),
+    # public-revenue ledger (the world's bureau administrator: the settings; elsewhere the refusal comes first)
+    # (the community's firm keeps its ledger; its committee signs off the quarter awaiting sign-off)
+    "ledger.entry_new": ("firm_staff", {"form": lambda w: {"entry_date": "2026-07-01", "category": "parking",
+                                                          "amount": "100.00", "counterparty": "停车公司",
+                                                          "account_type": "dedicated", "note": ""}}),
+    "ledger.entry_reverse": ("firm_staff", {"form": lambda w: {"reason": "录入错误"}}),
+    "ledger.voucher_add": ("firm_staff", {"form": lambda w: {"voucher": voucher_file()}}),
+    "ledger.sign_off": ("committee_member", {"form": lambda w: {}}),
+    "ledger.settings": ("tenant_admin", {"form": lambda w: {"repair_fund_low": "y", "min_repair_percent": "50"}}),
+    "ledger.category_add": ("tenant_admin", {"form": lambda w: {"name_zh": "新类别", "name_en": "", "kind": "income"}}),
+    "ledger.category_edit": ("tenant_admin", {"form": lambda w: {"name_zh": "改名类别", "name_en": ""}}),
+    "ledger.category_retire": ("tenant_admin", {"form": lambda w: {}}),
     # billing: the platform's price list (no Stripe call), and what needs the local Stripe server ("stripe":
     # its "setup" gives tenant A a running subscription there first)
     "billing.plan_new": ("platform_admin", {"form": lambda w: {
@@ -310,6 +334,8 @@ def clients(app, world: World) -> dict:
                              ("platform_admin", world.platform_admin_login),
                              ("owner", world.a.logins[Role.OWNER]),
                              ("firm_staff", world.a.logins[Role.FIRM_STAFF])):
+                             ("firm_staff", world.a.logins[Role.FIRM_STAFF]),
+                             ("committee_member", world.a.logins[Role.COMMITTEE_MEMBER])):
         client = english(app.test_client())
         assert login(client, identifier).status_code == 302
         made[name] = (client, csrf_token_for(client))

@@ -1,0 +1,1 @@
+"""The public-revenue ledger (公共收益台账)."""
