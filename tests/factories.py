@@ -219,6 +219,7 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         build_billing(world, tenant)
         build_board(world, tenant, contract)
         build_tickets(world, tenant)
+        build_ledger(world, tenant)
     return world
 
 
@@ -236,13 +237,6 @@ def build_tickets(world: TenantWorld, tenant) -> None:
 
 
 def _build_tickets(world: TenantWorld, tenant) -> None:
-        build_ledger(world, tenant)
-    return world
-
-
-def build_ledger(world: TenantWorld, tenant) -> None:
-    """Two entries of the world's community: 2026-02-10 (in 2026 Q1, signed off by the committee) and
-    2026-05-10 (an open quarter) with a PNG voucher; the counterparty and note carry the sentinel. Not audited."""
     import io
 
     import sqlalchemy as sa
@@ -275,6 +269,17 @@ def build_ledger(world: TenantWorld, tenant) -> None:
     db.session.flush()
     world.ticket_id, world.ticket_category_id, world.calendar_day_id = ticket.id, category.id, day.id
     world.ticket_photo_id = services.photos_of(ticket)[0].id
+
+
+def build_ledger(world: TenantWorld, tenant) -> None:
+    """Two entries of the world's community: 2026-02-10 (in 2026 Q1, signed off by the committee) and
+    2026-05-10 (an open quarter) with a PNG voucher; the counterparty and note carry the sentinel. Not audited."""
+    import io
+
+    import sqlalchemy as sa
+    from PIL import Image
+
+    from portal import storage
     from portal.ledger import services as ledger, statements
     from portal.ledger.models import AccountType, LedgerCategory, LedgerEntry, LedgerStatement, LedgerVoucher
 

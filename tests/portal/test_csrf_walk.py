@@ -333,7 +333,6 @@ def clients(app, world: World) -> dict:
     for name, identifier in (("tenant_admin", world.a.logins[Role.BUREAU_ADMIN]),
                              ("platform_admin", world.platform_admin_login),
                              ("owner", world.a.logins[Role.OWNER]),
-                             ("firm_staff", world.a.logins[Role.FIRM_STAFF])):
                              ("firm_staff", world.a.logins[Role.FIRM_STAFF]),
                              ("committee_member", world.a.logins[Role.COMMITTEE_MEMBER])):
         client = english(app.test_client())
