@@ -133,6 +133,7 @@ class BaseConfig:
         self.PUBLIC_URL = env("PUBLIC_URL")
         self.MESSAGE_SENDER = env("MESSAGE_SENDER", "log")
         self.PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", self.PUBLIC_CACHE_SECONDS)
+        self.PICKER_FIRST_PAGE_SECONDS = env_int("PICKER_FIRST_PAGE_SECONDS", self.PICKER_FIRST_PAGE_SECONDS)
 
     def finalise(self, instance_path: str) -> None:
         """Fill in what depends on the instance folder; raise ConfigError when something is missing."""
