@@ -160,6 +160,7 @@ class BaseConfig:
         self.METRICS_ALLOW = env("METRICS_ALLOW", "127.0.0.1,::1")
         # A deleted tenant is kept this many days (and can be restored) before `flask tenants purge` removes it.
         self.TENANT_DELETE_GRACE_DAYS = env_int("TENANT_DELETE_GRACE_DAYS", 30)
+        self.PICKER_FIRST_PAGE_SECONDS = env_int("PICKER_FIRST_PAGE_SECONDS", self.PICKER_FIRST_PAGE_SECONDS)
 
     def finalise(self, instance_path: str) -> None:
         """Fill in what depends on the instance folder; raise ConfigError when something is missing."""
