@@ -1,7 +1,7 @@
 """Tenant home (public) and dashboard (members)."""
 from __future__ import annotations
 
-from flask import Blueprint, g, make_response, render_template
+from flask import Blueprint, g, make_response, render_template, request
 
 from portal.dashboard.public import public_counts
 from portal.dashboard.services import project_team_size, projects_by_branch, registry_counts
@@ -22,10 +22,13 @@ def home():
     from portal.listing import ListPage, paginate
 
     form = DirectoryFilterForm()
-    page = paginate(directory_query(form.q.data), sizes=False) if form.checked() else ListPage.empty()
+    # The list is read when asked for (a search, or a page of all communities): the plain front door stays
+    # as cheap as its cached figures, whatever the tenant's size.
+    listing = bool(request.args)
+    page = paginate(directory_query(form.q.data), sizes=False) if listing and form.checked() else ListPage.empty()
     rows = directory_rows(page.items)
     response = make_response(render_template("dashboard/home.html", counts=public_counts(g.tenant.id), form=form,
-                                             page=page, rows=rows), form.status)
+                                             page=page, rows=rows, listing=listing), form.status)
     return public_response(response)
 
 

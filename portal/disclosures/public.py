@@ -194,12 +194,12 @@ def diff(section: BoardSection, before: dict | None, after: dict) -> list[DiffLi
              for f in spec.fields if f.name in old_fields or f.name in new_fields]
     old_rows, new_rows = (before or {}).get("rows", []), after.get("rows", [])
 
-    def text(row):
+    def row_text(row):
         return "；".join(f"{f.label}：{display_value(f, row.get(f.name))}" for f in spec.rows if row.get(f.name) not in (None, ""))
 
     for index in range(max(len(old_rows), len(new_rows))):
-        lines.append(DiffLine(f"#{index + 1}", text(old_rows[index]) if index < len(old_rows) else "",
-                              text(new_rows[index]) if index < len(new_rows) else ""))
+        lines.append(DiffLine(f"#{index + 1}", row_text(old_rows[index]) if index < len(old_rows) else "",
+                              row_text(new_rows[index]) if index < len(new_rows) else ""))
     return lines
 
 

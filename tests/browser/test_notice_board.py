@@ -79,3 +79,22 @@ def test_firm_staff_publish_a_section(phone: Page, shoot):
     expect(phone.locator(".flash-success")).to_contain_text("已发布")
     phone.get_by_role("link", name="查看公开的公示栏").click()
     expect(phone.locator("main")).to_contain_text("空调清洗")
+
+
+def test_bureau_sees_overdue_sections_and_sets_due_rules(phone: Page, shoot):
+    phone.goto("/login")
+    log_in(phone, "13900000001")
+    phone.goto("/t/gaotang/dashboard")
+    phone.get_by_role("link", name="逾期栏目").click()
+    expect(phone.locator("main")).to_contain_text("东关新村")
+    expect(phone.locator("main")).to_contain_text("公共收益收支")
+    check_phone_layout(phone)
+    shoot(phone, "board-overdue-zh")
+    phone.goto("/t/gaotang/boards/rules")
+    phone.get_by_label("“公共收益收支”的天数").fill("20")
+    check_phone_layout(phone)
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(phone.locator(".flash-success")).to_contain_text("公示期限已保存")
+    phone.goto("/t/gaotang/boards/")
+    expect(phone.locator("main")).to_contain_text("金城花园")
+    no_horizontal_scroll(phone)

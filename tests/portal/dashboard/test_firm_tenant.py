@@ -40,6 +40,12 @@ ACTIONS = {
     Role.PROJECT_STAFF: SCOPED,
     Role.OWNER: {f"{BASE}/my/units", f"{BASE}/"},
 }
+# The notice boards: the firm's people publish; head office and branch managers also see what is overdue.
+ACTIONS[Role.BUREAU_ADMIN] = ACTIONS[Role.BUREAU_ADMIN] | {f"{BASE}/boards/", f"{BASE}/boards/overdue", f"{BASE}/boards/rules"}
+ACTIONS[Role.BUREAU_STAFF] = ACTIONS[Role.BUREAU_STAFF] | {f"{BASE}/boards/", f"{BASE}/boards/overdue"}
+ACTIONS[Role.AREA_OFFICER] = ACTIONS[Role.AREA_OFFICER] | {f"{BASE}/boards/", f"{BASE}/boards/overdue"}
+ACTIONS[Role.PROJECT_MANAGER] = ACTIONS[Role.PROJECT_MANAGER] | {f"{BASE}/boards/"}
+ACTIONS[Role.PROJECT_STAFF] = ACTIONS[Role.PROJECT_STAFF] | {f"{BASE}/boards/"}
 BUREAU_NAMES = ("Bureau administrator", "Bureau staff", "Street/community officer", "Property firm staff",
                 "Add a firm", "Street office", "Community office")
 

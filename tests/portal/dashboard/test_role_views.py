@@ -29,6 +29,13 @@ ACTIONS = {
     Role.OWNER: {"/t/alpha/my/units", "/t/alpha/"},
 }
 
+# The notice boards: firm staff publish, the bureau and street offices read and see what is overdue.
+BOARDS = "/t/alpha/boards/"
+ACTIONS[Role.BUREAU_ADMIN] = ACTIONS[Role.BUREAU_ADMIN] | {BOARDS, BOARDS + "overdue", BOARDS + "rules"}
+ACTIONS[Role.BUREAU_STAFF] = ACTIONS[Role.BUREAU_STAFF] | {BOARDS, BOARDS + "overdue"}
+ACTIONS[Role.AREA_OFFICER] = ACTIONS[Role.AREA_OFFICER] | {BOARDS, BOARDS + "overdue"}
+ACTIONS[Role.FIRM_STAFF] = ACTIONS[Role.FIRM_STAFF] | {BOARDS}
+
 BUREAU_ROLES = roles_for(TenantKind.BUREAU)  # tenant A is a bureau; the firm tenant C has its own tests
 
 

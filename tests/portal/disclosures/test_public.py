@@ -22,7 +22,8 @@ def board(app, world):
 
 
 def test_home_is_the_front_door_with_search(app, world, board, client):
-    home = client.get("/t/alpha/")
+    assert 'type="search"' in client.get("/t/alpha/").text  # the plain front door: the search box
+    home = client.get("/t/alpha/?page=1")
     assert home.status_code == 200 and "新小区" in home.text and f"小区{world.a.sentinel}" in home.text
     assert "/t/alpha/board/" in home.text
     found = client.get("/t/alpha/?q=新小区")
@@ -102,7 +103,7 @@ def test_front_door_holds_at_city_scale(app, world, client):
     from tests.portal import bulk
 
     bulk.in_tenant(app, world.a, lambda: bulk.communities(world.a, 3500, "城区小区"))
-    page = client.get("/t/alpha/")
+    page = client.get("/t/alpha/?page=1")
     assert page.status_code == 200 and "3501" in page.text.replace(",", "")
     assert page.text.count('href="/t/alpha/board/') == 20
     last = client.get("/t/alpha/?page=176")
