@@ -31,6 +31,29 @@ def _quarters(today: dt.date, count: int) -> list[str]:
     return labels[::-1]
 
 
+def _revenue_rows(contract: Contract, index: int, quarters: list[str]) -> list[dict]:
+    """The quarters as the community's public-revenue ledger computes them (the board and the ledger agree);
+    made-up figures only for a community whose ledger is empty."""
+    from portal.ledger.models import LedgerEntry
+    from portal.ledger.statements import compute
+
+    if db.session.scalar(sa.select(LedgerEntry.id).where(LedgerEntry.community_id == contract.community_id).limit(1)):
+        rows = []
+        for label in quarters:
+            figures = compute(contract.community_id, int(label[:4]), int(label[-1]))
+            rows.append({"quarter": label, "income_fen": figures.income_fen,
+                         "spending_fen": figures.cost_fen + figures.repair_fund_fen + figures.spending_fen,
+                         "balance_fen": figures.closing_fen})
+        return rows
+    balance, rows = 0, []
+    for q, label in enumerate(quarters):
+        income = 2_400_000 + 310_000 * ((index + q) % 5)
+        spending = 900_000 + 120_000 * ((index + 2 * q) % 4)
+        balance += income - spending
+        rows.append({"quarter": label, "income_fen": income, "spending_fen": spending, "balance_fen": balance})
+    return rows
+
+
 def content_for(contract: Contract, index: int, today: dt.date, *, skip_last_quarter: bool = False) -> dict:
     """All twelve sections of a plausible board; amounts in fen, varied by ``index``."""
     firm, community = contract.firm, contract.community
@@ -39,12 +62,7 @@ def content_for(contract: Contract, index: int, today: dt.date, *, skip_last_qua
     quarters = _quarters(today, 4)
     if skip_last_quarter:
         quarters = quarters[:-1]
-    balance, revenue_rows = 0, []
-    for q, label in enumerate(quarters):
-        income = 2_400_000 + 310_000 * ((index + q) % 5)
-        spending = 900_000 + 120_000 * ((index + 2 * q) % 4)
-        balance += income - spending
-        revenue_rows.append({"quarter": label, "income_fen": income, "spending_fen": spending, "balance_fen": balance})
+    revenue_rows = _revenue_rows(contract, index, quarters)
     start = contract.start_date.isoformat()
     return {
         BoardSection.IDENTITY: {"fields": {

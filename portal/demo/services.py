@@ -343,6 +343,8 @@ def load_demo() -> str:
                                                                Building.name == "2号楼"))
         issue_codes(tenant=bureau, actor=None, building=second)
         seed_defaults(bureau)
+        # The ledgers first: each board's public-revenue section publishes the ledger's quarters.
+        _bureau_ledgers(bureau, communities, streets, firms, people)
         from portal.demo.boards import load_boards
 
         load_boards(bureau, firm_publishers={firms[0].id: people["13900000004"]})
@@ -351,7 +353,6 @@ def load_demo() -> str:
 
         tickets_demo.load(bureau, owners={"13900000006": people["13900000006"]}, count=240, seed="gaotang",
                           password=DEMO_PASSWORD)
-        _bureau_ledgers(bureau, communities, streets, firms, people)
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.
@@ -362,10 +363,10 @@ def load_demo() -> str:
         _firm_tenant_registry(people)
         db.session.flush()
         seed_defaults(firm_tenant)
+        _firm_ledgers(firm_tenant, people)
         load_boards(firm_tenant, publisher=people["13900000004"])
         tickets_demo.load(firm_tenant, owners={"13900000015": people["13900000015"]}, count=80, seed="hengan",
                           password=DEMO_PASSWORD)
-        _firm_ledgers(firm_tenant, people)
     _mobile_verification(firm_tenant, also=[people["13900000001"]])
     with tenant_scope(bureau):
         bureau_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))

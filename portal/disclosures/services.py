@@ -169,7 +169,20 @@ def prefilled(contract: Contract, section: BoardSection) -> dict:
         content["fields"] = {k: v for k, v in content["fields"].items() if v}
     elif section == BoardSection.SERVICE_STANDARD:
         content = service_standard_from_list_a(contract.grade.value)
+    elif section == BoardSection.PUBLIC_REVENUE:
+        content["rows"] = public_revenue_from_ledger(contract)
     return content
+
+
+def public_revenue_from_ledger(contract: Contract) -> list[dict]:
+    """The quarters the community's public-revenue ledger has signed off, oldest first, as the section's rows:
+    the board shows the same figures as the ledger, and the firm does not type them twice."""
+    from portal.ledger.statements import public_summary
+    from tenants.context import current_tenant
+
+    return [{"quarter": row["quarter"], "income_fen": row["income_fen"], "spending_fen": row["expense_fen"],
+             "balance_fen": row["balance_fen"]}
+            for row in reversed(public_summary(current_tenant, contract.community_id))]
 
 
 def service_standard_from_list_a(grade: str) -> dict:

@@ -44,3 +44,29 @@ def test_every_demo_community_has_a_year_of_ledger(app, loaded):  # noqa: F811
     second = app.test_cli_runner().invoke(args=["demo", "load"])
     assert second.exit_code == 0
     assert ledger_state(app) == state
+
+
+def test_demo_boards_publish_the_ledgers_quarters(app):
+    """A visitor reading a demo board's public-revenue section and then the ledger page reads the same figures."""
+    import json
+
+    from portal.disclosures.models import BoardSection, BoardVersion, NoticeBoard
+
+    with freeze_time("2026-12-01 04:00:00"):
+        assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+        with app.app_context():
+            tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "gaotang"))
+            with tenant_scope(tenant):
+                community = db.session.scalar(sa.select(Community).where(Community.name == "金城花园"))
+                board_ids = list(db.session.scalars(sa.select(NoticeBoard.id).where(
+                    NoticeBoard.community_id == community.id)))
+                version = db.session.scalar(sa.select(BoardVersion).where(
+                    BoardVersion.board_id.in_(board_ids), BoardVersion.section == BoardSection.PUBLIC_REVENUE)
+                    .order_by(BoardVersion.seq.desc()).limit(1))
+                rows = json.loads(version.content)["rows"]
+                assert [row["quarter"] for row in rows] == ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+                for row in rows:
+                    figures = statements.compute(community.id, int(row["quarter"][:4]), int(row["quarter"][-1]))
+                    assert row["income_fen"] == figures.income_fen > 0
+                    assert row["balance_fen"] == figures.closing_fen
+            db.session.remove()
