@@ -14,3 +14,4 @@ from tenants.billing.models import BillingAccount, BillingEvent, BillingInvoice,
 from portal.disclosures.models import BoardDraft, BoardVersion, DueRule, NoticeBoard, OverdueFact  # noqa: F401
 from portal.tenant_export.models import TenantExport  # noqa: F401
 import portal.disclosures.restore_check  # noqa: E402,F401  (registers the boards' check with the restore drill)
+import portal.tickets.metrics  # noqa: E402,F401  (registers the overdue-tickets gauge with /metrics)

@@ -130,3 +130,15 @@ def test_the_image_runs_as_a_user_and_holds_no_secret():
     for line in re.findall(r"^(?:ENV|ARG)\s+.*$", dockerfile, re.M):
         assert not re.search(r"SECRET_KEY=|PASSWORD=|TOKEN=", line), line
     assert (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").count(".venv") == 1
+
+
+def test_the_periodic_commands_of_the_kit_exist(app):
+    """Each `group:command` the kit runs every few minutes is a real CLI command (escalation, deadline checks)."""
+    example = (DEPLOY / "portal.env.example").read_text(encoding="utf-8")
+    commands = re.search(r'^PORTAL_TICK_COMMANDS="([^"]*)"', example, re.M).group(1).split()
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    assert any(" ".join(commands) in str(service.get("environment", {})) for service in compose["services"].values())
+    assert "tickets:escalate" in commands and "boards:check-deadlines" in commands
+    for entry in commands:
+        group, command = entry.split(":")
+        assert command in app.cli.commands[group].commands, entry

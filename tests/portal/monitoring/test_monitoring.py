@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 
@@ -55,6 +56,9 @@ def test_requests_are_counted_per_route_and_logged_as_json_without_personal_data
     assert 'portal_http_requests_total{method="POST",route="/login",status="302"}' in page
     assert 'route="/t/<tenant_slug>/communities/"' in page
     assert "portal_http_request_duration_seconds_bucket" in page
+    # The demo's overdue tickets, per tenant (its tickets are dated before 1 December 2026; the clock is later).
+    overdue = dict(re.findall(r'^portal_tickets_overdue\{tenant="(\w+)"\} (\d+)', page, re.M))
+    assert int(float(overdue["gaotang"])) > 0 and int(float(overdue["hengan"])) > 0
     lines = access_lines(caplog)
     assert len(lines) >= 3 * len(DEMO_ACCOUNTS)
     login_line = next(line for line in lines if line["route"] == "/login" and line["method"] == "POST")
