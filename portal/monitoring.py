@@ -66,6 +66,10 @@ class _Collector:
     def __init__(self, app: Flask):
         self.app = app
 
+    def describe(self):
+        # Without this the registry would collect (query the database) when the app is created.
+        return []
+
     def collect(self):
         with self.app.app_context():
             yield from _queue_metrics(self.app)

@@ -5,7 +5,7 @@ import datetime as dt
 import logging
 
 logger = logging.getLogger(__name__)
-QUEUE = "tickets"
+QUEUE = "default"  # one of the queues the kit's worker listens on (deploy: high default low)
 
 
 def escalate_job(now_iso: str | None = None, slug: str | None = None) -> dict:

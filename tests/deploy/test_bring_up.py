@@ -173,13 +173,20 @@ def test_plain_server_bring_up_https_login_and_a_background_job(tmp_path, databa
 
         queue = Queue("default", connection=Redis.from_url(redis))
         job = queue.enqueue("portal.health.worker_probe")
+        from portal.tickets.tasks import enqueue as enqueue_escalation
+
+        escalation = enqueue_escalation(redis)  # the tickets' background job, on the queue the kit's worker serves
         worker = subprocess.run([str(BIN / "rq"), "worker", "--url", redis, "--burst", "high", "default", "low"],
                                 cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert worker.returncode == 0, worker.stderr[-2000:]
         job.refresh()
         assert job.get_status() == "finished", worker.stderr[-2000:]
         assert job.return_value() == {"database": True, "migrations": True}
-        print(f"bring_up https_login=ok healthz=ok metrics=ok worker_job={job.get_status()}")
+        escalation.refresh()
+        assert escalation.get_status() == "finished", worker.stderr[-2000:]
+        assert isinstance(escalation.return_value(), dict)
+        print(f"bring_up https_login=ok healthz=ok metrics=ok worker_job={job.get_status()} "
+              f"escalation_job={escalation.get_status()}")
     finally:
         subprocess.run([nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf), "-s", "quit"],
                        capture_output=True)
