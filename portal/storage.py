@@ -201,7 +201,8 @@ def response(tenant_id: int, key: str, *, download_name: str) -> Response:
                        download_name=f"{download_name}.{SUFFIXES[kind]}", etag=hashlib.sha256(data).hexdigest(),
                        max_age=0)
     # A stored file is data, never a page: no scripts, no framing, no guessing of its type.
-    result.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    result.headers["Content-Security-Policy"] = ("default-src 'none'; img-src 'self'; object-src 'none'; base-uri 'none'; "
+                                                  "frame-ancestors 'none'; sandbox")
     result.headers["X-Content-Type-Options"] = "nosniff"
     result.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     result.headers["Cache-Control"] = "private, no-cache"

@@ -225,6 +225,17 @@ class ApiBlueprint(Blueprint):
 
         return decorator
 
+    def public(self):
+        """Open data: no sign-in, so the operation says it needs no bearer token; an unknown tenant or object
+        is 404 like any missing one (there is no 401 or 403 to give)."""
+
+        def decorator(view):
+            wrapper = self._document(view, 404)
+            wrapper._apidoc.setdefault("manual_doc", {})["security"] = []
+            return wrapper
+
+        return decorator
+
     def answers(self, *codes: int):
         """Document further error answers a route gives (e.g. 409 when a service refuses a conflict)."""
 

@@ -37,6 +37,7 @@ def version_payload(v: BoardVersion) -> dict:
 
 
 @api_bp.get("/boards")
+@api_bp.public()
 @api_bp.arguments(BoardDirectoryQuerySchema, location="query")
 @api_bp.etag
 @api_bp.response(200, BoardDirectoryEntrySchema(many=True))
@@ -53,6 +54,7 @@ def _community_or_404(community_id: int) -> Community:
 
 
 @api_bp.get("/boards/<id:community_id>")
+@api_bp.public()
 @api_bp.answers(404)
 @api_bp.etag
 @api_bp.response(200, CommunityBoardsSchema)
@@ -72,6 +74,7 @@ def get_board(community_id: int):
 
 
 @api_bp.get("/boards/<id:community_id>/versions")
+@api_bp.public()
 @api_bp.answers(404)
 @api_bp.etag
 @api_bp.response(200, BoardVersionSchema(many=True))

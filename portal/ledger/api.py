@@ -15,6 +15,7 @@ api_bp = ApiBlueprint("ledger_api", __name__, url_prefix="/api/v1/t/<tenant_slug
 
 
 @api_bp.get("/communities/<id:community_id>/entries")
+@api_bp.public()
 @api_bp.arguments(PublicQuerySchema, location="query")
 @api_bp.response(200, PublicEntrySchema(many=True))
 @api_bp.answers(404)
@@ -26,6 +27,7 @@ def community_entries(query, community_id: int):
 
 
 @api_bp.get("/communities/<id:community_id>/statements")
+@api_bp.public()
 @api_bp.arguments(PublicQuerySchema, location="query")
 @api_bp.response(200, StatementSchema(many=True))
 @api_bp.answers(404)
@@ -38,6 +40,7 @@ def community_statements(query, community_id: int):
 
 
 @api_bp.get("/statements")
+@api_bp.public()
 @api_bp.arguments(PublicQuerySchema, location="query")
 @api_bp.response(200, StatementSchema(many=True))
 @api_bp.paginate(Pager)

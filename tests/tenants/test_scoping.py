@@ -457,6 +457,18 @@ RAW_SQL_ALLOWLIST = {
     ("tenants/rls.py", "application_role_problems"): "reads pg_roles/pg_class about the connected role",
     ("portal/db_stats.py", "_sqlite_stale_tables"): "SQLite catalogue, sqlite_stat1 and max(rowid) sizes (no rows read)",
     ("portal/db_stats.py", "refresh_statistics"): "ANALYZE / PRAGMA optimize: planner statistics (no rows returned)",
+    # Operations (CLI and the platform administrator only; no request's tenant): whole databases and whole tenants.
+    ("portal/backup/cli.py", "throwaway_database"): "backup drill: CREATE/DROP DATABASE of its own scratch database",
+    ("portal/backup/database.py", "_pg_dump"): "backup: the snapshot id and isolation level pg_dump shares",
+    ("portal/backup/database.py", "_revision"): "backup: the alembic revision of the database backed up",
+    ("portal/backup/inventory.py", "iter_rows"): "backup/restore drill: every row of every table, to hash (all tenants)",
+    ("portal/disclosures/restore_check.py", "board_chains_hold"): "restore drill: every board's chain in the restored database",
+    ("portal/tenant_export/importer.py", "_bump_sequences"): "tenant import: setval of the sequences past the imported ids",
+    ("portal/tenant_export/importer.py", "_insert_table"): "tenant import: inserts the exported rows of one tenant, ids kept",
+    ("portal/tenant_export/importer.py", "_match_users"): "tenant import: finds accounts by mobile or e-mail, or creates them without a usable password",
+    ("portal/tenant_export/importer.py", "import_export"): "tenant import: the schema revision, a free id and slug, then the tenant row",
+    ("portal/tenant_export/services.py", "purge_tenant"): "tenant purge: deletes one tenant's rows, table by table, by tenant_id",
+    ("portal/tenant_export/services.py", "write_export"): "tenant export: reads one tenant's rows, table by table, by tenant_id",
 }
 SESSION_RECEIVERS = {"session", "db.session", "self.session", "state.session"}
 

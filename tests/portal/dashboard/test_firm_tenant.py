@@ -46,6 +46,9 @@ ACTIONS[Role.BUREAU_STAFF] = ACTIONS[Role.BUREAU_STAFF] | {f"{BASE}/boards/", f"
 ACTIONS[Role.AREA_OFFICER] = ACTIONS[Role.AREA_OFFICER] | {f"{BASE}/boards/", f"{BASE}/boards/overdue"}
 ACTIONS[Role.PROJECT_MANAGER] = ACTIONS[Role.PROJECT_MANAGER] | {f"{BASE}/boards/"}
 ACTIONS[Role.PROJECT_STAFF] = ACTIONS[Role.PROJECT_STAFF] | {f"{BASE}/boards/"}
+# Tickets for every role (an owner their own); the revenue ledger for the firm's people.
+for _role in ACTIONS:
+    ACTIONS[_role] = ACTIONS[_role] | {f"{BASE}/tickets/"} | (set() if _role == Role.OWNER else {f"{BASE}/ledger/"})
 BUREAU_NAMES = ("Bureau administrator", "Bureau staff", "Street/community officer", "Property firm staff",
                 "Add a firm", "Street office", "Community office")
 

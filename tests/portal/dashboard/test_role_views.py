@@ -35,6 +35,10 @@ ACTIONS[Role.BUREAU_ADMIN] = ACTIONS[Role.BUREAU_ADMIN] | {BOARDS, BOARDS + "ove
 ACTIONS[Role.BUREAU_STAFF] = ACTIONS[Role.BUREAU_STAFF] | {BOARDS, BOARDS + "overdue"}
 ACTIONS[Role.AREA_OFFICER] = ACTIONS[Role.AREA_OFFICER] | {BOARDS, BOARDS + "overdue"}
 ACTIONS[Role.FIRM_STAFF] = ACTIONS[Role.FIRM_STAFF] | {BOARDS}
+# Tickets: everyone, each their own part (an owner their own tickets); the revenue ledger: all but owners,
+# who read it on the public pages.
+for _role in ACTIONS:
+    ACTIONS[_role] = ACTIONS[_role] | {"/t/alpha/tickets/"} | (set() if _role == Role.OWNER else {"/t/alpha/ledger/"})
 
 BUREAU_ROLES = roles_for(TenantKind.BUREAU)  # tenant A is a bureau; the firm tenant C has its own tests
 
