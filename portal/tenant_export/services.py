@@ -201,17 +201,30 @@ def undelete_tenant(*, actor, tenant: Tenant, reason: str) -> None:
         db.session.flush()
 
 
+def _delete_leaves_first(connection: sa.Connection, table: sa.Table, tenant_id: int) -> int:
+    """Delete the tenant's rows of ``table``; where rows point at rows of the same table (an area's parent,
+    a ledger reversal's original), the rows nothing points at go first, round after round. Cutting the
+    links instead would break checks that need them (a reversal must name what it reverses)."""
+    links = [fk for fk in table.foreign_keys if fk.column.table is table and fk.parent.name != "tenant_id"]
+    mine = table.c.tenant_id == tenant_id
+    total = 0
+    while links:
+        pointed_at = [sa.select(fk.parent).where(mine, fk.parent.is_not(None)) for fk in links]
+        leaves = sa.and_(mine, *[fk.column.not_in(query) for fk, query in zip(links, pointed_at)])
+        removed = connection.execute(table.delete().where(leaves)).rowcount
+        total += removed
+        if not removed:
+            break
+    return total + connection.execute(table.delete().where(mine)).rowcount
+
+
 def purge_tenant(connection: sa.Connection, tenant_id: int) -> dict[str, int]:
     """Delete every row of the tenant (children first), its files, then the tenant itself. Rows deleted per table."""
     metadata = reflect(connection)
     deleted = {}
     with across_tenants("purge a deleted tenant after its grace period"):
         for table in reversed(tenant_tables(metadata)):
-            # A tree inside one table (an area's parent): cut the links first, then the rows go in any order.
-            for fk in [fk for fk in table.foreign_keys if fk.column.table is table and fk.parent.name != "tenant_id"
-                       and fk.parent.nullable]:
-                connection.execute(table.update().where(table.c.tenant_id == tenant_id).values({fk.parent.name: None}))
-            deleted[table.name] = connection.execute(table.delete().where(table.c.tenant_id == tenant_id)).rowcount
+            deleted[table.name] = _delete_leaves_first(connection, table, tenant_id)
         tenants = metadata.tables["tenants"]
         connection.execute(tenants.delete().where(tenants.c.id == tenant_id))
     shutil.rmtree(tenant_upload_root(tenant_id), ignore_errors=True)

@@ -467,6 +467,7 @@ RAW_SQL_ALLOWLIST = {
     ("portal/tenant_export/importer.py", "_insert_table"): "tenant import: inserts the exported rows of one tenant, ids kept",
     ("portal/tenant_export/importer.py", "_match_users"): "tenant import: finds accounts by mobile or e-mail, or creates them without a usable password",
     ("portal/tenant_export/importer.py", "import_export"): "tenant import: the schema revision, a free id and slug, then the tenant row",
+    ("portal/tenant_export/services.py", "_delete_leaves_first"): "tenant purge: one tenant's rows of a table, leaves first",
     ("portal/tenant_export/services.py", "purge_tenant"): "tenant purge: deletes one tenant's rows, table by table, by tenant_id",
     ("portal/tenant_export/services.py", "write_export"): "tenant export: reads one tenant's rows, table by table, by tenant_id",
 }
