@@ -108,6 +108,9 @@ class BaseConfig:
     BILLING_TRIAL_DAYS = 30
     BILLING_CURRENCY = "cny"
     HSTS_SECONDS = 31536000
+    # Uploaded photos and vouchers (portal/storage.py): per-file bytes and image pixels, checked before decoding.
+    UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+    UPLOAD_MAX_PIXELS = 40_000_000
 
     def __init__(self) -> None:
         self.SECRET_KEY = env("SECRET_KEY")
@@ -130,6 +133,9 @@ class BaseConfig:
         self.PUBLIC_URL = env("PUBLIC_URL")
         self.MESSAGE_SENDER = env("MESSAGE_SENDER", "log")
         self.PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", self.PUBLIC_CACHE_SECONDS)
+        # Where uploads live; unset: <instance>/uploads. Back it up with the database (docs: deployment).
+        self.UPLOAD_ROOT = env("UPLOAD_ROOT")
+        self.UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", self.UPLOAD_MAX_BYTES)
 
     def finalise(self, instance_path: str) -> None:
         """Fill in what depends on the instance folder; raise ConfigError when something is missing."""

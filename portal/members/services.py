@@ -228,12 +228,10 @@ def binding_names(memberships: list[Membership]) -> dict[int, str]:
     """What each membership is bound to, by name (an area, a firm, a community or project), by membership id."""
     names: dict[int, str] = {}
     for kind, model in BINDING_MODELS.items():
-        wanted = {getattr(m, f"{kind}_id"): m.id for m in memberships if getattr(m, f"{kind}_id")}
-        if wanted:
-            for obj_id, name in db.session.execute(sa.select(model.id, model.name).where(model.id.in_(wanted))):
-                for m in memberships:
-                    if getattr(m, f"{kind}_id") == obj_id:
-                        names[m.id] = name
+        bound = {m.id: getattr(m, f"{kind}_id") for m in memberships if getattr(m, f"{kind}_id")}
+        if bound:
+            name_of = dict(db.session.execute(sa.select(model.id, model.name).where(model.id.in_(set(bound.values())))).all())
+            names.update({membership_id: name_of[obj_id] for membership_id, obj_id in bound.items() if obj_id in name_of})
     return names
 
 

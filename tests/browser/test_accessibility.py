@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.browser.a11y import Ledger, PageAuditor
 from tests.browser.conftest import DESKTOP, PHONE

@@ -10,7 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from portal.communities.models import Area, AreaKind, Building, Community, Unit
+from portal.communities.models import AreaKind
 from portal.extensions import db
 from portal.firms.models import Firm
 from tenants import tenant_scope
@@ -18,6 +18,7 @@ from tenants.models import Membership, Tenant, TenantKind
 from tenants.roles import Role, roles_for
 from tests.conftest import csrf_token_for
 from tests.portal.pages import in_english, page_text
+from tests.portal.dashboard.helpers import add_hidden_community
 from tests.portal.dashboard.test_role_views import action_links
 
 FIRM_ROLES = roles_for(TenantKind.FIRM)
@@ -60,20 +61,8 @@ def test_each_firm_role_has_its_firms_name_and_working_links(world, client_as, r
 
 def add_second_branch_project(app, world) -> int:
     """A second branch with a 3-unit project that no bound role of world C can see; returns its id."""
-    with app.app_context(), tenant_scope(db.session.get(Tenant, world.c.tenant_id)):
-        branch = Area(kind=AreaKind.BRANCH, name="西城分公司")
-        db.session.add(branch)
-        db.session.flush()
-        project = Community(name="西城项目", area_id=branch.id)
-        db.session.add(project)
-        db.session.flush()
-        building = Building(community_id=project.id, name="1号楼")
-        db.session.add(building)
-        db.session.flush()
-        db.session.add_all([Unit(community_id=project.id, building_id=building.id, room=f"10{i}", floor_area=80)
-                            for i in range(3)])
-        db.session.commit()
-        return project.id
+    return add_hidden_community(app, world.c.tenant_id, area_kind=AreaKind.BRANCH, area_name="西城分公司",
+                                community_name="西城项目", units=3)
 
 
 def test_dashboard_counts_projects_by_branch_over_what_the_role_sees(app, world, client_as):

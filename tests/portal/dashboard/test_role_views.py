@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pytest
 
-from portal.communities.models import Area, AreaKind, Building, Community, Unit
+from portal.communities.models import AreaKind
 from portal.extensions import db
-from tenants import tenant_scope
 from tenants.models import Tenant, TenantKind, TenantStatus
 from tenants.roles import Role, roles_for
+from tests.portal.dashboard.helpers import add_hidden_community
 from tests.portal.dashboard.test_dashboard import figures
 from tests.portal.pages import in_english, login, page_text
 
@@ -66,22 +65,10 @@ def test_coming_soon_names_only_what_does_not_exist(client_as, role, soon, not_s
     assert not [line for line in soon_lines if not_soon in line.lower()]
 
 
-def add_street_with_community(app, world):
+def add_street_with_community(app, world) -> int:
     """A second street of tenant A whose community (2 units) none of the bound roles can see."""
-    with app.app_context(), tenant_scope(db.session.get(Tenant, world.a.tenant_id)):
-        street = Area(kind=AreaKind.STREET, name="另一街道")
-        db.session.add(street)
-        db.session.flush()
-        community = Community(name="额外小区", area_id=street.id)
-        db.session.add(community)
-        db.session.flush()
-        building = Building(community_id=community.id, name="1号楼")
-        db.session.add(building)
-        db.session.flush()
-        for room in ("101", "102"):
-            db.session.add(Unit(community_id=community.id, building_id=building.id, room=room,
-                                floor_area=Decimal("70.00")))
-        db.session.commit()
+    return add_hidden_community(app, world.a.tenant_id, area_kind=AreaKind.STREET, area_name="另一街道",
+                                community_name="额外小区", units=2)
 
 
 @pytest.mark.parametrize("role, expected", [
