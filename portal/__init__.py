@@ -114,7 +114,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(api_bp)
     import importlib
 
-    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures"):
+    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures", "objections"):
         app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
         api.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
 

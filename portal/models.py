@@ -9,3 +9,4 @@ from portal.owners.models import ClaimCode, UnitBinding  # noqa: F401
 from tenants.models import Membership, Tenant  # noqa: F401
 from tenants.billing.models import BillingAccount, BillingEvent, BillingInvoice, Plan  # noqa: F401
 from portal.disclosures.models import BoardDraft, BoardVersion, DueRule, NoticeBoard, OverdueFact  # noqa: F401
+from portal.objections.models import Objection, ObjectionEvent, ObjectionSettings  # noqa: F401

@@ -87,6 +87,7 @@ class TenantWorld:
     invoice_id: int = 0           # billing: an invoice of the tenant (number carries the sentinel)
     board_id: int = 0             # disclosures: the board of contract_id (identity, fees, identity again)
     board_seq: int = 0            # disclosures: its newest version (identity v3, which replaced v1)
+    objection_id: int = 0         # objections: the OWNER's open objection to identity v3 (reason carries the sentinel)
 
 
 @dataclass
@@ -245,9 +246,20 @@ def build_board(world: TenantWorld, tenant, contract) -> None:
     version = boards.publish(tenant=tenant, actor=None, board=board, section=BoardSection.IDENTITY, data=identity,
                              correction=True, reason=f"原热线有误{s}", now=moment)
     world.board_id, world.board_seq = board.id, version.seq
+    build_objection(world, tenant, version)
     # A private draft: never on a public page (the isolation walk would find its sentinel).
     boards.save_draft(tenant=tenant, actor=None, board=board, section=BoardSection.EXTRA_SERVICES,
                       data={"rows": [{"service": f"草稿{s}", "price_fen": 100, "unit": "元/次"}]})
+
+
+def build_objection(world: TenantWorld, tenant, version) -> None:
+    """The owner's open objection to the newest identity version; its reason carries the sentinel."""
+    from portal.objections import services as objections
+
+    owner = db.session.get(User, world.users[Role.OWNER])
+    objection = objections.file_objection(tenant=tenant, actor=owner, version=version, row_index=None,
+                                          reason=f"热线打不通{world.sentinel}", today=dt.date(2026, 1, 5))
+    world.objection_id = objection.id
 
 
 def build_checklist_draft(world: TenantWorld, tenant) -> None:

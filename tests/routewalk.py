@@ -41,6 +41,7 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "board_id": lambda w: w.board_id,
     "seq": lambda w: w.board_seq,
     "board_section": lambda w: "identity",
+    "objection_id": lambda w: w.objection_id,  # objections: the OWNER's open objection to that board
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
