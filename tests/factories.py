@@ -256,9 +256,19 @@ def build_objection(world: TenantWorld, tenant, version) -> None:
     """The owner's open objection to the newest identity version; its reason carries the sentinel."""
     from portal.objections import services as objections
 
+    import io
+
+    from PIL import Image
+
+    from portal import storage
+
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(image, "PNG")
+    image.seek(0)
+    key = storage.store(tenant.id, objections.PHOTO_FOLDER, storage.accept(image, kinds={"png"}, label="photo"))
     owner = db.session.get(User, world.users[Role.OWNER])
     objection = objections.file_objection(tenant=tenant, actor=owner, version=version, row_index=None,
-                                          reason=f"热线打不通{world.sentinel}", today=dt.date(2026, 1, 5))
+                                          reason=f"热线打不通{world.sentinel}", photo_key=key, today=dt.date(2026, 1, 5))
     world.objection_id = objection.id
 
 

@@ -74,7 +74,7 @@ class DecideForm(PortalForm):
 
 
 class ObjectionFilterForm(ListFilterForm):
-    status = SelectField(_l("State"), choices=[SelectChoice(value="", label=_l("Every state"))]
+    state = SelectField(_l("State"), choices=[SelectChoice(value="", label=_l("Every state"))]
                          + [SelectChoice(value=s.value, label=s.label) for s in ObjectionStatus],
                          default="", validators=[Optional()])
     overdue = BooleanField(_l("Only overdue (the firm's answer is late)"))

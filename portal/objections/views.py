@@ -80,7 +80,7 @@ def index():
     form = ObjectionFilterForm()
     if form.checked():
         page = paginate(services.listed(g.memberships, g.tenant, current_user.id, q=form.q.data,
-                                        status=form.status.data or None, overdue_only=bool(form.overdue.data)))
+                                        status=form.state.data or None, overdue_only=bool(form.overdue.data)))
     else:
         page = ListPage.empty()
     return render_template("objections/index.html", page=page, form=form, today=local_today(),

@@ -44,8 +44,10 @@ def test_the_specification_covers_every_role_and_action():
     assert set(roles_for(TenantKind.BUREAU)) | set(roles_for(TenantKind.FIRM)) == set(Role)
     # A feature may keep its actions' columns in its own table of the same shape (listed here).
     from tests.portal.disclosures.test_permissions_matrix import COLUMNS as BOARD_COLUMNS
+    from tests.portal.objections.test_permissions_matrix import COLUMNS as OBJECTION_COLUMNS
 
-    assert set(COLUMNS) | set(BOARD_COLUMNS) == set(Action) and len(COLUMNS) + len(BOARD_COLUMNS) == len(Action)
+    features = BOARD_COLUMNS + OBJECTION_COLUMNS
+    assert set(COLUMNS) | set(features) == set(Action) and len(COLUMNS) + len(features) == len(Action)
 
 
 @pytest.mark.parametrize("role, action, allowed", MATRIX, ids=[f"{r.value}-{a.value}" for r, a, _ in MATRIX])
