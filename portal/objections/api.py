@@ -24,7 +24,7 @@ def payload(o: Objection, events: bool = False) -> dict:
     if o.correction_version_id:
         correction = next((v.seq for v in boards.versions_of(o.board, o.section) if v.id == o.correction_version_id), None)
     data = {"id": o.id, "community_id": o.community_id, "community": o.community.name, "board_id": o.board_id,
-            "version_seq": o.version_seq, "section": o.section, "row_index": o.row_index, "item": o.item,
+            "version_seq": o.version_seq, "section": o.section, "row_index": o.row_index, "item": services.item_label(o),
             "owner": "you" if services.is_owner_of(current_user, o) else o.masked_owner, "reason": o.reason,
             "has_photo": bool(o.photo_key), "status": o.status, "overdue": o.is_overdue(local_today()),
             "filed_at": o.filed_at, "due_on": o.due_on, "answer": o.answer, "answered_at": o.answered_at,

@@ -18,7 +18,6 @@ from portal.communities.models import Unit
 from portal.communities.services import local_today, visible_community_ids
 from portal.db import utcnow
 from portal.disclosures import services as boards
-from portal.disclosures.content import SPECS
 from portal.disclosures.models import SECTION_NAMES_ZH, BoardSection, BoardVersion, NoticeBoard
 from portal.domain import DomainError
 from portal.extensions import db
@@ -38,6 +37,7 @@ PHOTO_FOLDER = "objections"
 TRANSITIONS = {(S.OPEN, S.ANSWERED), (S.ANSWERED, S.ACCEPTED), (S.ANSWERED, S.ESCALATED), (S.OPEN, S.ESCALATED),
                (S.ESCALATED, S.DECIDED)}
 CLOSED = (S.ACCEPTED, S.DECIDED)
+SECTION_WHOLE = _l("The section as a whole")
 _SUPERVISORS = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.AREA_OFFICER, Role.COMMITTEE_MEMBER})
 
 
@@ -104,30 +104,42 @@ def current_board(community_id: int, today: dt.date | None = None) -> NoticeBoar
 
 
 def item_choices(version: BoardVersion) -> list[tuple[int | None, str]]:
-    """What an owner can point at in a published section: each row (by index), or the section as a whole."""
-    content = boards.content_of(version)
-    spec = SPECS[version.section]
-    choices: list[tuple[int | None, str]] = [(None, str(_l("The section as a whole")))]
-    for index, row in enumerate(content.get("rows", [])):
-        words = [str(row.get(f.name)) for f in spec.rows[:3] if row.get(f.name) not in (None, "")]
+    """What an owner can point at in a published section: the section as a whole (None), or one of its rows by
+    index, with the row's first values as shown on the board (money in yuan, choices in words)."""
+    from portal.disclosures.public import lay_out
+
+    _fields, _columns, rows = lay_out(version.section, boards.content_of(version))
+    choices: list[tuple[int | None, str]] = [(None, str(SECTION_WHOLE))]
+    for index, row in enumerate(rows):
+        words = [text for text in row[:3] if text]
         choices.append((index, f"{index + 1}. {' · '.join(words)}"[:200]))
     return choices
+
+
+def item_label(objection: Objection) -> str:
+    """What was objected to, in the reader's language (read again from the immutable version)."""
+    if objection.row_index is None:
+        return str(SECTION_WHOLE)
+    version = db.session.scalar(sa.select(BoardVersion).where(BoardVersion.id == objection.version_id))
+    return dict(item_choices(version)).get(objection.row_index, objection.item) if version else objection.item
 
 
 # ----------------------------------------------------------------------------- transitions
 
 
-def _move(tenant, actor, objection: Objection, target: ObjectionStatus, role: str, note: str, action: str) -> None:
+def _move(tenant, actor, objection: Objection, target: ObjectionStatus, role: str, note: str, action: str,
+          at: dt.datetime | None = None) -> None:
     before = objection.status if objection.id else None
     if before is not None and (before, target) not in TRANSITIONS:
         raise _refused(objection, target)
+    at = at or utcnow()
     objection.status = target
     if target in CLOSED:
-        objection.closed_at = utcnow()
+        objection.closed_at = at
     db.session.add(objection)
     db.session.flush()
     db.session.add(ObjectionEvent(objection_id=objection.id, actor_id=getattr(actor, "id", None), actor_role=role,
-                                  at=utcnow(), from_status=before, to_status=target, note=note))
+                                  at=at, from_status=before, to_status=target, note=note))
     record(tenant=tenant, actor=actor, action=action, object_type="objection", object_id=objection.id,
            summary=f"#{objection.id} {objection.community.name if objection.community else ''} "
                    f"{SECTION_NAMES_ZH[objection.section]} v{objection.version_seq}",
@@ -147,9 +159,11 @@ def _text(field: str, value, limit: int, required: bool = True) -> str:
 
 
 def file_objection(*, tenant, actor, version: BoardVersion, row_index: int | None, reason: str,
-                   photo_key: str | None = None, today: dt.date | None = None) -> Objection:
+                   photo_key: str | None = None, today: dt.date | None = None,
+                   now: dt.datetime | None = None) -> Objection:
     """An owner bound to a unit of the community objects to one item of a published section of its current board."""
-    today = today or local_today()
+    now = now or utcnow()
+    today = today or local_date(now, tenant)
     board = db.session.scalar(sa.select(NoticeBoard).where(NoticeBoard.id == version.board_id))
     if board is None or not board.contract.is_current(today):
         raise ObjectionError(None, _l("Objections are taken on the board of the firm serving the community now."))
@@ -167,10 +181,10 @@ def file_objection(*, tenant, actor, version: BoardVersion, row_index: int | Non
     reason = _text("reason", reason, REASON_MAX)
     objection = Objection(board_id=board.id, community_id=board.community_id, firm_id=board.firm_id,
                           version_id=version.id, version_seq=version.seq, section=version.section, row_index=row_index,
-                          item=choices[row_index], reason=reason, photo_key=photo_key, owner_id=actor.id,
-                          unit_id=units[0].id, masked_owner=masked_unit(units[0]), filed_at=utcnow(),
+                          item="" if row_index is None else choices[row_index], reason=reason, photo_key=photo_key, owner_id=actor.id,
+                          unit_id=units[0].id, masked_owner=masked_unit(units[0]), filed_at=now,
                           due_on=add_working_days(today, answer_days()))
-    _move(tenant, actor, objection, S.OPEN, "owner", reason, "objection.filed")
+    _move(tenant, actor, objection, S.OPEN, "owner", reason, "objection.filed", at=now)
     return objection
 
 
@@ -190,14 +204,14 @@ def answer(*, tenant, actor, objection: Objection, text: str, correction_seq: in
     objection.answer, objection.answered_at, objection.answered_by_id = text, now, actor.id
     objection.answered_late = local_date(now, tenant) > objection.due_on
     objection.correction_version_id = correction.id if correction else None
-    _move(tenant, actor, objection, S.ANSWERED, "firm", text, "objection.answered")
+    _move(tenant, actor, objection, S.ANSWERED, "firm", text, "objection.answered", at=now)
     return objection
 
 
-def accept(*, tenant, actor, objection: Objection) -> Objection:
+def accept(*, tenant, actor, objection: Objection, now: dt.datetime | None = None) -> Objection:
     if objection.owner_id != actor.id:
         raise ObjectionError(None, _l("Only the owner who filed the objection can accept the answer."), status=403)
-    _move(tenant, actor, objection, S.ACCEPTED, "owner", "", "objection.accepted")
+    _move(tenant, actor, objection, S.ACCEPTED, "owner", "", "objection.accepted", at=now)
     return objection
 
 

@@ -84,6 +84,7 @@ def index():
     else:
         page = ListPage.empty()
     return render_template("objections/index.html", page=page, form=form, today=local_today(),
+                           item_label=services.item_label,
                            is_owner=can(g.memberships, Action.FILE_OBJECTIONS),
                            may_set=can(g.memberships, Action.MANAGE_OBJECTION_RULES)), form.status
 
@@ -113,6 +114,7 @@ def _render(objection: Objection, forms: dict, status: int = 200):
         correction = next((v for v in boards.versions_of(objection.board, objection.section)
                            if v.id == objection.correction_version_id), None)
     return render_template("objections/detail.html", objection=objection, forms=forms, today=local_today(),
+                           item_label=services.item_label,
                            events=services.events_of(objection), correction=correction,
                            owner=services.is_owner_of(current_user, objection)), status
 
