@@ -88,7 +88,7 @@ def upgrade():
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_role', sa.String(length=24), nullable=False),
     sa.Column('at', portal.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('from_status', sa.Enum('open', 'answered', 'accepted', 'escalated', 'decided', name='objectionstatus', native_enum=False, create_constraint=True, length=16), nullable=True),
+    sa.Column('from_status', sa.Enum('open', 'answered', 'accepted', 'escalated', 'decided', name='objectionfromstatus', native_enum=False, create_constraint=True, length=16), nullable=True),
     sa.Column('to_status', sa.Enum('open', 'answered', 'accepted', 'escalated', 'decided', name='objectionstatus', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('note', sa.String(length=2000), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),

@@ -126,7 +126,10 @@ class ObjectionEvent(TenantScoped, Base):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     actor_role: Mapped[str] = mapped_column(sa.String(24), default="")  # owner / firm / street_office / system
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    from_status: Mapped[ObjectionStatus | None] = mapped_column(enum_type(ObjectionStatus, 16))
+    # Its own constraint name: two columns of one enum type would otherwise both be named after the type.
+    from_status: Mapped[ObjectionStatus | None] = mapped_column(sa.Enum(
+        ObjectionStatus, native_enum=False, length=16, validate_strings=True, create_constraint=True,
+        name="objectionfromstatus", values_callable=lambda members: [m.value for m in members]))
     to_status: Mapped[ObjectionStatus] = mapped_column(enum_type(ObjectionStatus, 16))
     note: Mapped[str] = mapped_column(sa.String(2000), default="")
 

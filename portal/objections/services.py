@@ -317,14 +317,17 @@ def counts_by_board(board_ids: Iterable[int], today: dt.date) -> dict[int, dict[
     result = {i: {"open": 0, "answered": 0, "overdue": 0} for i in ids}
     if not ids:
         return result
+
+    def count(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
     rows = db.session.execute(
-        sa.select(Objection.board_id, Objection.status, Objection.due_on < today, sa.func.count())
+        sa.select(Objection.board_id, count(Objection.status == S.OPEN), count(Objection.status == S.ANSWERED),
+                  count(sa.and_(Objection.status == S.OPEN, Objection.due_on < today)))
         .where(Objection.board_id.in_(ids), Objection.status.in_((S.OPEN, S.ANSWERED)))
-        .group_by(Objection.board_id, Objection.status, Objection.due_on < today)).all()
-    for board_id, status, late, count in rows:
-        result[board_id]["open" if status == S.OPEN else "answered"] += count
-        if status == S.OPEN and late:
-            result[board_id]["overdue"] += count
+        .group_by(Objection.board_id)).all()
+    for board_id, waiting, answered, late in rows:
+        result[board_id] = {"open": int(waiting), "answered": int(answered), "overdue": int(late)}
     return result
 
 
