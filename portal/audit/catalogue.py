@@ -139,6 +139,7 @@ OBJECT_TYPES = {
     "claim_code": _l("Claim code"),
     "unit_binding": _l("Owner's unit"),
     "billing_account": _l("Billing account"),
+    "objection": _l("Objection"),
 }
 
 _DIRECTIONS = {"up": _l("up"), "down": _l("down")}
