@@ -2,15 +2,12 @@
 escalate, the street office's decision, the list's filters and the tenant's answer limit."""
 from __future__ import annotations
 
-from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from flask_wtf.form import _Auto, _is_submitted
-from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from portal.forms import PortalForm
+from portal.forms import PortalForm, UploadForm
 from portal.listing import ListFilterForm
 from portal.objections.models import Decision, ObjectionStatus
 from portal.objections.services import ANSWER_MAX, REASON_MAX
@@ -19,18 +16,10 @@ from portal.validation import NoControlChars
 PHOTO = "photo"
 
 
-class FileObjectionForm(PortalForm):
+class FileObjectionForm(UploadForm):
     """What the owner objects to (a row of the section, or the section), why, and a photo if they have one."""
 
-    class Meta(PortalForm.Meta):
-        def wrap_formdata(self, form, formdata):
-            if formdata is _Auto:
-                if not _is_submitted():
-                    return None
-                files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k == PHOTO])
-                fields = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k != PHOTO])
-                return CombinedMultiDict([files, fields])
-            return formdata
+    file_fields = (PHOTO,)
 
     item = RadioField(_l("What you object to"), validators=[InputRequired(_l("Choose what you object to."))])
     reason = TextAreaField(_l("Why (what is wrong, and what it should say)"),

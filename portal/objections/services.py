@@ -18,7 +18,7 @@ from portal.communities.models import Unit
 from portal.communities.services import local_today, visible_community_ids
 from portal.db import utcnow
 from portal.disclosures import services as boards
-from portal.disclosures.models import SECTION_NAMES_ZH, BoardSection, BoardVersion, NoticeBoard
+from portal.disclosures.models import SECTION_NAMES_ZH, BoardVersion, NoticeBoard
 from portal.domain import DomainError
 from portal.extensions import db
 from portal.objections.models import (DEFAULT_ANSWER_DAYS, Decision, Objection, ObjectionEvent, ObjectionSettings,
