@@ -114,3 +114,7 @@ def init_app(app: Flask) -> None:
     from portal.disclosures.cli import boards_cli
 
     app.cli.add_command(boards_cli)
+
+    from portal.objections.cli import objections_cli
+
+    app.cli.add_command(objections_cli)

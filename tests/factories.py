@@ -268,7 +268,8 @@ def build_objection(world: TenantWorld, tenant, version) -> None:
     key = storage.store(tenant.id, objections.PHOTO_FOLDER, storage.accept(image, kinds={"png"}, label="photo"))
     owner = db.session.get(User, world.users[Role.OWNER])
     objection = objections.file_objection(tenant=tenant, actor=owner, version=version, row_index=None,
-                                          reason=f"热线打不通{world.sentinel}", photo_key=key, today=dt.date(2026, 1, 5))
+                                          reason=f"热线打不通{world.sentinel}", photo_key=key,
+                                          now=dt.datetime(2026, 1, 5, 3, 0, tzinfo=dt.timezone.utc))
     world.objection_id = objection.id
 
 

@@ -331,11 +331,12 @@ def counts_by_board(board_ids: Iterable[int], today: dt.date) -> dict[int, dict[
     return result
 
 
-def period_facts(start: dt.date, end: dt.date) -> list[dict]:
-    """Per board (project) for the evaluation: objections filed in [start, end], answered late, and still open
-    and overdue at ``end``."""
-    zone_start = dt.datetime.combine(start, dt.time(), dt.timezone.utc) - dt.timedelta(hours=8)
-    zone_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.timezone.utc) - dt.timedelta(hours=8)
+def period_facts(start: dt.date, end: dt.date, time_zone: str = "Asia/Shanghai") -> list[dict]:
+    """Per board (project) for the evaluation: objections filed in [start, end] (days in ``time_zone``), how many
+    were answered late, and how many were still unanswered past their due date when the period ended."""
+    zone = ZoneInfo(time_zone)
+    zone_start = dt.datetime.combine(start, dt.time(), zone)
+    zone_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone)
     rows = db.session.execute(
         sa.select(Objection.board_id, Objection.community_id, Objection.firm_id, sa.func.count(),
                   sa.func.sum(sa.case((Objection.answered_late.is_(True), 1), else_=0)),

@@ -149,3 +149,14 @@ def test_answer_limit_is_per_tenant_in_working_days(app, world):
         version_day = dt.date(2026, 9, 30)  # the eve of the National Day week: 3 working days run past it
         from portal.workdays import add_working_days
         assert add_working_days(version_day, services.answer_days()) > dt.date(2026, 10, 8)
+
+
+def test_cli_prints_the_period_facts(app, world):
+    result = app.test_cli_runner().invoke(args=["objections", "facts", "--tenant", "alpha", "--start", "2026-01-01",
+                                                "--end", "2026-12-31"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("board_id") and lines[1].split("\t")[0] == str(world.a.board_id)
+    bad = app.test_cli_runner().invoke(args=["objections", "facts", "--tenant", "alpha", "--start", "2026-12-31",
+                                             "--end", "2026-01-01"])
+    assert bad.exit_code != 0
