@@ -132,9 +132,11 @@ def _act(objection_id: int, name: str, act):
     forms = _forms(objection)
     form = forms.get(name)
     if form is None:
-        if name in ("answer", "decide") and not (can(g.memberships, Action.ANSWER_OBJECTIONS if name == "answer"
-                                                     else Action.DECIDE_OBJECTIONS)):
-            abort(403)
+        allowed = {"answer": lambda: services.may_answer(g.memberships, g.tenant, objection),
+                   "decide": lambda: services.may_decide(g.memberships, g.tenant, objection)}.get(
+            name, lambda: services.is_owner_of(current_user, objection))
+        if not allowed():
+            abort(403)  # never this member's step on this objection
         flash(_("This objection is now “%(state)s”; that step is not open to you.", state=objection.status.label), "error")
         return _render(objection, forms, 409)
     if form.validate_on_submit():

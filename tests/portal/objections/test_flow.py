@@ -160,3 +160,19 @@ def test_cli_prints_the_period_facts(app, world):
     bad = app.test_cli_runner().invoke(args=["objections", "facts", "--tenant", "alpha", "--start", "2026-12-31",
                                              "--end", "2026-01-01"])
     assert bad.exit_code != 0
+
+
+def test_in_a_firm_tenant_its_project_team_answers_and_its_head_office_decides(app, world):
+    """Tenant C is a firm: its own people play the firm's part; its head office (not a street office) decides."""
+    oid = world.c.objection_id
+
+    def as_c(role):
+        return signed_in(app, world.c.logins[role])
+
+    assert post(as_c(Role.PROJECT_MANAGER), f"/t/firmco/objections/{oid}/answer",
+                {"answer-answer": "已核实"}).status_code == 303
+    assert post(as_c(Role.OWNER), f"/t/firmco/objections/{oid}/escalate", {"escalate-note": ""}).status_code == 303
+    decision = {"decide-decision": "not_upheld", "decide-decision_reason": "号码无误"}
+    assert post(as_c(Role.AREA_OFFICER), f"/t/firmco/objections/{oid}/decide", decision).status_code == 403
+    assert post(as_c(Role.BUREAU_STAFF), f"/t/firmco/objections/{oid}/decide", decision).status_code == 303
+    assert objection(app, world.c, oid).decision == Decision.NOT_UPHELD
