@@ -126,3 +126,7 @@ def init_app(app: Flask) -> None:
     from portal.tickets.cli import tickets_cli
 
     app.cli.add_command(tickets_cli)
+
+    from portal.objections.cli import objections_cli
+
+    app.cli.add_command(objections_cli)

@@ -5,6 +5,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import IntegerField
 
 from portal.validation import DB_INT_MAX, bounded_int
@@ -59,3 +60,20 @@ class BoundedIntegerField(IntegerField):
         if self.data is None:
             raise ValueError(self.message or _l("Enter a whole number from %(low)s to %(high)s.",
                                                     low=self.minimum, high=self.maximum))
+
+
+class UploadForm(PortalForm):
+    """A form with file fields: those named in ``file_fields`` come from the uploaded files, and only they;
+    every other field from the form body (so a file never fills a text field)."""
+
+    file_fields: tuple[str, ...] = ()
+
+    class Meta(PortalForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto:
+                if not _is_submitted():
+                    return None
+                files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k in form.file_fields])
+                fields = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k not in form.file_fields])
+                return CombinedMultiDict([files, fields])
+            return formdata

@@ -43,6 +43,11 @@ class Action(str, enum.Enum):
     RECORD_LEDGER = "record_ledger"              # record entries, reversals and vouchers (the keeper of the ledger)
     SIGN_OFF_LEDGER = "sign_off_ledger"          # sign off a quarterly statement (committee; else the officer)
     MANAGE_LEDGER = "manage_ledger"              # categories and the repair-fund rule
+    FILE_OBJECTIONS = "file_objections"          # object to a published board item; accept or escalate the answer
+    VIEW_OBJECTIONS = "view_objections"          # the objections one may see (object check: services.may_see)
+    ANSWER_OBJECTIONS = "answer_objections"      # the firm answers (object check: the board's editors)
+    DECIDE_OBJECTIONS = "decide_objections"      # the street office decides an escalated objection
+    MANAGE_OBJECTION_RULES = "manage_objection_rules"  # the tenant's answer limit in working days
 
 
 _ALL_ROLES = frozenset(Role)
@@ -101,6 +106,16 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.RECORD_LEDGER: _BUREAU | {Role.FIRM_STAFF, Role.PROJECT_MANAGER, Role.PROJECT_STAFF},
     Action.SIGN_OFF_LEDGER: frozenset({Role.COMMITTEE_MEMBER, Role.AREA_OFFICER}),
     Action.MANAGE_LEDGER: frozenset({Role.BUREAU_ADMIN}),
+    # An owner with a unit bound in the community (checked per board); only the filer accepts or escalates.
+    Action.FILE_OBJECTIONS: frozenset({Role.OWNER}),
+    # Everyone sees some: an owner their own, the firm its boards', the committee, street office and bureau
+    # their communities' (portal.objections.services.visible_condition).
+    Action.VIEW_OBJECTIONS: _ALL_ROLES,
+    # Whoever edits the board answers (portal.disclosures.services.may_edit_board).
+    Action.ANSWER_OBJECTIONS: _BUREAU | {Role.AREA_OFFICER, Role.FIRM_STAFF, Role.PROJECT_MANAGER, Role.PROJECT_STAFF},
+    # A bureau's street officer of the community's area; in a firm's tenant its head office (services.may_decide).
+    Action.DECIDE_OBJECTIONS: _BUREAU | {Role.AREA_OFFICER},
+    Action.MANAGE_OBJECTION_RULES: frozenset({Role.BUREAU_ADMIN}),
 }
 
 

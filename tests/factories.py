@@ -98,6 +98,7 @@ class TenantWorld:
     category_id: int = 0
     statement_year: int = 2026
     statement_quarter: int = 2
+    objection_id: int = 0         # objections: the OWNER's open objection to identity v3 (reason carries the sentinel)
 
 
 @dataclass
@@ -348,9 +349,31 @@ def build_board(world: TenantWorld, tenant, contract) -> None:
     version = boards.publish(tenant=tenant, actor=actor, board=board, section=BoardSection.IDENTITY, data=identity,
                              correction=True, reason=f"原热线有误{s}", now=moment)
     world.board_id, world.board_seq = board.id, version.seq
+    build_objection(world, tenant, version)
     # A private draft: never on a public page (the isolation walk would find its sentinel).
     boards.save_draft(tenant=tenant, actor=actor, board=board, section=BoardSection.EXTRA_SERVICES,
                       data={"rows": [{"service": f"草稿{s}", "price_fen": 100, "unit": "元/次"}]})
+
+
+def build_objection(world: TenantWorld, tenant, version) -> None:
+    """The owner's open objection to the newest identity version; its reason carries the sentinel."""
+    from portal.objections import services as objections
+
+    import io
+
+    from PIL import Image
+
+    from portal import storage
+
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(image, "PNG")
+    image.seek(0)
+    key = storage.store(tenant.id, objections.PHOTO_FOLDER, storage.accept(image, kinds={"png"}, label="photo"))
+    owner = db.session.get(User, world.users[Role.OWNER])
+    objection = objections.file_objection(tenant=tenant, actor=owner, version=version, row_index=None,
+                                          reason=f"热线打不通{world.sentinel}", photo_key=key,
+                                          now=dt.datetime(2026, 1, 5, 3, 0, tzinfo=dt.timezone.utc))
+    world.objection_id = objection.id
 
 
 def build_checklist_draft(world: TenantWorld, tenant) -> None:

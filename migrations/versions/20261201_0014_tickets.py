@@ -2,7 +2,7 @@
 the tenant's ticket categories and its working-day calendar
 
 Revision ID: 0014_tickets
-Revises: 0012_revenue_ledger
+Revises: 0013_objections
 Create Date: 2026-12-01 19:59:36
 
 Every table belongs to a tenant: tenant_id, row-level security. Categories are seeded per tenant by the
@@ -46,7 +46,7 @@ DEFAULT_CATEGORIES = [
 
 # revision identifiers, used by Alembic.
 revision = '0014_tickets'
-down_revision = '0012_revenue_ledger'
+down_revision = '0013_objections'
 branch_labels = None
 depends_on = None
 

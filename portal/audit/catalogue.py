@@ -48,6 +48,12 @@ ACTION_SENTENCES = {
     "board.corrected": _l("published a correction of a notice-board section (%(summary)s)"),
     "board.due_rule_changed": _l("changed when a notice-board section falls due (%(summary)s)"),
     "board.deadlines_checked": _l("checked the notice-board deadlines (%(summary)s)"),
+    "objection.filed": _l("filed an objection to a notice-board item (%(summary)s)"),
+    "objection.answered": _l("answered an objection to a notice-board item (%(summary)s)"),
+    "objection.accepted": _l("accepted the firm's answer to an objection (%(summary)s)"),
+    "objection.escalated": _l("escalated an objection to the street office (%(summary)s)"),
+    "objection.decided": _l("decided an escalated objection (%(summary)s)"),
+    "objection.answer_days_changed": _l("changed the working days a firm has to answer an objection (%(summary)s)"),
     "checklist.draft_created": _l("started draft version %(number)s of list %(kind)s"),
     "checklist.superseded": _l("replaced version %(number)s of list %(kind)s with version %(new_number)s"),
     "checklist.discarded": _l("discarded draft version %(number)s of list %(kind)s"),
@@ -172,6 +178,7 @@ OBJECT_TYPES = {
     "ledger_statement": _l("Quarterly statement"),
     "ledger_category": _l("Ledger category"),
     "ledger_settings": _l("Repair-fund rule"),
+    "objection": _l("Objection"),
 }
 
 _DIRECTIONS = {"up": _l("up"), "down": _l("down")}

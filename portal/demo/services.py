@@ -348,6 +348,9 @@ def load_demo() -> str:
         from portal.demo.boards import load_boards
 
         load_boards(bureau, firm_publishers={firms[0].id: people["13900000004"]})
+        from portal.demo.objections import load_objections
+
+        load_objections(bureau, communities["金城花园"], people["13900000006"], people["13900000004"])
 
         from portal.tickets import demo as tickets_demo
 

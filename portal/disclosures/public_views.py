@@ -27,6 +27,7 @@ from portal.extensions import db
 from portal.guards import get_scoped_or_404
 from portal.i18n import current_locale_code
 from portal.listing import paginate
+from portal.objections import services as objection_services
 from portal.owners.qr import qr_svg
 from portal.public_pages import public_response
 from portal.public_url import public_url_for
@@ -76,12 +77,14 @@ def public_board(community_id: int):
     """The notice board of a community: the current firm's board, then earlier firms' (no sign-in)."""
     community = get_scoped_or_404(Community, community_id)
     today = local_today()
-    key = page_key(community, today, current_locale_code())
+    objections = objection_services.public_board_context(community.id, today, current_user)
+    key = page_key(community, today, current_locale_code()) + objections.stamp
     not_modified = _not_modified(key)
     if not_modified is not None:
         return not_modified
     body = _cached_render((g.tenant.id, g.tenant.name_zh, g.tenant.name_en, key), lambda: render_template(
-        "disclosures/public_board.html", community=community, views=board_views(community, today), today=today))
+        "disclosures/public_board.html", community=community, views=board_views(community, today), today=today,
+        objections=objections))
     return _html(body, key)
 
 

@@ -1,32 +1,20 @@
-"""Forms of the roster pages: the upload (the one file field of the portal) and the import confirmation."""
+"""Forms of the roster pages: the upload and the import confirmation."""
 from __future__ import annotations
 
-from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from flask_wtf.form import _Auto, _is_submitted
-from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import HiddenField, SearchField, SelectField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from portal.forms import PortalForm
+from portal.forms import PortalForm, UploadForm
 from portal.listing import SEARCH_MAX_LENGTH, ListFilterForm
 from portal.validation import NoControlChars, optional_id
 
 
-class RosterUploadForm(PortalForm):
+class RosterUploadForm(UploadForm):
     """Takes the ``file`` part from the uploaded files, and only it; every other field from the form body."""
 
-    class Meta(PortalForm.Meta):
-        def wrap_formdata(self, form, formdata):
-            if formdata is _Auto:
-                if not _is_submitted():
-                    return None
-                files = MultiDict([(k, v) for k, v in request.files.items(multi=True) if k == "file"])
-                fields = MultiDict([(k, v) for k, v in request.form.items(multi=True) if k != "file"])
-                return CombinedMultiDict([files, fields])
-            return formdata
-
+    file_fields = ("file",)
     file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired(_l("Choose the roster file to upload."))])
 
 

@@ -222,6 +222,23 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
         **{f"days_{s.value}": str(r.days) for s, r in BOARD_RULES.items()}, "days_parking": "60"}}),
     "disclosures_api.save_draft": ("firm_staff", {"json": lambda w: {"content": BOARD_IDENTITY}}),
     "disclosures_api.publish": ("firm_staff", {"json": lambda w: {"content": BOARD_IDENTITY}}),
+    # objections: the owner files, accepts and escalates; the firm's staff answer; the street officer decides
+    "objections.file": ("owner", {"form": lambda w: {"item": "section", "reason": "热线无人接听"}}),
+    "objections.answer": ("firm_staff", {"form": lambda w: {"answer-answer": "已更正热线"}}),
+    "objections.accept": ("owner", {"form": lambda w: {}, "prepare": lambda c, w: objection_in(c, w, "answered")}),
+    "objections.escalate": ("owner", {"form": lambda w: {"escalate-note": "仍未解决"},
+                                      "prepare": lambda c, w: objection_in(c, w, "answered")}),
+    "objections.decide": ("area_officer", {"form": lambda w: {"decide-decision": "upheld", "decide-decision_reason": "属实"},
+                                           "prepare": lambda c, w: objection_in(c, w, "escalated")}),
+    "objections.settings": ("tenant_admin", {"form": lambda w: {"answer_days": "7"}}),
+    "objections_api.file_objection": ("owner", {"json": lambda w: {"board_id": w.a.board_id, "seq": w.a.board_seq,
+                                                                   "reason": "热线无人接听"}}),
+    "objections_api.answer_objection": ("firm_staff", {"json": lambda w: {"answer": "已更正热线"}}),
+    "objections_api.accept_objection": ("owner", {"prepare": lambda c, w: objection_in(c, w, "answered")}),
+    "objections_api.escalate_objection": ("owner", {"json": lambda w: {"note": "仍未解决"},
+                                                    "prepare": lambda c, w: objection_in(c, w, "answered")}),
+    "objections_api.decide_objection": ("area_officer", {"json": lambda w: {"decision": "upheld", "reason": "属实"},
+                                                         "prepare": lambda c, w: objection_in(c, w, "escalated")}),
     "checklists_api.add_section": ("tenant_admin", {"json": lambda w: {"code": "S3", "title_zh": "第三部分", "weight": 0}}),
     "checklists_api.update_section": ("tenant_admin", {"json": lambda w: {"weight": "39.5"}}),
     "checklists_api.delete_section": ("tenant_admin", {}),
@@ -316,6 +333,24 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
 SIGNATURE_ROUTES = {"billing_webhook.receive"}
 
 
+def objection_in(client, world: World, status: str) -> dict:
+    """Put tenant A's objection in ``status`` (the state the request needs), as the earlier steps would have."""
+    import sqlalchemy as sa
+
+    from portal.objections.models import Objection, ObjectionStatus
+    from tenants import tenant_scope
+    from tenants.models import Tenant
+
+    with client.application.app_context():
+        tenant = _db.session.get(Tenant, world.a.tenant_id)
+        with tenant_scope(tenant):
+            objection = _db.session.scalar(sa.select(Objection).where(Objection.id == world.a.objection_id))
+            objection.status = ObjectionStatus(status)
+            _db.session.commit()
+        _db.session.remove()
+    return {}
+
+
 def english(client):
     client.set_cookie("portal_lang", "en")
     return client
@@ -334,7 +369,8 @@ def clients(app, world: World) -> dict:
                              ("platform_admin", world.platform_admin_login),
                              ("owner", world.a.logins[Role.OWNER]),
                              ("firm_staff", world.a.logins[Role.FIRM_STAFF]),
-                             ("committee_member", world.a.logins[Role.COMMITTEE_MEMBER])):
+                             ("committee_member", world.a.logins[Role.COMMITTEE_MEMBER]),
+                             ("area_officer", world.a.logins[Role.AREA_OFFICER])):
         client = english(app.test_client())
         assert login(client, identifier).status_code == 302
         made[name] = (client, csrf_token_for(client))

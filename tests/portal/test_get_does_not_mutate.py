@@ -25,7 +25,8 @@ def senders(app, world: World) -> dict:
 
 
 # Tenant pages only owners are served (an owner's units and community page): read by tenant A's owner.
-OWNER_PAGES = frozenset({"owners.my_units", "owners.community", "owners_api.my_units", "tickets.new"})
+OWNER_PAGES = frozenset({"owners.my_units", "owners.community", "owners_api.my_units", "tickets.new",
+                         "objections.file"})
 
 
 def who_reads(rule) -> list[str]:

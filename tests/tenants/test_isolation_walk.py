@@ -239,6 +239,22 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "tickets_api.get_ticket": Action.VIEW_TICKETS,
     "tickets_api.file_ticket": Action.VIEW_TICKETS,
     "tickets_api.transition": Action.VIEW_TICKETS,
+    "objections.file": Action.FILE_OBJECTIONS,
+    "objections.index": Action.VIEW_OBJECTIONS,
+    "objections.detail": Action.VIEW_OBJECTIONS,
+    "objections.answer": Action.ANSWER_OBJECTIONS,
+    "objections.accept": Action.FILE_OBJECTIONS,
+    "objections.escalate": Action.FILE_OBJECTIONS,
+    "objections.decide": Action.DECIDE_OBJECTIONS,
+    "objections.photo": Action.VIEW_OBJECTIONS,
+    "objections.settings": Action.MANAGE_OBJECTION_RULES,
+    "objections_api.list_objections": Action.VIEW_OBJECTIONS,
+    "objections_api.get_objection": Action.VIEW_OBJECTIONS,
+    "objections_api.file_objection": Action.FILE_OBJECTIONS,
+    "objections_api.answer_objection": Action.ANSWER_OBJECTIONS,
+    "objections_api.accept_objection": Action.FILE_OBJECTIONS,
+    "objections_api.escalate_objection": Action.FILE_OBJECTIONS,
+    "objections_api.decide_objection": Action.DECIDE_OBJECTIONS,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -292,6 +308,11 @@ ATTACK_FORMS = {
         "identity", "service_standard", "fees", "contractors", "finance", "apportionment", "public_revenue",
         "repair_fund", "renovations", "parking", "handover", "extra_services")
         for kind, value in (("freq", "current"), ("days", "1"))},
+    "objections.file": {"item": "section", "reason": "入侵"},
+    "objections.answer": {"answer-answer": "入侵"},
+    "objections.escalate": {"escalate-note": "入侵"},
+    "objections.decide": {"decide-decision": "upheld", "decide-decision_reason": "入侵"},
+    "objections.settings": {"answer_days": "1"},
 }
 ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "communities_api.create_area": {"kind": "street", "name": "入侵街道"},
@@ -326,7 +347,11 @@ ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "disclosures_api.publish": {"content": {"fields": {"firm_name": "入侵物业", "project_manager": "入侵",
                                                                   "manager_phone": "1", "hotline": "1",
                                                                   "price_complaint_line": "12358"}},
-                                           "correction": True, "reason": "takeover"}}
+                                           "correction": True, "reason": "takeover"},
+               "objections_api.file_objection": {"board_id": 1, "seq": 1, "reason": "入侵"},
+               "objections_api.answer_objection": {"answer": "入侵"},
+               "objections_api.escalate_objection": {"note": "入侵"},
+               "objections_api.decide_objection": {"decision": "upheld", "reason": "入侵"}}
 
 
 @dataclass

@@ -30,7 +30,8 @@ NAMES = {
     Role.AREA_OFFICER: "Branch/region manager", Role.PROJECT_MANAGER: "Project manager",
     Role.PROJECT_STAFF: "Project staff", Role.OWNER: "Owner",
 }
-SCOPED = {f"{BASE}/communities/", f"{BASE}/firms/", f"{BASE}/checklists/", f"{BASE}/account/tokens/", f"{BASE}/"}
+SCOPED = {f"{BASE}/communities/", f"{BASE}/firms/", f"{BASE}/checklists/", f"{BASE}/account/tokens/", f"{BASE}/",
+          f"{BASE}/objections/"}
 ACTIONS = {
     Role.BUREAU_ADMIN: SCOPED | {f"{BASE}/members/", f"{BASE}/audit/", f"{BASE}/areas/", f"{BASE}/roster/", f"{BASE}/settings/", f"{BASE}/billing/",
                                  f"{BASE}/claim-codes/"},
@@ -38,7 +39,7 @@ ACTIONS = {
     Role.AREA_OFFICER: SCOPED,
     Role.PROJECT_MANAGER: SCOPED | {f"{BASE}/roster/", f"{BASE}/claim-codes/"},
     Role.PROJECT_STAFF: SCOPED,
-    Role.OWNER: {f"{BASE}/my/units", f"{BASE}/"},
+    Role.OWNER: {f"{BASE}/my/units", f"{BASE}/objections/", f"{BASE}/"},
 }
 # The notice boards: the firm's people publish; head office and branch managers also see what is overdue.
 ACTIONS[Role.BUREAU_ADMIN] = ACTIONS[Role.BUREAU_ADMIN] | {f"{BASE}/boards/", f"{BASE}/boards/overdue", f"{BASE}/boards/rules"}

@@ -13,20 +13,21 @@ from tests.portal.dashboard.helpers import add_hidden_community
 from tests.portal.dashboard.test_dashboard import figures
 from tests.portal.pages import in_english, login, page_text
 
-# The links of "What you can do", per role: each one a page the role may open (checked below).
+# The links of "What you can do", per role: each one a page the role may open (checked below). Every role
+# sees objections: an owner their own, the others those they handle or supervise.
 ACTIONS = {
     Role.BUREAU_ADMIN: {"/t/alpha/members/", "/t/alpha/audit/", "/t/alpha/communities/", "/t/alpha/firms/",
                         "/t/alpha/roster/", "/t/alpha/claim-codes/", "/t/alpha/checklists/",
-                        "/t/alpha/account/tokens/", "/t/alpha/settings/", "/t/alpha/billing/", "/t/alpha/"},
+                        "/t/alpha/account/tokens/", "/t/alpha/settings/", "/t/alpha/billing/", "/t/alpha/objections/", "/t/alpha/"},
     Role.BUREAU_STAFF: {"/t/alpha/members/", "/t/alpha/communities/", "/t/alpha/firms/", "/t/alpha/roster/",
-                        "/t/alpha/claim-codes/", "/t/alpha/checklists/", "/t/alpha/account/tokens/", "/t/alpha/"},
+                        "/t/alpha/claim-codes/", "/t/alpha/checklists/", "/t/alpha/account/tokens/", "/t/alpha/objections/", "/t/alpha/"},
     Role.AREA_OFFICER: {"/t/alpha/communities/", "/t/alpha/firms/", "/t/alpha/checklists/",
-                        "/t/alpha/account/tokens/", "/t/alpha/"},
+                        "/t/alpha/account/tokens/", "/t/alpha/objections/", "/t/alpha/"},
     Role.FIRM_STAFF: {"/t/alpha/communities/", "/t/alpha/firms/", "/t/alpha/checklists/",
-                      "/t/alpha/account/tokens/", "/t/alpha/"},
+                      "/t/alpha/account/tokens/", "/t/alpha/objections/", "/t/alpha/"},
     Role.COMMITTEE_MEMBER: {"/t/alpha/communities/", "/t/alpha/firms/", "/t/alpha/claim-codes/",
-                            "/t/alpha/checklists/", "/t/alpha/account/tokens/", "/t/alpha/"},
-    Role.OWNER: {"/t/alpha/my/units", "/t/alpha/"},
+                            "/t/alpha/checklists/", "/t/alpha/account/tokens/", "/t/alpha/objections/", "/t/alpha/"},
+    Role.OWNER: {"/t/alpha/my/units", "/t/alpha/objections/", "/t/alpha/"},
 }
 
 # The notice boards: firm staff publish, the bureau and street offices read and see what is overdue.

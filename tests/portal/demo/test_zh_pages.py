@@ -24,6 +24,7 @@ ALLOWED_WORDS = frozenset({
     "OpenAPI",
     "Excel", "WPS", "WeChat", "Android", "iPhone", "Chrome", "Edge", "Firefox", "Safari",
     "Stripe",  # the payment service, a proper name
+    "WebP",  # an image format's name, like JPEG and PNG (the photo fields name what they take)
     "gaotang", "hengan",  # the demo tenants' slugs, shown in addresses
 })
 # Pages that are not HTML reading matter (downloads, the API, static files).

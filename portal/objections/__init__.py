@@ -1,0 +1,1 @@
+"""Owners' objections (异议) to published notice-board items: filed, answered, accepted or escalated, decided."""
