@@ -101,6 +101,40 @@ def nginx_config(tmp_path: Path, https: int, http: int, upstream: int) -> Path:
     return conf
 
 
+def file_a_ticket_over_https(base: str) -> tuple[requests.Session, str]:
+    """The demo owner files a ticket with a photo through nginx; returns their session and the ticket's page."""
+    import io
+
+    from PIL import Image
+
+    owner = requests.Session()
+    page = owner.get(f"{base}/login", timeout=10, verify=False)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+    signed_in = owner.post(f"{base}/login", data={"identifier": "13900000006", "password": "sunshine-demo-2026",
+                                                 "csrf_token": csrf}, allow_redirects=False, timeout=10, verify=False,
+                           headers={"Referer": f"{base}/login"})
+    assert signed_in.status_code == 302, signed_in.text[:500]
+    form = owner.get(f"{base}/t/gaotang/tickets/new", timeout=10, verify=False).text
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+
+    def first_option(name: str) -> str:
+        select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', form, re.S).group(1)
+        return next(v for v in re.findall(r'<option[^>]*value="([^"]*)"', select) if v)
+
+    photo = io.BytesIO()
+    Image.new("RGB", (32, 32), (120, 40, 40)).save(photo, "JPEG")
+    filed = owner.post(f"{base}/t/gaotang/tickets/new", timeout=20, verify=False, allow_redirects=False,
+                       headers={"Referer": f"{base}/t/gaotang/tickets/new"},
+                       data={"csrf_token": csrf, "unit_id": first_option("unit_id"),
+                             "category_id": first_option("category_id"), "description": "地下车库照明坏了",
+                             "location": "地下车库", "urgency": "normal"},
+                       files={"photos": ("garage.jpg", photo.getvalue(), "image/jpeg")})
+    assert filed.status_code == 303, filed.text[:1000]
+    ticket_page = filed.headers["Location"]
+    assert re.search(r"/t/gaotang/tickets/\d+$", ticket_page), ticket_page
+    return owner, ticket_page if ticket_page.startswith("http") else base + ticket_page
+
+
 def test_plain_server_bring_up_https_login_and_a_background_job(tmp_path, database):
     nginx = ensure_nginx()
     redis = redis_url()
@@ -131,6 +165,7 @@ def test_plain_server_bring_up_https_login_and_a_background_job(tmp_path, databa
     run("rls", "grant-app-role", database["app_role"])
     run("users", "create-platform-admin", "--login", "admin@bring-up.example.org", "--name", "管理员",
         "--password", ADMIN_PASSWORD)
+    run("demo", "load")  # an owner bound to a unit, to file a ticket through nginx
     processes, log = [], None
     conf = nginx_config(tmp_path, https, http, gunicorn_port)
     try:
@@ -168,6 +203,9 @@ def test_plain_server_bring_up_https_login_and_a_background_job(tmp_path, databa
         assert metrics.status_code == 200 and 'route="/login"' in metrics.text
         assert "bring-up.example.org" not in metrics.text
 
+        owner, ticket_page = file_a_ticket_over_https(base)
+        assert "主管部门督办" not in owner.get(ticket_page, timeout=10, verify=False).text  # just filed
+
         from redis import Redis
         from rq import Queue
 
@@ -175,7 +213,9 @@ def test_plain_server_bring_up_https_login_and_a_background_job(tmp_path, databa
         job = queue.enqueue("portal.health.worker_probe")
         from portal.tickets.tasks import enqueue as enqueue_escalation
 
-        escalation = enqueue_escalation(redis)  # the tickets' background job, on the queue the kit's worker serves
+        # The tickets' background job, on the queue the kit's worker serves, judged at a moment when the
+        # ticket just filed is long overdue: the worker escalates it.
+        escalation = enqueue_escalation(redis, "2027-06-01T02:00:00+00:00")
         worker = subprocess.run([str(BIN / "rq"), "worker", "--url", redis, "--burst", "high", "default", "low"],
                                 cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert worker.returncode == 0, worker.stderr[-2000:]
@@ -184,9 +224,11 @@ def test_plain_server_bring_up_https_login_and_a_background_job(tmp_path, databa
         assert job.return_value() == {"database": True, "migrations": True}
         escalation.refresh()
         assert escalation.get_status() == "finished", worker.stderr[-2000:]
-        assert isinstance(escalation.return_value(), dict)
+        assert escalation.return_value()["gaotang"]["to_bureau"] >= 1
+        # The owner sees it: past its deadline by months, the ticket is now supervised by the bureau (督办).
+        assert "主管部门督办" in owner.get(ticket_page, timeout=10, verify=False).text
         print(f"bring_up https_login=ok healthz=ok metrics=ok worker_job={job.get_status()} "
-              f"escalation_job={escalation.get_status()}")
+              f"ticket_filed=ok escalation_job={escalation.get_status()}")
     finally:
         subprocess.run([nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf), "-s", "quit"],
                        capture_output=True)
