@@ -110,7 +110,7 @@ SPECS: dict[BoardSection, SectionSpec] = {
     ), min_rows=1),
     BoardSection.REPAIR_FUND: SectionSpec(rows=(
         Field("date", _l("Date"), kind="date", required=True),
-        Field("item", _l("Repair"), required=True, max_len=200),
+        Field("item", _l("Repair work"), required=True, max_len=200),
         Field("amount_fen", _l("Amount (yuan)"), kind="fen", required=True),
         Field("approval", _l("Approved by"), max_len=120),
     )),

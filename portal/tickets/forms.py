@@ -121,10 +121,10 @@ class CategoryForm(PortalForm):
     name_en = _text(_l("Name (English)"), _l("Enter the category's name."), 80, multiline=False)
     response_limit = BoundedIntegerField(_l("Response within"), minimum=1, maximum=366,
                                          validators=[InputRequired(_l("Enter a limit from 1 to 366."))])
-    response_unit = SelectField(_l("Unit"), choices=lambda: [(u.value, u.label) for u in LimitUnit])
+    response_unit = SelectField(_l("Time unit"), choices=lambda: [(u.value, u.label) for u in LimitUnit])
     resolve_limit = BoundedIntegerField(_l("Resolution within"), minimum=1, maximum=366,
                                         validators=[InputRequired(_l("Enter a limit from 1 to 366."))])
-    resolve_unit = SelectField(_l("Unit"), choices=lambda: [(u.value, u.label) for u in LimitUnit])
+    resolve_unit = SelectField(_l("Time unit"), choices=lambda: [(u.value, u.label) for u in LimitUnit])
     is_active = BooleanField(_l("Offered for new tickets"))
 
     def values(self) -> dict:

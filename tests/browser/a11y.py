@@ -103,7 +103,12 @@ class PageAuditor:
         """Run axe and the reflow check on the page's current document, unless it was checked already."""
         if page.is_closed() or page.url == "about:blank":
             return
-        if page.evaluate(f"() => document.documentElement.hasAttribute('{CHECKED_MARK}')"):
+        page.wait_for_load_state("domcontentloaded")
+        checked = page.evaluate(f"() => document.documentElement ? document.documentElement.hasAttribute('{CHECKED_MARK}') "
+                                ": null")
+        if checked is None:
+            return  # between two documents: the handler checks the next one when it appears unmarked
+        if checked:
             return
         violations = _axe().run(page, options=AXE_OPTIONS).response["violations"]
         state = page.evaluate(MEASURE_AND_MARK, CHECKED_MARK)
