@@ -78,6 +78,8 @@ def brand_is_clipped(page: Page) -> bool:
 
 
 def check_phone_layout(page: Page) -> None:
+    # After a click that navigates, measure the new page once its stylesheets apply (a busy machine is slow).
+    page.wait_for_load_state("load")
     no_horizontal_scroll(page)
     assert small_touch_targets(page) == []
     assert not brand_is_clipped(page), page.locator(".brand-text").inner_text()

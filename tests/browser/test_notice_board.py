@@ -23,6 +23,7 @@ def test_public_board_history_diff_and_poster(phone: Page, new_context, shoot):
     phone.goto("/t/gaotang/")
     phone.get_by_role("searchbox").fill(COMMUNITY)
     phone.get_by_role("button", name="搜索", exact=True).click()
+    phone.wait_for_url("**/t/gaotang/?q=*")
     check_phone_layout(phone)
     shoot(phone, "board-home-zh")
     phone.get_by_role("link", name=COMMUNITY, exact=True).click()
