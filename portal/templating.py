@@ -1,20 +1,17 @@
 """Template globals and filters: current tenant, locale, local times, money in fen."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Flask, g, request
 from flask_babel import format_datetime
 
 from portal.i18n import current_locale_code, to_local
+from portal.money import yuan
 from portal.vocabulary import vocabulary_for
 
 
 def format_fen(value: int | None) -> str:
-    """Integer fen as yuan with two decimals (exact: no float on the way)."""
-    if value is None:
-        return ""
-    return f"{Decimal(value) / 100:,.2f}"
+    """Integer fen as yuan with two decimals and thousands separators; nothing for no value."""
+    return "" if value is None else yuan(value)
 
 
 def init_app(app: Flask) -> None:

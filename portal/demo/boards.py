@@ -15,7 +15,7 @@ from portal.disclosures.models import BoardSection, BoardVersion
 from portal.extensions import db
 from portal.firms.models import Contract
 
-OVERDUE_COMMUNITY = "东关新村"
+OVERDUE_COMMUNITY = "文庙佳苑"  # in 鱼邱湖街道: the demo street officer sees it too
 CORRECTED_COMMUNITY = "金城花园"
 
 

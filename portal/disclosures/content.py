@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
 from portal.disclosures.models import BoardSection
 from portal.domain import DomainError
+from portal.money import yuan_plain
 from portal.validation import forbidden_char
 
 MAX_ROWS = 200
@@ -162,10 +163,7 @@ def yuan_to_fen(text: str) -> int | None:
 
 def fen_to_yuan(fen: int | None) -> str:
     """1250 → '12.50' (no float anywhere)."""
-    if fen is None:
-        return ""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+    return "" if fen is None else yuan_plain(fen)
 
 
 def _error(where: str, spec: Field, message) -> DisclosureError:

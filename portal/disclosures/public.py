@@ -22,6 +22,7 @@ from portal.disclosures.content import SPECS, Field, fen_to_yuan
 from portal.disclosures.deadlines import overdue_sections, rules
 from portal.disclosures.models import BoardSection, BoardVersion, DueRule, NoticeBoard, OverdueFact
 from portal.extensions import db
+from portal.money import yuan
 from portal.firms.models import Contract, Firm
 from portal.firms.services import in_force_on
 from portal.listing import searched
@@ -81,7 +82,7 @@ def display_value(spec: Field, value) -> str:
     if value is None or value == "":
         return ""
     if spec.kind == "fen":
-        return f"{int(value) // 100:,}.{int(value) % 100:02d}"
+        return yuan(int(value))
     if spec.kind == "choice":
         return str(dict(spec.choices).get(value, value))
     return str(value)

@@ -1,4 +1,4 @@
-"""Yuan typed by people ("1,234.50", "１２３４.５") to integer fen and back: Decimal in, int out, never float."""
+"""Yuan typed by people ("1,234.50", "１２３４.５") to integer fen: Decimal in, int out, never float (shown back by portal.money)."""
 from __future__ import annotations
 
 import re
@@ -51,21 +51,3 @@ def parse_yuan(value, field: str = "amount") -> int:
     if fen > MAX_FEN:
         raise AmountError(field, _l("At most 100,000,000 yuan per entry."))
     return fen
-
-
-def yuan(fen: int | None, *, sign: bool = False) -> str:
-    """Fen shown as yuan with thousands separators: 123450 -> "1,234.50" (integer arithmetic only)."""
-    fen = int(fen or 0)
-    negative = fen < 0
-    whole, cents = divmod(abs(fen), 100)
-    text = f"{whole:,}.{cents:02d}"
-    if negative:
-        return "-" + text
-    return ("+" + text) if sign and fen > 0 else text
-
-
-def yuan_plain(fen: int | None) -> str:
-    """Fen as a plain decimal string for open data: 123450 -> "1234.50" (exact; no separators)."""
-    fen = int(fen or 0)
-    whole, cents = divmod(abs(fen), 100)
-    return f"{'-' if fen < 0 else ''}{whole}.{cents:02d}"

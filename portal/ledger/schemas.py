@@ -5,7 +5,7 @@ from marshmallow import fields
 
 from portal.api.schemas import PagedQuerySchema, StrictSchema
 from portal.ledger.models import AccountType, Direction
-from portal.ledger.money import yuan_plain
+from portal.money import yuan_plain
 from portal.ledger.services import public_counterparty
 
 

@@ -32,7 +32,8 @@ from portal.ledger.categories import (  # noqa: F401  (the ledger's services in 
     used_category_ids,
 )
 from portal.ledger.models import AccountType, Direction, LedgerEntry, LedgerStatement, LedgerVoucher
-from portal.ledger.money import MAX_FEN, parse_yuan, yuan
+from portal.ledger.money import MAX_FEN, parse_yuan
+from portal.money import yuan
 from portal.permissions import Action, can
 from tenants.roles import Role
 

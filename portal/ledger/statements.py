@@ -14,7 +14,7 @@ from portal.communities.services import area_and_children, local_today
 from portal.db import utcnow
 from portal.extensions import db
 from portal.ledger.models import CategoryKind, Direction, LedgerCategory, LedgerEntry, LedgerStatement
-from portal.ledger.money import yuan
+from portal.money import yuan
 from portal.ledger.services import (
     LedgerError,
     lock_community,

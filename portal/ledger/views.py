@@ -15,7 +15,7 @@ from portal.guards import get_scoped_or_404, tenant_permission
 from portal.ledger import exporting, services, statements
 from portal.ledger.forms import ConfirmForm, EntryForm, OverviewFilterForm, ReasonForm, RECORDED_CHOICES
 from portal.ledger.models import LedgerEntry, LedgerVoucher
-from portal.ledger.money import yuan
+from portal.money import yuan
 from portal.listing import ListPage, paginate
 from portal.permissions import Action, can
 from portal.public_pages import clear_page_cache

@@ -19,12 +19,13 @@ from portal.permissions import Action
 api_bp = ApiBlueprint("objections_api", __name__, description="Owners' objections to published notice-board items.")
 
 
-def payload(o: Objection, events: bool = False) -> dict:
+def payload(o: Objection, events: bool = False, item: str | None = None) -> dict:
     correction = None
     if o.correction_version_id:
         correction = next((v.seq for v in boards.versions_of(o.board, o.section) if v.id == o.correction_version_id), None)
     data = {"id": o.id, "community_id": o.community_id, "community": o.community.name, "board_id": o.board_id,
-            "version_seq": o.version_seq, "section": o.section, "row_index": o.row_index, "item": services.item_label(o),
+            "version_seq": o.version_seq, "section": o.section, "row_index": o.row_index,
+            "item": services.item_label(o) if item is None else item,
             "owner": "you" if services.is_owner_of(current_user, o) else o.masked_owner, "reason": o.reason,
             "has_photo": bool(o.photo_key), "status": o.status, "overdue": o.is_overdue(local_today()),
             "filed_at": o.filed_at, "due_on": o.due_on, "answer": o.answer, "answered_at": o.answered_at,
@@ -50,7 +51,9 @@ def list_objections(query, pagination_parameters):
     status = query.get("status")
     stmt = services.listed(g.memberships, g.tenant, current_user.id, q=query.get("q"),
                            status=status.value if status else None, overdue_only=bool(query.get("overdue")))
-    return [payload(o) for o in page_of(stmt, pagination_parameters)]
+    page = page_of(stmt, pagination_parameters)
+    labels = services.item_labels(page)
+    return [payload(o, item=labels[o.id]) for o in page]
 
 
 @api_bp.get("/objections/<id:objection_id>")

@@ -116,12 +116,25 @@ def item_choices(version: BoardVersion) -> list[tuple[int | None, str]]:
     return choices
 
 
+def item_labels(objections: Iterable[Objection]) -> dict[int, str]:
+    """What each objection points at, in the reader's language (read again from the immutable versions, all
+    of a page's in one query), by objection id."""
+    objections = list(objections)
+    wanted = {o.version_id for o in objections if o.row_index is not None}
+    versions = {v.id: v for v in db.session.scalars(sa.select(BoardVersion).where(BoardVersion.id.in_(wanted)))} \
+        if wanted else {}
+    labels = {}
+    for o in objections:
+        version = versions.get(o.version_id)
+        if o.row_index is None:
+            labels[o.id] = str(SECTION_WHOLE)
+        else:
+            labels[o.id] = dict(item_choices(version)).get(o.row_index, o.item) if version else o.item
+    return labels
+
+
 def item_label(objection: Objection) -> str:
-    """What was objected to, in the reader's language (read again from the immutable version)."""
-    if objection.row_index is None:
-        return str(SECTION_WHOLE)
-    version = db.session.scalar(sa.select(BoardVersion).where(BoardVersion.id == objection.version_id))
-    return dict(item_choices(version)).get(objection.row_index, objection.item) if version else objection.item
+    return item_labels([objection])[objection.id]
 
 
 # ----------------------------------------------------------------------------- transitions

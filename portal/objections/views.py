@@ -84,7 +84,7 @@ def index():
     else:
         page = ListPage.empty()
     return render_template("objections/index.html", page=page, form=form, today=local_today(),
-                           item_label=services.item_label,
+                           item_labels=services.item_labels(page.items),
                            is_owner=can(g.memberships, Action.FILE_OBJECTIONS),
                            may_set=can(g.memberships, Action.MANAGE_OBJECTION_RULES)), form.status
 

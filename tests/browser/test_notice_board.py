@@ -87,7 +87,7 @@ def test_bureau_sees_overdue_sections_and_sets_due_rules(phone: Page, shoot):
     log_in(phone, "13900000001")
     phone.goto("/t/gaotang/dashboard")
     phone.get_by_role("link", name="逾期栏目").click()
-    expect(phone.locator("main")).to_contain_text("东关新村")
+    expect(phone.locator("main")).to_contain_text("文庙佳苑")
     expect(phone.locator("main")).to_contain_text("公共收益收支")
     check_phone_layout(phone)
     shoot(phone, "board-overdue-zh")

@@ -150,3 +150,22 @@ def elsewhere(world: TenantWorld, prefix: str, seed: int) -> dict:
                             fee_model=FeeModel.LUMP_SUM, grade=ServiceGrade.GRADE3))
     db.session.flush()
     return {"area_id": street.id, "community_id": community.id, "firm_id": firm.id}
+
+
+def tickets(world: TenantWorld, count: int, marker: str) -> list[int]:
+    """Tickets filed by the world's owner for their unit, described ``marker``NNN, a minute apart."""
+    from portal.auth.models import User
+    from portal.tickets import services
+    from portal.tickets.models import TicketCategory
+
+    category = db.session.get(TicketCategory, world.ticket_category_id)
+    community, unit = db.session.get(Community, world.community_id), db.session.get(Unit, world.unit_id)
+    owner = db.session.get(User, world.users[Role.OWNER])
+    start = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.timezone.utc)
+    ids = []
+    for i in range(count):
+        ticket, _keys = services.file_ticket(tenant=db.session.get(Tenant, world.tenant_id), actor=owner,
+                                             community=community, category=category, description=f"{marker}{i:03d}",
+                                             unit=unit, owner_id=owner.id, now=start + dt.timedelta(minutes=i))
+        ids.append(ticket.id)
+    return ids

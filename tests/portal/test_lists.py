@@ -62,6 +62,12 @@ LISTS = [
     ListCase("audit log", lambda w: "/t/alpha/audit/", bulk.events, "列表事件", per_page=50),
     ListCase("units of a community", units_url, bulk.units, "LU", per_page=50),
     ListCase("a building's claim codes", building_codes_url, bulk.building_units, "LB"),
+    # The features' lists: repairs and complaints, the revenue ledger (staff overview and the public list),
+    # the notice boards the bureau reads.
+    ListCase("tickets", lambda w: "/t/alpha/tickets/", bulk.tickets, "列表工单"),
+    ListCase("revenue ledger overview", lambda w: "/t/alpha/ledger/", bulk.communities, "列表小区"),
+    ListCase("public revenue list", lambda w: "/t/alpha/revenue/", bulk.communities, "列表小区"),
+    ListCase("notice boards", lambda w: "/t/alpha/boards/", bulk.contracts, "列表合同小区"),
     ListCase("platform tenants", lambda w: "/platform/", bulk.tenants, "LISTTENANT", reader="platform"),
     ListCase("platform accounts", lambda w: "/platform/", bulk.accounts, "列表账号", param="users_page",
              reader="platform", sizes=False),

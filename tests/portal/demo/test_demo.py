@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.communities.models import Area, AreaKind, Community, Unit
+from portal.demo.services import DEMO_PASSWORD
 from portal.extensions import db
 from portal.firms.credit_code import is_valid_credit_code
 from portal.firms.models import Firm
@@ -126,3 +127,13 @@ def test_the_invited_demo_account_sees_its_invitation_and_no_tenant_yet(app, loa
     picker = client.get("/account/tenants")
     assert "Gaotang County Housing" in picker.text and "/t/gaotang/dashboard" not in picker.text
     assert client.get("/t/gaotang/dashboard").status_code == 404  # nothing is active before acceptance
+
+
+def test_the_demo_street_officer_has_an_overdue_board_section_to_follow_up(app, loaded):
+    """13900000003 supervises 鱼邱湖街道: the demo's overdue public-revenue quarter is in that street."""
+    from tests.conftest import login as sign_in
+
+    client = app.test_client()
+    assert sign_in(client, "13900000003", DEMO_PASSWORD).status_code == 302
+    overdue = client.get("/t/gaotang/boards/overdue")
+    assert overdue.status_code == 200 and "文庙佳苑" in overdue.text and "公共收益收支" in overdue.text
