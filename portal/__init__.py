@@ -122,8 +122,10 @@ def register_blueprints(app: Flask) -> None:
     for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures", "tickets", "ledger", "objections"):
         app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
         api.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
+    from portal.hotline.views import bp as hotline_bp
     from portal.ledger.public_views import bp as ledger_public_bp
 
+    app.register_blueprint(hotline_bp)
     app.register_blueprint(ledger_public_bp)
 
 

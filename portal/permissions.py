@@ -38,6 +38,8 @@ class Action(str, enum.Enum):
     SUPERVISE_TICKETS = "supervise_tickets"      # community office and bureau: urge, extend, reassign, follow up, close
     RATE_OWN_TICKET = "rate_own_ticket"          # the owner confirms and rates, or reopens
     MANAGE_TICKET_SETTINGS = "manage_ticket_settings"  # ticket categories and the working-day calendar
+    IMPORT_HOTLINE_ORDERS = "import_hotline_orders"  # import 12345 work orders; assign or dismiss the unmatched
+    MANAGE_HOTLINES = "manage_hotlines"          # the tenant's hotline directory (shown on its public site)
     # The public-revenue ledger (portal/ledger); the object-level half is portal.ledger.services.may_*.
     VIEW_LEDGER = "view_ledger"                  # full ledgers with vouchers, and the overview (scoped)
     RECORD_LEDGER = "record_ledger"              # record entries, reversals and vouchers (the keeper of the ledger)
@@ -99,6 +101,9 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.SUPERVISE_TICKETS: _BUREAU | {Role.AREA_OFFICER},
     Action.RATE_OWN_TICKET: frozenset({Role.OWNER}),
     Action.MANAGE_TICKET_SETTINGS: frozenset({Role.BUREAU_ADMIN}),
+    # 12345 work orders reach the bureau; it alone files them into communities (and sees them all).
+    Action.IMPORT_HOTLINE_ORDERS: _BUREAU,
+    Action.MANAGE_HOTLINES: _BUREAU,
     # Owners read the public ledger page (no login); vouchers stay with the people below.
     Action.VIEW_LEDGER: _BUREAU | _SCOPED_READERS,
     # The firm keeps the ledger; the bureau only where no firm serves the community (a firm tenant's head

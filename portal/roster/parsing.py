@@ -46,12 +46,17 @@ FIELD_LABELS = {
 OPTIONAL_FIELDS = frozenset(FIELDS) - frozenset(REQUIRED)
 
 
-def accepted_headers() -> str:
+def accepted_headers(fields: dict[str, tuple[str, ...]] | None = None) -> str:
     """Every header name the import reads, field by field ("楼栋/楼号/楼栋号/building; ..."), for messages."""
-    return "; ".join("/".join(names) for names in FIELDS.values())
+    return "; ".join("/".join(names) for names in (fields or FIELDS).values())
 
 
-_HEADER_LOOKUP = {name.lower(): field for field, names in FIELDS.items() for name in names}
+def header_lookup(fields: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Accepted header name (as normalise_header spells it) -> field."""
+    return {name.lower(): field for field, names in fields.items() for name in names}
+
+
+_HEADER_LOOKUP = header_lookup(FIELDS)
 _UNIT_SUFFIX = re.compile(r"[\(（\[【]\s*(m2|m²|㎡|平方米|平米|sqm)?\s*[\)）\]】]$", re.I)
 # ASCII digits only: cells are NFKC-normalised first (full-width "９０．５" reads 90.5), and \d would
 # also take digits of other scripts ("٣"), which no roster means.
@@ -159,7 +164,13 @@ class Header:
     width: int
 
 
-def parse_header(cells: list) -> tuple[Header | None, list[Problem]]:
+def parse_header(cells: list, fields: dict[str, tuple[str, ...]] | None = None,
+                 required: tuple[str, ...] | None = None) -> tuple[Header | None, list[Problem]]:
+    """The header row read against ``fields`` (default: the roster's) with ``required`` among them; every
+    unknown, unnamed, repeated or missing column is a problem of row 1."""
+    fields = FIELDS if fields is None else fields
+    required = REQUIRED if required is None else required
+    lookup = _HEADER_LOOKUP if fields is FIELDS else header_lookup(fields)
     problems: list[Problem] = []
     columns: dict[int, str] = {}
     names: dict[str, str] = {}
@@ -167,24 +178,24 @@ def parse_header(cells: list) -> tuple[Header | None, list[Problem]]:
     for index, cell in enumerate(cells[:last + 1]):
         written = "" if cell is None else str(cell).replace("\ufeff", "").strip()
         key = normalise_header(cell)
-        field = _HEADER_LOOKUP.get(key) or _HEADER_LOOKUP.get(key.replace("_", ""))
+        field = lookup.get(key) or lookup.get(key.replace("_", ""))
         column = written or _column_letter(index)
         if not written:
             problems.append(Problem(1, column, "", _l("Column %(column)s has no header name.", column=_column_letter(index))))
         elif field is None:
             problems.append(Problem(1, written[:40], "", _l(
                 "Unknown column \"%(name)s\". Accepted headers: %(headers)s.", name=written[:40],
-                headers=accepted_headers())))
+                headers=accepted_headers(fields))))
         elif field in names:
             problems.append(Problem(1, written[:40], field, _l("The column \"%(name)s\" appears twice.", name=written[:40])))
         else:
             columns[index] = field
             names[field] = written
-    for field in REQUIRED:
+    for field in required:
         if field not in names:
-            problems.append(Problem(1, FIELDS[field][0], field, _l(
+            problems.append(Problem(1, fields[field][0], field, _l(
                 "The required column \"%(chinese)s\" (%(english)s) is missing from the header row (row 1).",
-                chinese=FIELDS[field][0], english=FIELDS[field][-1] if field != "floor_area" else "floor_area")))
+                chinese=fields[field][0], english=field)))
     if problems:
         return None, problems
     return Header(columns=columns, names=names, width=last + 1), []

@@ -33,21 +33,15 @@ Key = tuple[int, str, str]  # (building id, entrance, room)
 
 
 @dataclass
-class Preview:
-    """What an import of the file would do, and every reason it cannot (the first 1,000 listed)."""
+class ProblemTally:
+    """What a file import found wrong: every problem counted, the first ``MAX_LISTED_ERRORS`` kept to list
+    (shared by every spreadsheet import: rosters, 12345 work orders)."""
 
     kind: str = ""
     encoding: str = ""
     rows: int = 0
-    to_insert: int = 0
-    to_update: int = 0
-    unchanged: int = 0
     errors: list[Problem] = field(default_factory=list)
     error_count: int = 0
-    buildings: list[str] = field(default_factory=list)       # registered for the community
-    unknown_buildings: list[str] = field(default_factory=list)
-    existing_units: int = 0
-    missing_from_file: int = 0                                # existing units the file does not list (kept)
     format_note: str = ""                                     # the file is not what its name says
 
     @property
@@ -62,6 +56,19 @@ class Preview:
         self.error_count += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append(problem)
+
+
+@dataclass
+class Preview(ProblemTally):
+    """What an import of the file would do, and every reason it cannot (the first 1,000 listed)."""
+
+    to_insert: int = 0
+    to_update: int = 0
+    unchanged: int = 0
+    buildings: list[str] = field(default_factory=list)       # registered for the community
+    unknown_buildings: list[str] = field(default_factory=list)
+    existing_units: int = 0
+    missing_from_file: int = 0                                # existing units the file does not list (kept)
 
     def as_dict(self) -> dict:
         return {

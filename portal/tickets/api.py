@@ -56,6 +56,8 @@ def file_ticket(data):
         api_abort(422, fields={"category_id": ["Unknown category."]})
     community = scoped_or_none(Community, data["community_id"])
     unit = None
+    if data.get("source") == TicketSource.CITY_HOTLINE:
+        api_abort(422, fields={"source": ["12345 work orders arrive by the import, not one by one."]})
     if staff and data.get("source") not in (None, TicketSource.ONLINE):
         from portal.communities.services import can_see_community
 

@@ -49,3 +49,5 @@ AUTO_CONFIRM_DAYS = 7
 # An overdue ticket goes to the community office at once, and to the bureau (督办) this many working days later.
 BUREAU_AFTER_WORKING_DAYS = 2
 MAX_PHOTOS = 6
+# A 12345 work order is finished within 5 working days of the hotline's acceptance (Weifang art. 20, Jinan art. 24).
+CITY_HOTLINE_WORKING_DAYS = 5

@@ -54,7 +54,8 @@ class CallerTicketForm(_ProblemForm):
 
     community_id = PickerField(_l("Community"), source="communities", check_choice=True,
                                validators=[DataRequired(_l("Choose the community."))])
-    source = SelectField(_l("Received by"), choices=lambda: [(s.value, s.label) for s in TicketSource if s != TicketSource.ONLINE],
+    source = SelectField(_l("Received by"), choices=lambda: [(s.value, s.label) for s in TicketSource
+                                         if s not in (TicketSource.ONLINE, TicketSource.CITY_HOTLINE)],
                          validators=[DataRequired(_l("Choose how the ticket was received."))])
     caller_name = _text(_l("Caller's name"), max_length=80, multiline=False)
     caller_phone = _text(_l("Caller's phone"), max_length=32, multiline=False)

@@ -74,12 +74,13 @@ class TicketSource(str, enum.Enum):
     WALK_IN = "walk_in"
     RECEPTION_DAY = "reception_day"
     HOTLINE = "hotline"
+    CITY_HOTLINE = "12345"  # imported from the city's 12345 hotline work orders (portal.hotline), never typed in
 
     @property
     def label(self):
         return {TicketSource.ONLINE: _l("Owner online"), TicketSource.PHONE: _l("Phone call"),
                 TicketSource.WALK_IN: _l("Walk-in"), TicketSource.RECEPTION_DAY: _l("Reception day"),
-                TicketSource.HOTLINE: _l("Hotline")}[self]
+                TicketSource.HOTLINE: _l("Hotline"), TicketSource.CITY_HOTLINE: _l("12345 hotline")}[self]
 
 
 class Complexity(str, enum.Enum):

@@ -93,7 +93,8 @@ class TicketFileSchema(StrictSchema):
     location = _text(120)
     urgency = fields.Enum(Urgency, by_value=True, load_default=Urgency.NORMAL)
     source = fields.Enum(TicketSource, by_value=True, metadata={
-        "description": "Staff only: phone, walk_in, reception_day or hotline (owners file online)."})
+        "description": "Staff only: phone, walk_in, reception_day or hotline (owners file online; 12345 work "
+                       "orders come by the import)."})
     caller_name = _text(80)
     caller_phone = _text(32)
 

@@ -168,11 +168,20 @@ def current_firm_id(community_id: int, day: dt.date) -> int | None:
     return contract.firm_id if contract else None
 
 
-def deadlines(category: TicketCategory, urgency: Urgency, filed_at: dt.datetime, zone) -> tuple[dt.datetime, dt.datetime]:
-    """(response due, resolution due) of a ticket of ``category`` filed at ``filed_at``."""
+def deadlines(category: TicketCategory, urgency: Urgency, filed_at: dt.datetime, zone,
+              source: TicketSource = TicketSource.ONLINE) -> tuple[dt.datetime, dt.datetime]:
+    """(response due, resolution due) of a ticket of ``category`` filed at ``filed_at``.
+
+    A 12345 work order is finished within 5 working days of the hotline's acceptance (domain rules §6.2)
+    whatever the category allows, so its limits never run past that.
+    """
     days = calendar.overrides()
     response = calendar.deadline(filed_at, category.response_limit, category.response_unit, zone=zone, days=days)
     resolve = calendar.deadline(filed_at, category.resolve_limit, category.resolve_unit, zone=zone, days=days)
+    if source == TicketSource.CITY_HOTLINE:
+        limit = calendar.deadline(filed_at, defaults.CITY_HOTLINE_WORKING_DAYS, LimitUnit.WORKING_DAYS, zone=zone,
+                                  days=days)
+        response, resolve = min(response, limit), min(resolve, limit)
     if urgency == Urgency.URGENT:
         response = min(response, filed_at + dt.timedelta(hours=defaults.URGENT_RESPONSE_HOURS))
         resolve = min(resolve, filed_at + dt.timedelta(hours=defaults.URGENT_RESOLVE_HOURS))
@@ -229,12 +238,13 @@ def file_ticket(*, tenant, actor, community: Community, category: TicketCategory
     location = clean_text("location", location, 120)
     caller_name = clean_text("caller_name", caller_name, 80)
     caller_phone = clean_text("caller_phone", caller_phone, 32)
-    if source != TicketSource.ONLINE and not (caller_name or caller_phone or owner_id):
+    # A 12345 work order may come without a number: the hotline centre calls its caller back itself.
+    if source not in (TicketSource.ONLINE, TicketSource.CITY_HOTLINE) and not (caller_name or caller_phone or owner_id):
         raise TicketError("caller_name", _l("Enter the caller's name or phone number."))
     if len(photos) > defaults.MAX_PHOTOS:
         raise TicketError("photos", _l("At most %(n)s photos.", n=defaults.MAX_PHOTOS))
     zone = calendar.zone_of(tenant)
-    response_due, resolve_due = deadlines(category, urgency, now, zone)
+    response_due, resolve_due = deadlines(category, urgency, now, zone, source)
     ticket = Ticket(community_id=community.id, unit_id=unit.id if unit else None,
                     firm_id=current_firm_id(community.id, now.astimezone(zone).date()),
                     ticket_type=category.ticket_type, category_id=category.id, urgency=urgency,
