@@ -99,6 +99,8 @@ class TenantWorld:
     statement_year: int = 2026
     statement_quarter: int = 2
     objection_id: int = 0         # objections: the OWNER's open objection to identity v3 (reason carries the sentinel)
+    hotline_order_id: int = 0     # hotline: a 12345 work order in the review list (text and phone carry the sentinel)
+    hotline_id: int = 0           # hotline: an entry of the hotline directory for the street (name carries the sentinel)
 
 
 @dataclass
@@ -221,7 +223,28 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         build_board(world, tenant, contract)
         build_tickets(world, tenant)
         build_ledger(world, tenant)
+        build_hotline(world, tenant)
     return world
+
+
+def build_hotline(world: TenantWorld, tenant) -> None:
+    """A 12345 work order waiting in the review list and the street's hotline (not audited, like the tickets)."""
+    import datetime as dt
+
+    from portal.extensions import db
+    from portal.hotline.models import Hotline, HotlineOrder, MatchProblem, OrderState
+    from portal.tickets.models import TicketType
+
+    s = world.sentinel
+    order = HotlineOrder(order_number=f"GD{world.tenant_id:04d}0001", state=OrderState.REVIEW,
+                         match_problem=MatchProblem.NONE, received_at=dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc),
+                         community_text=f"某小区{s}", address=f"某路{s}", content=f"路灯不亮{s}",
+                         ticket_type=TicketType.COMPLAINT, category_id=world.ticket_category_id,
+                         caller_phone="13912345678")
+    hotline = Hotline(name=f"街道热线{s}", number="0719-8650000", hours="24 小时", area_id=world.area_id)
+    db.session.add_all([order, hotline])
+    db.session.flush()
+    world.hotline_order_id, world.hotline_id = order.id, hotline.id
 
 
 def build_tickets(world: TenantWorld, tenant) -> None:

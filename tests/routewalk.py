@@ -53,6 +53,9 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "year": lambda w: w.statement_year,
     "quarter": lambda w: w.statement_quarter,
     "objection_id": lambda w: w.objection_id,  # objections: the OWNER's open objection to that board
+    # hotline: a 12345 work order in the review list, an entry of the hotline directory
+    "order_id": lambda w: w.hotline_order_id,
+    "hotline_id": lambda w: w.hotline_id,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
@@ -62,6 +65,7 @@ CHOICE_ARGS: dict[str, tuple[str, ...]] = {
     "roster_format": ("csv", "xlsx"),  # roster export
     "board_format": ("csv", "xlsx"),  # notice-board open data
     "ledger_format": ("csv", "xlsx"),  # ledger open data and the overview export
+    "template_format": ("csv", "xlsx"),  # the 12345 import's template
 }
 
 # Arguments of rules outside the tenant prefix (platform area, static files, language switch).

@@ -104,6 +104,13 @@ ACTION_SENTENCES = {
     "billing.restored": _l("payment arrived: the tenant can make changes again"),
     # tickets (repairs and complaints); the ticket is the event's object
     "ticket.filed": _l("filed ticket %(object_id)s"),
+    "ticket.photo_added": _l("added a photo to ticket %(object_id)s"),
+    "hotline.imported": _l("imported 12345 work orders: %(ticketed)s tickets created, %(review)s to review, %(already)s imported before"),
+    "hotline.order_assigned": _l("filed the 12345 work order %(summary)s as a ticket of that community"),
+    "hotline.order_dismissed": _l("dismissed the 12345 work order %(summary)s"),
+    "hotline.added": _l("added %(summary)s to the hotline directory"),
+    "hotline.changed": _l("changed %(summary)s in the hotline directory"),
+    "hotline.removed": _l("removed %(summary)s from the hotline directory"),
     "ticket.accept": _l("accepted ticket %(object_id)s and assigned it"),
     "ticket.start": _l("started work on ticket %(object_id)s"),
     "ticket.resolve": _l("marked ticket %(object_id)s resolved"),
@@ -273,6 +280,8 @@ def event_details(event: AuditEvent) -> _Details:
                 details[key] = after[key]
         if "revoked" in after:
             details["count"] = after["revoked"]
+        if event.action == "hotline.imported":
+            details.update({key: after[key] for key in ("ticketed", "review", "already") if key in after})
     if event.action == "tenant.status":
         old = before.get("status") if isinstance(before, dict) else None
         new = after.get("status") if isinstance(after, dict) else None

@@ -2,15 +2,25 @@
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.api.framework import ApiBlueprint, Pager, api_abort
+from portal import storage
+from portal.api.framework import MULTIPART, ApiBlueprint, Pager, api_abort
 from portal.communities.models import Community
 from portal.guards import scoped_or_none
 from portal.permissions import Action, can
 from portal.tickets import services, workflow
-from portal.tickets.models import Ticket, TicketCategory, TicketSource
-from portal.tickets.schemas import TicketDetailSchema, TicketFileSchema, TicketQuerySchema, TicketSchema, TransitionSchema
+from portal.tickets.models import Ticket, TicketCategory, TicketPhoto, TicketSource
+from portal.tickets.schemas import (
+    TicketDetailSchema,
+    TicketFileSchema,
+    TicketPhotoSchema,
+    TicketPhotoUploadSchema,
+    TicketQuerySchema,
+    TicketSchema,
+    TransitionSchema,
+)
 
 api_bp = ApiBlueprint("tickets_api", __name__, description="Repairs and complaints: tickets and their workflow.")
 
@@ -120,3 +130,54 @@ def transition(data, ticket: Ticket):
     }
     steps[action]()
     return ticket
+
+
+# --- photos --------------------------------------------------------------------------------------------
+
+PHOTO_CONTENT = {content_type: {"schema": {"type": "string", "format": "binary"}}
+                 for content_type in ("image/jpeg", "image/png", "image/webp")}
+
+
+@api_bp.get("/tickets/<id:ticket_id>/photos")
+@api_bp.requires(Action.VIEW_TICKETS)
+@api_bp.loads(Ticket, "ticket_id", _visible)
+@api_bp.response(200, TicketPhotoSchema(many=True))
+def list_photos(ticket: Ticket):
+    """The photos of a ticket the caller may see: of the problem (report) and of the repair (resolution)."""
+    return services.photos_of(ticket)
+
+
+@api_bp.get("/tickets/<id:ticket_id>/photos/<id:photo_id>")
+@api_bp.requires(Action.VIEW_TICKETS)
+@api_bp.loads(Ticket, "ticket_id", _visible)
+@api_bp.loads(TicketPhoto, "photo_id")
+@api_bp.doc(responses={200: {"description": "The photo as stored (re-encoded; no EXIF or GPS).",
+                             "content": PHOTO_CONTENT}})
+def download_photo(ticket: Ticket, photo: TicketPhoto):
+    """One photo of a ticket the caller may see, with the same safe headers as the web page's."""
+    if photo.ticket_id != ticket.id:
+        api_abort(404)
+    return storage.response(g.tenant.id, photo.storage_key, download_name=f"{ticket.reference}-{photo.id}")
+
+
+@api_bp.post("/tickets/<id:ticket_id>/photos")
+@api_bp.requires(Action.VIEW_TICKETS)
+@api_bp.loads(Ticket, "ticket_id", _visible)
+@api_bp.arguments(TicketPhotoUploadSchema, location=MULTIPART)
+@api_bp.response(201, TicketPhotoSchema)
+@api_bp.answers(409)
+def upload_photo(data, ticket: Ticket):
+    """Add one photo (multipart/form-data): of the problem by whoever filed the ticket while it waits to be
+    accepted, of the repair by the firm while it works on it or has just resolved it (at most 6 of each). 403
+    for anyone else; 409 when the ticket's status takes no photo of that kind; 422 for a file that is no
+    acceptable image (checked by content, nothing stored)."""
+    stage = data["stage"]
+    if not services.may_add_photo(g.memberships, current_user, ticket, stage):
+        api_abort(403)
+    try:
+        accepted = services.accept_photos([data["file"]], _("Photo"))
+    except services.TicketError as error:  # named after the API's field
+        raise services.TicketError("file", error.message) from error
+    if not accepted:  # a file part without a name: nothing was sent
+        api_abort(422, fields={"file": [_("Attach the photo in a field named \"file\".")]})
+    return services.add_photo(tenant=g.tenant, actor=current_user, ticket=ticket, stage=stage, photo=accepted[0])

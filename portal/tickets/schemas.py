@@ -1,11 +1,15 @@
 """JSON schemas of the tickets API: the list's filters, a ticket, filing, a workflow step."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_smorest.fields import Upload
 from marshmallow import fields, validate, validates_schema, ValidationError
+from werkzeug.datastructures import FileStorage
 
 from portal.api.schemas import PagedQuerySchema, StrictSchema, _no_control_chars, _no_control_chars_in_filter, search_text
 from portal.tickets.models import (
     Complexity,
+    PhotoStage,
     Satisfaction,
     TicketSource,
     TicketStatus,
@@ -118,3 +122,34 @@ class TransitionSchema(StrictSchema):
                   "extend": "days", "follow_up": "reached"}.get(data.get("action"))
         if needed and data.get(needed) is None:
             raise ValidationError("Missing data for required field.", needed)
+
+
+class TicketPhotoSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    ticket_id = fields.Integer(dump_only=True)
+    stage = fields.Enum(PhotoStage, by_value=True, dump_only=True,
+                        metadata={"description": "report: the problem; resolution: the repair."})
+    content_type = fields.String(dump_only=True, metadata={"description": "image/jpeg, image/png or image/webp"})
+    size = fields.Integer(dump_only=True, metadata={"description": "Bytes as stored (re-encoded, metadata removed)."})
+    uploaded_at = fields.AwareDateTime(dump_only=True)
+
+
+class PhotoFile(Upload):
+    """The uploaded photo part; a plain text field of the same name is refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError(str(_l("Attach the photo in a field named \"file\".")))
+        return value
+
+
+class TicketPhotoUploadSchema(StrictSchema):
+    """The multipart/form-data body: one photo and its stage."""
+
+    file = PhotoFile(required=True, metadata={"description": "JPEG, PNG or WebP, decided by content; re-encoded "
+                                                            "from its pixels (EXIF and GPS removed); size and pixel "
+                                                            "limits apply."},
+                     error_messages={"required": _l("Attach the photo in a field named \"file\".")})
+    stage = fields.Enum(PhotoStage, by_value=True, required=True, metadata={
+        "description": "report: by whoever filed the ticket, while it is submitted; resolution: by the firm, while "
+                       "it is accepted, in progress or resolved."})

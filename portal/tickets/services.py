@@ -224,6 +224,37 @@ def store_photos(tenant, ticket: Ticket, accepted: list[storage.AcceptedFile], s
     return keys
 
 
+# Which photos may be added after filing (the API's upload; the web form takes them with the step itself): the
+# problem's while the ticket waits to be accepted, by whoever filed it; the repair's while the firm works on it
+# or has just resolved it, by the firm.
+PHOTO_STAGE_STATUSES = {PhotoStage.REPORT: (TicketStatus.SUBMITTED,),
+                        PhotoStage.RESOLUTION: (TicketStatus.ACCEPTED, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED)}
+
+
+def may_add_photo(memberships, actor, ticket: Ticket, stage: PhotoStage) -> bool:
+    """Whether ``actor`` may add a photo of ``stage`` to ``ticket`` at all (the status is checked by add_photo)."""
+    if stage == PhotoStage.REPORT:
+        return getattr(actor, "id", None) in (ticket.owner_id, ticket.filed_by_id)
+    return is_handler(memberships)
+
+
+def add_photo(*, tenant, actor, ticket: Ticket, stage: PhotoStage, photo: storage.AcceptedFile) -> TicketPhoto:
+    """Add one accepted photo of ``stage``: 409 when the ticket's status does not take one, 422 past the limit."""
+    if ticket.status not in PHOTO_STAGE_STATUSES[stage]:
+        raise TicketError("stage", _l("A photo of this kind cannot be added while the ticket is %(status)s.",
+                                      status=ticket.status.label), status=409, code="illegal_stage")
+    have = db.session.scalar(sa.select(sa.func.count(TicketPhoto.id)).where(
+        TicketPhoto.ticket_id == ticket.id, TicketPhoto.stage == stage)) or 0
+    if have >= defaults.MAX_PHOTOS:
+        raise TicketError("file", _l("At most %(n)s photos.", n=defaults.MAX_PHOTOS))
+    store_photos(tenant, ticket, [photo], stage, actor)
+    row = db.session.scalar(sa.select(TicketPhoto).where(TicketPhoto.ticket_id == ticket.id)
+                            .order_by(TicketPhoto.id.desc()).limit(1))
+    record(tenant=tenant, actor=actor, action="ticket.photo_added", object_type="ticket", object_id=ticket.id,
+           summary=f"{stage.value} {row.id}", after={"stage": stage.value, "photo_id": row.id, "size": row.size})
+    return row
+
+
 def file_ticket(*, tenant, actor, community: Community, category: TicketCategory, description: str,
                 location: str = "", urgency: Urgency = Urgency.NORMAL, source: TicketSource = TicketSource.ONLINE,
                 unit: Unit | None = None, owner_id: int | None = None, caller_name: str = "", caller_phone: str = "",

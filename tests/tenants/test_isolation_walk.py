@@ -239,6 +239,21 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "tickets_api.get_ticket": Action.VIEW_TICKETS,
     "tickets_api.file_ticket": Action.VIEW_TICKETS,
     "tickets_api.transition": Action.VIEW_TICKETS,
+    "tickets_api.list_photos": Action.VIEW_TICKETS,
+    "tickets_api.download_photo": Action.VIEW_TICKETS,
+    "tickets_api.upload_photo": Action.VIEW_TICKETS,
+    "hotline.import_upload": Action.IMPORT_HOTLINE_ORDERS,
+    "hotline.import_confirm": Action.IMPORT_HOTLINE_ORDERS,
+    "hotline.template": Action.IMPORT_HOTLINE_ORDERS,
+    "hotline.review": Action.IMPORT_HOTLINE_ORDERS,
+    "hotline.order": Action.IMPORT_HOTLINE_ORDERS,
+    "hotline.assign": Action.IMPORT_HOTLINE_ORDERS,
+    "hotline.dismiss": Action.IMPORT_HOTLINE_ORDERS,
+    "hotline.directory": Action.MANAGE_HOTLINES,
+    "hotline.new_hotline": Action.MANAGE_HOTLINES,
+    "hotline.edit_hotline": Action.MANAGE_HOTLINES,
+    "hotline.delete_hotline": Action.MANAGE_HOTLINES,
+    "hotline.public": None,
     "objections.file": Action.FILE_OBJECTIONS,
     "objections.index": Action.VIEW_OBJECTIONS,
     "objections.detail": Action.VIEW_OBJECTIONS,
@@ -313,6 +328,11 @@ ATTACK_FORMS = {
     "objections.escalate": {"escalate-note": "入侵"},
     "objections.decide": {"decide-decision": "upheld", "decide-decision_reason": "入侵"},
     "objections.settings": {"answer_days": "1"},
+    "hotline.import_confirm": {"upload": "0" * 32},
+    "hotline.assign": {"community_id": "1"},
+    "hotline.dismiss": {"reason": "入侵"},
+    "hotline.new_hotline": {"name": "入侵热线", "number": "12345"},
+    "hotline.edit_hotline": {"name": "入侵热线", "number": "12345"},
 }
 ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "communities_api.create_area": {"kind": "street", "name": "入侵街道"},
@@ -403,7 +423,7 @@ def public_names(app, tenant_id: int) -> list[str]:
 
 def published_strings(app, tenant_id: int) -> list[str]:
     """What the tenant publishes on purpose, longest first: its registry's public names (communities,
-    addresses, areas, firms, project managers), its ticket categories and every text of its published notice-board versions.
+    addresses, areas, firms, project managers), its ticket categories, its hotline directory and every text of its published notice-board versions.
     A public page may show these; anything else of the tenant's (a draft, an owner, a claim code...) is a leak."""
     import json as _json
 
@@ -412,6 +432,7 @@ def published_strings(app, tenant_id: int) -> list[str]:
     from portal.communities.models import Area, Community
     from portal.disclosures.models import BoardVersion
     from portal.firms.models import Firm, ProjectManager
+    from portal.hotline.models import Hotline
     from portal.tickets.models import TicketCategory
     from tenants import tenant_scope
 
@@ -429,9 +450,9 @@ def published_strings(app, tenant_id: int) -> list[str]:
         tenant = _db.session.get(Tenant, tenant_id)
         with tenant_scope(tenant):
             found = []
-            # ...and the ticket categories the public ticket figures are counted by
+            # ...the ticket categories the public ticket figures are counted by, and the hotline directory
             for column in (Community.name, Community.address, Area.name, Firm.name, ProjectManager.name,
-                           TicketCategory.name_zh):
+                           TicketCategory.name_zh, Hotline.name, Hotline.hours):
                 found += list(_db.session.scalars(sa.select(column)))
             for content, reason, publisher in _db.session.execute(
                     sa.select(BoardVersion.content, BoardVersion.reason, BoardVersion.publisher)):
