@@ -356,6 +356,10 @@ def load_demo() -> str:
 
         tickets_demo.load(bureau, owners={"13900000006": people["13900000006"]}, count=240, seed="gaotang",
                           password=DEMO_PASSWORD)
+        from portal.hotline import demo as hotline_demo
+
+        # After the tickets above (they fill only a tenant without tickets): 12345 work orders, the directory.
+        hotline_demo.load(bureau, actor=people["13900000002"], streets=streets)
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.
