@@ -169,3 +169,17 @@ def tickets(world: TenantWorld, count: int, marker: str) -> list[int]:
                                              unit=unit, owner_id=owner.id, now=start + dt.timedelta(minutes=i))
         ids.append(ticket.id)
     return ids
+
+
+def hotline_orders(world: TenantWorld, count: int, marker: str) -> list[int]:
+    """12345 work orders waiting in the review list, what the caller asks ``marker``NNN, a minute apart."""
+    from portal.hotline.models import HotlineOrder, OrderState
+    from portal.tickets.models import TicketType
+
+    start = dt.datetime(2026, 11, 20, 1, 0, tzinfo=dt.timezone.utc)
+    orders = [HotlineOrder(order_number=f"LIST{i:05d}", received_at=start + dt.timedelta(minutes=i),
+                           state=OrderState.REVIEW, content=f"{marker}{i:03d}", ticket_type=TicketType.COMPLAINT,
+                           category_id=world.ticket_category_id) for i in range(count)]
+    db.session.add_all(orders)
+    db.session.flush()
+    return [o.id for o in orders]

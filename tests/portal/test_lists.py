@@ -65,6 +65,7 @@ LISTS = [
     # The features' lists: repairs and complaints, the revenue ledger (staff overview and the public list),
     # the notice boards the bureau reads.
     ListCase("tickets", lambda w: "/t/alpha/tickets/", bulk.tickets, "列表工单"),
+    ListCase("12345 review list", lambda w: "/t/alpha/hotline/review", bulk.hotline_orders, "列表热线"),
     ListCase("revenue ledger overview", lambda w: "/t/alpha/ledger/", bulk.communities, "列表小区"),
     ListCase("public revenue list", lambda w: "/t/alpha/revenue/", bulk.communities, "列表小区"),
     ListCase("notice boards", lambda w: "/t/alpha/boards/", bulk.contracts, "列表合同小区"),
