@@ -186,3 +186,17 @@ def test_templates_download_and_reimport_as_one_work_order(app, world: World, ad
         preview = upload(admin, "alpha", got.data, f"template.{fmt}")
         assert preview.status_code == 200, page_text(preview.text)[:800]
         assert "Work orders in the file 1" in " ".join(page_text(preview.text).split())
+
+
+def test_matching_by_name_then_by_names_in_the_address():
+    from portal.hotline.importing import Matcher
+    from portal.hotline.models import MatchProblem
+
+    matcher = Matcher.__new__(Matcher)
+    matcher.by_name = {"阳光花园": [1], "阳光花园二期": [2], "金城花园": [3], "重名小区": [4, 5]}
+    assert matcher.match("阳光花园", "") == (1, None)
+    assert matcher.match(" 阳光花园 二期", "") == (2, None)                   # spaces ignored
+    assert matcher.match("", "幸福路阳光花园二期3栋") == (2, None)            # the longer name wins over its part
+    assert matcher.match("", "金城花园与阳光花园之间") == (None, MatchProblem.AMBIGUOUS)
+    assert matcher.match("重名小区", "") == (None, MatchProblem.AMBIGUOUS)
+    assert matcher.match("新城小区", "新城路1号") == (None, MatchProblem.NONE)
