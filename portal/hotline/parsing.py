@@ -78,7 +78,7 @@ def read_row(number: int, cells: list, header: Header, zone: ZoneInfo) -> tuple[
     def problem(field: str, reason) -> None:
         problems.append(Problem(number, header.names.get(field, FIELDS[field][0]), field, reason))
 
-    def text(field: str, limit: int, required=None) -> str:
+    def checked(field: str, limit: int, required=None) -> str:
         value = _text(values.get(field)) or ""
         if not value:
             if required:
@@ -89,7 +89,7 @@ def read_row(number: int, cells: list, header: Header, zone: ZoneInfo) -> tuple[
             problem(field, control_char_message(char))
         return value
 
-    order_number = text("order_number", 40, _l("Missing: every row needs its work-order number."))
+    order_number = checked("order_number", 40, _l("Missing: every row needs its work-order number."))
     if order_number and len(order_number) <= 40 and not _NUMBER_RE.match(order_number):
         problem("order_number", _l("A work-order number holds letters, digits, - and _ only, not \"%(value)s\".",
                                    value=order_number[:40]))
@@ -99,20 +99,20 @@ def read_row(number: int, cells: list, header: Header, zone: ZoneInfo) -> tuple[
     elif received_at is None:
         problem("received_at", _l("Write the time as 2026-11-30 09:15 (year-month-day hour:minute), not \"%(value)s\".",
                                   value=str(values.get("received_at")).strip()[:30]))
-    kind_text = text("ticket_type", 10)
+    kind_text = checked("ticket_type", 10)
     kind = TYPE_WORDS.get(kind_text, TicketType.COMPLAINT if not kind_text else None)
     if kind is None:
         problem("ticket_type", _l("The type is one of %(words)s, not \"%(value)s\".", words="、".join(TYPE_WORDS),
                                   value=kind_text[:10]))
-    urgency_text = text("urgency", 10)
+    urgency_text = checked("urgency", 10)
     urgency = URGENCY_WORDS.get(urgency_text, Urgency.NORMAL if not urgency_text else None)
     if urgency is None:
         problem("urgency", _l("The urgency is one of %(words)s, not \"%(value)s\".", words="、".join(URGENCY_WORDS),
                               value=urgency_text[:10]))
-    category = text("category", 80)
-    community = text("community", TEXT_MAX)
-    address = text("address", TEXT_MAX)
-    content = text("content", CONTENT_MAX, _l("Missing: every row needs what the caller asks."))
+    category = checked("category", 80)
+    community = checked("community", TEXT_MAX)
+    address = checked("address", TEXT_MAX)
+    content = checked("content", CONTENT_MAX, _l("Missing: every row needs what the caller asks."))
     phone = re.sub(r"[\s()（）-]", "", _text(values.get("caller_phone")) or "")
     if phone and not _PHONE_RE.match(phone):
         problem("caller_phone", _l("A phone number holds 5 to 20 digits (a leading + allowed), not \"%(value)s\".",
