@@ -30,7 +30,7 @@ def _sources(values):
 
 def _set_sources(old, new) -> None:
     if op.get_bind().dialect.name == 'postgresql':
-        op.drop_constraint('ck_tickets_ticketsource', 'tickets', type_='check')
+        op.drop_constraint(op.f('ck_tickets_ticketsource'), 'tickets', type_='check')
         listed = ', '.join(f"'{v}'" for v in new)
         op.create_check_constraint('ticketsource', 'tickets', f'source IN ({listed})')
         return
