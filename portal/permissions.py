@@ -38,6 +38,7 @@ class Action(str, enum.Enum):
     SUPERVISE_TICKETS = "supervise_tickets"      # community office and bureau: urge, extend, reassign, follow up, close
     RATE_OWN_TICKET = "rate_own_ticket"          # the owner confirms and rates, or reopens
     MANAGE_TICKET_SETTINGS = "manage_ticket_settings"  # ticket categories and the working-day calendar
+    MANAGE_SATISFACTION_LISTS = "manage_satisfaction_lists"  # draft, edit and publish the monthly satisfaction list
     # The public-revenue ledger (portal/ledger); the object-level half is portal.ledger.services.may_*.
     VIEW_LEDGER = "view_ledger"                  # full ledgers with vouchers, and the overview (scoped)
     RECORD_LEDGER = "record_ledger"              # record entries, reversals and vouchers (the keeper of the ledger)
@@ -99,6 +100,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.SUPERVISE_TICKETS: _BUREAU | {Role.AREA_OFFICER},
     Action.RATE_OWN_TICKET: frozenset({Role.OWNER}),
     Action.MANAGE_TICKET_SETTINGS: frozenset({Role.BUREAU_ADMIN}),
+    Action.MANAGE_SATISFACTION_LISTS: _BUREAU,
     # Owners read the public ledger page (no login); vouchers stay with the people below.
     Action.VIEW_LEDGER: _BUREAU | _SCOPED_READERS,
     # The firm keeps the ledger; the bureau only where no firm serves the community (a firm tenant's head
