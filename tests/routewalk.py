@@ -53,6 +53,9 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "year": lambda w: w.statement_year,
     "quarter": lambda w: w.statement_quarter,
     "objection_id": lambda w: w.objection_id,  # objections: the OWNER's open objection to that board
+    # satisfaction list: October 2026's (published), and its month (the same in every tenant, like a section code)
+    "list_id": lambda w: w.satisfaction_list_id,
+    "month_key": lambda w: w.satisfaction_month,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.

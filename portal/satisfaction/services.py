@@ -268,7 +268,7 @@ def _case(entry: SatisfactionEntry) -> dict:
     return {"reference": ticket.reference, "community": ticket.community.name, "firm": entry.firm_name,
             "category_zh": ticket.category.name_zh, "category_en": ticket.category.name_en,
             "ticket_type": ticket.ticket_type.value,
-            "resolved_on": ticket.resolved_at.astimezone(ZONE).date().isoformat(), "rating": ticket.rating,
+            "resolved_on": ticket.resolved_at.astimezone(ZONE).date().isoformat() if ticket.resolved_at else "", "rating": ticket.rating,
             "follow_up": entry.follow_up, "satisfied": is_satisfied(ticket.rating, entry.follow_up),
             "problem": entry.problem_text, "outcome": entry.outcome_text}
 
