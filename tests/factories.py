@@ -99,7 +99,7 @@ class TenantWorld:
     statement_year: int = 2026
     statement_quarter: int = 2
     objection_id: int = 0         # objections: the OWNER's open objection to identity v3 (reason carries the sentinel)
-    # satisfaction list: a month of 2026 (October for tenant A, September for B, August for others: a month in
+    # satisfaction list: a month of 2026 (June for tenant A, May for B, April for others: a month in
     # the URL is not an object, so each tenant has a different one), published (its case's texts carry the
     # sentinel); its one entry (the world's ticket, not chosen) a draft text with the sentinel
     satisfaction_list_id: int = 0
@@ -287,7 +287,7 @@ def build_satisfaction_list(world: TenantWorld, tenant) -> None:
 
     s = world.sentinel
     at = dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.timezone.utc)
-    month = dt.date(2026, {"alpha": 10, "beta": 9}.get(tenant.slug, 8), 1)
+    month = dt.date(2026, {"alpha": 6, "beta": 5}.get(tenant.slug, 4), 1)
     lst = SatisfactionList(tenant_id=tenant.id, month=month, min_cases=1, min_firm_cases=1,
                            published_version=1, created_at=at, updated_at=at)
     db.session.add(lst)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.api.framework import ApiBlueprint, Pager, api_abort
 from portal.db import utcnow
 from portal.permissions import Action
+from portal.public_pages import clear_page_cache
 from portal.satisfaction import services
 from portal.satisfaction.models import SatisfactionList
 from portal.satisfaction.schemas import (
@@ -104,5 +105,6 @@ def publish(data, **kwargs):
     rule, while a chosen case's text contains personal data or too few cases are chosen."""
     lst = kwargs["list"]
     version = services.publish(tenant=g.tenant, actor=current_user, lst=lst, reason=data["reason"])
+    clear_page_cache()
     return {**services.content_of(version), "published_at": version.published_at, "reason": version.reason}
 

@@ -61,7 +61,7 @@ class SatisfactionPublishedQuerySchema(PagedQuerySchema):
 
 
 class SatisfactionVersionQuerySchema(StrictSchema):
-    version = fields.Integer(strict=True, validate=validate.Range(min=1, max=10000),
+    version = fields.Integer(validate=validate.Range(min=1, max=10000),
                              metadata={"description": "An earlier version (default: the newest)."})
 
 

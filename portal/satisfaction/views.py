@@ -6,7 +6,7 @@ import io
 
 import sqlalchemy as sa
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.ledger.exporting import safe_cell
 from portal.permissions import Action
-from portal.public_pages import public_response
+from portal.public_pages import clear_page_cache, public_response
 from portal.satisfaction import forms, privacy, services
 from portal.satisfaction.models import SatisfactionList
 from portal.tickets.models import Satisfaction, TicketType
@@ -117,6 +117,7 @@ def publish(list_id: int):
     try:
         version = services.publish(tenant=g.tenant, actor=current_user, lst=lst, reason=form.reason.data)
         db.session.commit()
+        clear_page_cache()  # the public list and its months change now, not after the cache's lifetime
     except DomainError as error:
         db.session.rollback()
         lst = get_scoped_or_404(SatisfactionList, list_id)
@@ -185,8 +186,8 @@ def public_export(month_key: str):
             sheet.append([safe_cell(v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
-    out.seek(0)
-    response = send_file(out, as_attachment=True, download_name=f"satisfaction-{lst.month_key}-v{content['version']}.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = make_response(out.getvalue())
+    response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response.headers["Content-Disposition"] = f'attachment; filename="satisfaction-{lst.month_key}-v{content["version"]}.xlsx"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return public_response(response)
