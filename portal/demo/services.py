@@ -356,6 +356,9 @@ def load_demo() -> str:
 
         tickets_demo.load(bureau, owners={"13900000006": people["13900000006"]}, count=240, seed="gaotang",
                           password=DEMO_PASSWORD)
+        from portal.satisfaction import demo as satisfaction_demo
+
+        satisfaction_demo.load(bureau)  # October's list published, November's a draft
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.

@@ -185,6 +185,7 @@ def generate_draft(*, tenant, actor, month: dt.date, min_cases: int = DEFAULT_MI
     db.session.flush()
     record(tenant=tenant, actor=actor, action="satisfaction_list.drafted", object_type="satisfaction_list",
            object_id=lst.id, summary=lst.month_key, after={"candidates": len(tickets), "entries": len(chosen)})
+    db.session.flush()
     return lst
 
 
@@ -240,6 +241,7 @@ def save_edits(*, tenant, actor, lst: SatisfactionList, changes: dict[int, dict]
     db.session.flush()
     record(tenant=tenant, actor=actor, action="satisfaction_list.edited", object_type="satisfaction_list",
            object_id=lst.id, summary=lst.month_key, after={"changes": changed})
+    db.session.flush()
     return entries_of(lst)
 
 
@@ -300,6 +302,7 @@ def publish(*, tenant, actor, lst: SatisfactionList, reason: str = "", now: dt.d
     record(tenant=tenant, actor=actor, action="satisfaction_list.published" if number == 1 else "satisfaction_list.corrected",
            object_type="satisfaction_list", object_id=lst.id, summary=f"{lst.month_key} v{number}", reason=reason,
            after={"cases": len(content["cases"]), "version": number})
+    db.session.flush()
     return version
 
 
