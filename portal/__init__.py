@@ -119,7 +119,8 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(api_bp)
     import importlib
 
-    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures", "tickets", "ledger", "objections"):
+    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures", "tickets", "ledger", "objections",
+                    "satisfaction"):
         app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
         api.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
     from portal.hotline.views import bp as hotline_bp

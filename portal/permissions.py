@@ -40,6 +40,7 @@ class Action(str, enum.Enum):
     MANAGE_TICKET_SETTINGS = "manage_ticket_settings"  # ticket categories and the working-day calendar
     IMPORT_HOTLINE_ORDERS = "import_hotline_orders"  # import 12345 work orders; assign or dismiss the unmatched
     MANAGE_HOTLINES = "manage_hotlines"          # the tenant's hotline directory (shown on its public site)
+    MANAGE_SATISFACTION_LISTS = "manage_satisfaction_lists"  # draft, edit and publish the monthly satisfaction list
     # The public-revenue ledger (portal/ledger); the object-level half is portal.ledger.services.may_*.
     VIEW_LEDGER = "view_ledger"                  # full ledgers with vouchers, and the overview (scoped)
     RECORD_LEDGER = "record_ledger"              # record entries, reversals and vouchers (the keeper of the ledger)
@@ -104,6 +105,7 @@ RULES: dict[Action, frozenset[Role]] = {
     # 12345 work orders reach the bureau; it alone files them into communities (and sees them all).
     Action.IMPORT_HOTLINE_ORDERS: _BUREAU,
     Action.MANAGE_HOTLINES: _BUREAU,
+    Action.MANAGE_SATISFACTION_LISTS: _BUREAU,
     # Owners read the public ledger page (no login); vouchers stay with the people below.
     Action.VIEW_LEDGER: _BUREAU | _SCOPED_READERS,
     # The firm keeps the ledger; the bureau only where no firm serves the community (a firm tenant's head

@@ -101,6 +101,11 @@ class TenantWorld:
     objection_id: int = 0         # objections: the OWNER's open objection to identity v3 (reason carries the sentinel)
     hotline_order_id: int = 0     # hotline: a 12345 work order in the review list (text and phone carry the sentinel)
     hotline_id: int = 0           # hotline: an entry of the hotline directory for the street (name carries the sentinel)
+    # satisfaction list: a month of 2026 (June for tenant A, May for B, April for others: a month in
+    # the URL is not an object, so each tenant has a different one), published (its case's texts carry the
+    # sentinel); its one entry (the world's ticket, not chosen) a draft text with the sentinel
+    satisfaction_list_id: int = 0
+    satisfaction_month: str = ""
 
 
 @dataclass
@@ -222,6 +227,7 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         build_billing(world, tenant)
         build_board(world, tenant, contract)
         build_tickets(world, tenant)
+        build_satisfaction_list(world, tenant)
         build_ledger(world, tenant)
         build_hotline(world, tenant)
     return world
@@ -293,6 +299,36 @@ def _build_tickets(world: TenantWorld, tenant) -> None:
     db.session.flush()
     world.ticket_id, world.ticket_category_id, world.calendar_day_id = ticket.id, category.id, day.id
     world.ticket_photo_id = services.photos_of(ticket)[0].id
+
+
+def build_satisfaction_list(world: TenantWorld, tenant) -> None:
+    """October 2026's satisfaction list, published once (one case, texts with the sentinel); its working copy
+    holds the world's ticket, not chosen. Written directly, not audited."""
+    import json
+
+    from portal.satisfaction.models import SatisfactionEntry, SatisfactionList, SatisfactionVersion
+
+    s = world.sentinel
+    at = dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.timezone.utc)
+    month = dt.date(2026, {"alpha": 6, "beta": 5}.get(tenant.slug, 4), 1)
+    lst = SatisfactionList(tenant_id=tenant.id, month=month, min_cases=1, min_firm_cases=1,
+                           published_version=1, created_at=at, updated_at=at)
+    db.session.add(lst)
+    db.session.flush()
+    content = {"month": f"{month:%Y-%m}", "version": 1, "min_firm_cases": 1,
+               "totals": {"resolved": 1, "rated": 1, "satisfied": 1, "rate": 100.0},
+               "ranking": [{"firm": f"物业{s}", "resolved": 1, "rated": 1, "satisfied": 1, "rate": 100.0, "rank": 1}],
+               "cases": [{"reference": "20261002-000001", "community": f"小区{s}", "firm": f"物业{s}",
+                          "category_zh": "一般维修", "category_en": "Routine repair", "ticket_type": "repair",
+                          "resolved_on": "2026-10-03", "rating": 5, "follow_up": "satisfied", "satisfied": True,
+                          "problem": f"问题{s}", "outcome": f"结果{s}"}]}
+    db.session.add_all([
+        SatisfactionVersion(tenant_id=tenant.id, list_id=lst.id, number=1, published_at=at,
+                            content=json.dumps(content, ensure_ascii=False, sort_keys=True)),
+        SatisfactionEntry(tenant_id=tenant.id, list_id=lst.id, ticket_id=world.ticket_id, included=False,
+                          problem_text=f"草稿问题{s}", outcome_text=f"草稿结果{s}")])
+    db.session.flush()
+    world.satisfaction_list_id, world.satisfaction_month = lst.id, f"{month:%Y-%m}"
 
 
 def build_ledger(world: TenantWorld, tenant) -> None:

@@ -56,6 +56,9 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     # hotline: a 12345 work order in the review list, an entry of the hotline directory
     "order_id": lambda w: w.hotline_order_id,
     "hotline_id": lambda w: w.hotline_id,
+    # satisfaction list: October 2026's (published), and its month (the same in every tenant, like a section code)
+    "list_id": lambda w: w.satisfaction_list_id,
+    "month_key": lambda w: w.satisfaction_month,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.

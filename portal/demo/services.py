@@ -360,6 +360,9 @@ def load_demo() -> str:
 
         # After the tickets above (they fill only a tenant without tickets): 12345 work orders, the directory.
         hotline_demo.load(bureau, actor=people["13900000002"], streets=streets)
+        from portal.satisfaction import demo as satisfaction_demo
+
+        satisfaction_demo.load(bureau)  # October's list published, November's a draft
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.

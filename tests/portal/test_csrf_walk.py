@@ -112,6 +112,25 @@ def ticket_in(status: str):
     return lambda client, w: put_world_ticket(client.application, w.a, status)
 
 
+def satisfaction_case_chosen(client, world: World) -> dict:
+    """Choose the one case of tenant A's satisfaction list, worded without personal data (publishable)."""
+    import sqlalchemy as sa
+
+    from portal.satisfaction.models import SatisfactionEntry
+    from tenants import tenant_scope
+    from tenants.models import Tenant
+
+    with client.application.app_context():
+        tenant = _db.session.get(Tenant, world.a.tenant_id)
+        with tenant_scope(tenant):
+            for entry in _db.session.scalars(sa.select(SatisfactionEntry).where(
+                    SatisfactionEntry.list_id == world.a.satisfaction_list_id)):
+                entry.included, entry.problem_text, entry.outcome_text = True, "楼道灯不亮", "已更换灯泡"
+            _db.session.commit()
+        _db.session.remove()
+    return {}
+
+
 VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     # tickets: each workflow step with the ticket in a status that allows it
     "tickets.new": ("owner", {"form": lambda w: {"unit_id": str(w.a.unit_id), "category_id": str(w.a.ticket_category_id),
@@ -239,6 +258,14 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
                                                     "prepare": lambda c, w: objection_in(c, w, "answered")}),
     "objections_api.decide_objection": ("area_officer", {"json": lambda w: {"decision": "upheld", "reason": "属实"},
                                                          "prepare": lambda c, w: objection_in(c, w, "escalated")}),
+    # satisfaction list: a draft of another month; saving; a correction of the world's published list
+    "satisfaction.create": ("tenant_admin", {"form": lambda w: {"month": "2026-09", "min_cases": "20",
+                                                                "min_firm_cases": "5"}}),
+    "satisfaction.save": ("tenant_admin", {"form": lambda w: {}}),
+    "satisfaction.publish": ("tenant_admin", {"form": lambda w: {"reason": "更正"}, "prepare": satisfaction_case_chosen}),
+    "satisfaction_api.create_draft": ("tenant_admin", {"json": lambda w: {"month": "2026-09"}}),
+    "satisfaction_api.edit_draft": ("tenant_admin", {"json": lambda w: {"entries": []}}),
+    "satisfaction_api.publish": ("tenant_admin", {"json": lambda w: {"reason": "更正"}, "prepare": satisfaction_case_chosen}),
     "checklists_api.add_section": ("tenant_admin", {"json": lambda w: {"code": "S3", "title_zh": "第三部分", "weight": 0}}),
     "checklists_api.update_section": ("tenant_admin", {"json": lambda w: {"weight": "39.5"}}),
     "checklists_api.delete_section": ("tenant_admin", {}),

@@ -270,6 +270,20 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "objections_api.accept_objection": Action.FILE_OBJECTIONS,
     "objections_api.escalate_objection": Action.FILE_OBJECTIONS,
     "objections_api.decide_objection": Action.DECIDE_OBJECTIONS,
+    "satisfaction.index": Action.MANAGE_SATISFACTION_LISTS,
+    "satisfaction.create": Action.MANAGE_SATISFACTION_LISTS,
+    "satisfaction.edit": Action.MANAGE_SATISFACTION_LISTS,
+    "satisfaction.save": Action.MANAGE_SATISFACTION_LISTS,
+    "satisfaction.publish": Action.MANAGE_SATISFACTION_LISTS,
+    "satisfaction.public_index": None,
+    "satisfaction.public_list": None,
+    "satisfaction.public_export": None,
+    "satisfaction_api.published": None,
+    "satisfaction_api.published_list": None,
+    "satisfaction_api.create_draft": Action.MANAGE_SATISFACTION_LISTS,
+    "satisfaction_api.get_draft": Action.MANAGE_SATISFACTION_LISTS,
+    "satisfaction_api.edit_draft": Action.MANAGE_SATISFACTION_LISTS,
+    "satisfaction_api.publish": Action.MANAGE_SATISFACTION_LISTS,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -333,6 +347,8 @@ ATTACK_FORMS = {
     "hotline.dismiss": {"reason": "入侵"},
     "hotline.new_hotline": {"name": "入侵热线", "number": "12345"},
     "hotline.edit_hotline": {"name": "入侵热线", "number": "12345"},
+    "satisfaction.create": {"month": "2026-09", "min_cases": "1", "min_firm_cases": "1"},
+    "satisfaction.publish": {"reason": "takeover"},
 }
 ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "communities_api.create_area": {"kind": "street", "name": "入侵街道"},
@@ -371,7 +387,10 @@ ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "objections_api.file_objection": {"board_id": 1, "seq": 1, "reason": "入侵"},
                "objections_api.answer_objection": {"answer": "入侵"},
                "objections_api.escalate_objection": {"note": "入侵"},
-               "objections_api.decide_objection": {"decision": "upheld", "reason": "入侵"}}
+               "objections_api.decide_objection": {"decision": "upheld", "reason": "入侵"},
+               "satisfaction_api.create_draft": {"month": "2026-09", "min_cases": 1},
+               "satisfaction_api.edit_draft": {"entries": [{"id": 1, "included": True, "problem_text": "入侵"}]},
+               "satisfaction_api.publish": {"reason": "takeover"}}
 
 
 @dataclass
@@ -424,6 +443,8 @@ def public_names(app, tenant_id: int) -> list[str]:
 def published_strings(app, tenant_id: int) -> list[str]:
     """What the tenant publishes on purpose, longest first: its registry's public names (communities,
     addresses, areas, firms, project managers), its ticket categories, its hotline directory and every text of its published notice-board versions.
+    addresses, areas, firms, project managers), its ticket categories and every text of its published notice-board
+    versions and satisfaction lists.
     A public page may show these; anything else of the tenant's (a draft, an owner, a claim code...) is a leak."""
     import json as _json
 
@@ -433,6 +454,7 @@ def published_strings(app, tenant_id: int) -> list[str]:
     from portal.disclosures.models import BoardVersion
     from portal.firms.models import Firm, ProjectManager
     from portal.hotline.models import Hotline
+    from portal.satisfaction.models import SatisfactionVersion
     from portal.tickets.models import TicketCategory
     from tenants import tenant_scope
 
@@ -457,6 +479,8 @@ def published_strings(app, tenant_id: int) -> list[str]:
             for content, reason, publisher in _db.session.execute(
                     sa.select(BoardVersion.content, BoardVersion.reason, BoardVersion.publisher)):
                 found += list(texts(_json.loads(content))) + [reason, publisher]
+            for content, reason in _db.session.execute(sa.select(SatisfactionVersion.content, SatisfactionVersion.reason)):
+                found += list(texts(_json.loads(content))) + [reason]  # the published satisfaction lists
         _db.session.remove()
     found = {t for t in found if t}
     found |= {_json.dumps(t)[1:-1] for t in found}  # as a JSON answer writes them (non-ASCII escaped)

@@ -137,3 +137,20 @@ def test_the_demo_street_officer_has_an_overdue_board_section_to_follow_up(app, 
     assert sign_in(client, "13900000003", DEMO_PASSWORD).status_code == 302
     overdue = client.get("/t/gaotang/boards/overdue")
     assert overdue.status_code == 200 and "文庙佳苑" in overdue.text and "公共收益收支" in overdue.text
+
+
+def test_the_demo_has_a_published_satisfaction_list_and_a_draft(app, loaded):
+    from portal.satisfaction import services as satisfaction
+    from portal.satisfaction.demo import DRAFT_MONTH, PUBLISHED_MONTH
+
+    with app.app_context():
+        bureau = db.session.scalar(sa.select(Tenant).where(Tenant.slug == "gaotang"))
+        with tenant_scope(bureau):
+            published = satisfaction.list_for_month(PUBLISHED_MONTH)
+            draft = satisfaction.list_for_month(DRAFT_MONTH)
+            assert published.published_version == 1 and draft.published_version == 0
+            content = satisfaction.content_of(satisfaction.version_of(published))
+            assert len(content["cases"]) >= 20 and any(f["rank"] == 1 for f in content["ranking"])
+            assert len([e for e in satisfaction.entries_of(draft) if e.included]) >= 20
+    page = app.test_client().get("/t/gaotang/public/satisfaction/2026-10")
+    assert page.status_code == 200 and "第 1 名" in page.text
