@@ -16,3 +16,4 @@ from portal.tenant_export.models import TenantExport  # noqa: F401
 import portal.disclosures.restore_check  # noqa: E402,F401  (registers the boards' check with the restore drill)
 import portal.tickets.metrics  # noqa: E402,F401  (registers the overdue-tickets gauge with /metrics)
 from portal.objections.models import Objection, ObjectionEvent, ObjectionSettings  # noqa: F401
+from portal.notifications.models import Notification  # noqa: F401,E402
