@@ -99,6 +99,7 @@ class TenantWorld:
     statement_year: int = 2026
     statement_quarter: int = 2
     objection_id: int = 0         # objections: the OWNER's open objection to identity v3 (reason carries the sentinel)
+    notification_id: int = 0      # notifications: the OWNER's unread notice about ticket_id (the community's name)
 
 
 @dataclass
@@ -270,6 +271,11 @@ def _build_tickets(world: TenantWorld, tenant) -> None:
     db.session.flush()
     world.ticket_id, world.ticket_category_id, world.calendar_day_id = ticket.id, category.id, day.id
     world.ticket_photo_id = services.photos_of(ticket)[0].id
+    from portal.notifications.services import notify
+
+    notice = notify(tenant=tenant, kind="ticket.urged_owner", recipients=[owner.id], object_type="ticket",
+                    object_id=ticket.id, params={"ref": ticket.reference, "community": f"小区{s}"}, now=filed)
+    world.notification_id = notice[0].id
 
 
 def build_ledger(world: TenantWorld, tenant) -> None:

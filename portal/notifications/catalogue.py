@@ -46,6 +46,9 @@ def sentence(kind: str, params: dict) -> str:
         return str(_l("Something changed that concerns you."))
 
 
+register("welcome", _l("Welcome: what concerns you here (your tickets, what you handle or "
+                      "supervise) is notified on this page."))
+
 # --- tickets -----------------------------------------------------------------------------------------
 register_link("ticket", "tickets.detail", "ticket_id")
 register("ticket.filed", _l("New ticket %(ref)s in %(community)s: please accept it."))

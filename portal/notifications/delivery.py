@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import contextmanager
 import ssl
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
@@ -25,13 +26,14 @@ from portal.notifications import catalogue
 
 logger = logging.getLogger(__name__)
 OUTBOX = "notification_outbox"
+QUIET = "notifications_quiet"
 SUBJECT_MAX = 120
 DEFAULT_LOCALE = "zh_CN"
 
 
 def queue(tenant, rows) -> None:
     """Word the e-mails and texts for ``rows`` (new notifications) and keep them until the commit."""
-    if not rows:
+    if not rows or db.session.info.get(QUIET):
         return
     from portal.auth.models import User
 
@@ -96,6 +98,16 @@ def _body(user, tenant_name: str, sentence: str, link: str | None, tenant) -> st
     lines += [_("You receive this e-mail as a member of %(tenant)s on the Sunshine Property Portal. To stop these "
                 "e-mails, turn them off on your notifications page.", tenant=tenant_name)]
     return "\n".join(lines) + "\n"
+
+
+@contextmanager
+def quiet():
+    """Inside the block notifications are only stored, never sent (the demo's six months of history)."""
+    db.session.info[QUIET] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(QUIET, None)
 
 
 # --- after the commit ------------------------------------------------------------------------------

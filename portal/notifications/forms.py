@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField
+from wtforms import BooleanField, RadioField, SelectChoice
 
 from portal.forms import PortalForm
 
@@ -14,4 +14,5 @@ class ButtonForm(PortalForm):
 class PreferencesForm(PortalForm):
     email = BooleanField(_l("Also send me notifications by e-mail"))
     locale = RadioField(_l("Language of e-mails and text messages"),
-                        choices=[("zh_CN", "中文"), ("en", "English")], default="zh_CN")
+                        choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")], default="zh_CN",
+                        validate_choice=False)  # the service names the rule
