@@ -255,6 +255,13 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "objections_api.accept_objection": Action.FILE_OBJECTIONS,
     "objections_api.escalate_objection": Action.FILE_OBJECTIONS,
     "objections_api.decide_objection": Action.DECIDE_OBJECTIONS,
+    "notifications.inbox": Action.VIEW_NOTIFICATIONS,
+    "notifications.read": Action.VIEW_NOTIFICATIONS,
+    "notifications.read_all": Action.VIEW_NOTIFICATIONS,
+    "notifications.preferences": Action.VIEW_NOTIFICATIONS,
+    "notifications_api.list_notifications": Action.VIEW_NOTIFICATIONS,
+    "notifications_api.mark_read": Action.VIEW_NOTIFICATIONS,
+    "notifications_api.mark_all_read": Action.VIEW_NOTIFICATIONS,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -313,6 +320,8 @@ ATTACK_FORMS = {
     "objections.escalate": {"escalate-note": "入侵"},
     "objections.decide": {"decide-decision": "upheld", "decide-decision_reason": "入侵"},
     "objections.settings": {"answer_days": "1"},
+    "notifications.read": {"open": "1"},
+    "notifications.preferences": {"locale": "en"},
 }
 ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "communities_api.create_area": {"kind": "street", "name": "入侵街道"},
@@ -351,7 +360,9 @@ ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "objections_api.file_objection": {"board_id": 1, "seq": 1, "reason": "入侵"},
                "objections_api.answer_objection": {"answer": "入侵"},
                "objections_api.escalate_objection": {"note": "入侵"},
-               "objections_api.decide_objection": {"decision": "upheld", "reason": "入侵"}}
+               "objections_api.decide_objection": {"decision": "upheld", "reason": "入侵"},
+               "notifications_api.mark_read": {"read": True},
+               "notifications_api.mark_all_read": {}}
 
 
 @dataclass
