@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -146,6 +147,14 @@ class BaseConfig:
         # claim slips, QR codes, e-mails); a tenant may override it (platform area).
         self.PUBLIC_URL = env("PUBLIC_URL")
         self.MESSAGE_SENDER = env("MESSAGE_SENDER", "log")
+        # Notification e-mails (portal/notifications): off while PORTAL_SMTP_HOST is unset.
+        self.SMTP_HOST = env("SMTP_HOST")
+        self.SMTP_PORT = env_int("SMTP_PORT", 25)
+        self.SMTP_USER = env("SMTP_USER")
+        self.SMTP_PASSWORD = _secret("SMTP_PASSWORD")
+        self.SMTP_FROM = env("SMTP_FROM")
+        self.SMTP_STARTTLS = env_bool("SMTP_STARTTLS", False)
+        self.SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 10)
         self.PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", self.PUBLIC_CACHE_SECONDS)
         # Where uploads live; unset: <instance>/uploads. Back it up with the database (docs: deployment).
         self.UPLOAD_ROOT = env("UPLOAD_ROOT")
@@ -172,6 +181,7 @@ class BaseConfig:
         for name in ("BILLING_GRACE_DAYS", "BILLING_TRIAL_DAYS"):
             if not 0 <= getattr(self, name) <= 366:
                 raise ConfigError(f"PORTAL_{name} must be a number of days from 0 to 366.")
+        check_smtp(self)
         from portal.public_url import PublicUrlError, normalise_public_url
 
         try:
@@ -181,6 +191,24 @@ class BaseConfig:
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in dir(self) if k.isupper()}
+
+
+_MAIL_ADDRESS = re.compile(r"^[^@\s<>\"]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+def check_smtp(config) -> None:
+    """Fail at start-up on a mail setting that could never send, not at the first notification."""
+    if not getattr(config, "SMTP_HOST", None):
+        return
+    if not 1 <= config.SMTP_PORT <= 65535:
+        raise ConfigError(f"PORTAL_SMTP_PORT must be a port from 1 to 65535, got {config.SMTP_PORT}.")
+    if not config.SMTP_FROM or not _MAIL_ADDRESS.match(config.SMTP_FROM):
+        raise ConfigError("PORTAL_SMTP_HOST is set: set PORTAL_SMTP_FROM to the sender's e-mail address, "
+                          f"e.g. portal@example.org (got {config.SMTP_FROM!r}).")
+    if bool(config.SMTP_USER) != bool(config.SMTP_PASSWORD):
+        raise ConfigError("Set both PORTAL_SMTP_USER and PORTAL_SMTP_PASSWORD, or neither.")
+    if not 1 <= config.SMTP_TIMEOUT <= 300:
+        raise ConfigError("PORTAL_SMTP_TIMEOUT must be a number of seconds from 1 to 300.")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -247,6 +275,7 @@ class TestConfig(BaseConfig):
         self.DATABASE_OWNER_URL = None  # tests/conftest.py splits owner and application role
         self.REDIS_URL = None
         self.MESSAGE_SENDER = "memory"
+        self.SMTP_HOST = None  # tests that send e-mail point it at their own local SMTP server
         # Billing is off unless a test turns it on against its own local Stripe server.
         self.STRIPE_SECRET_KEY = self.STRIPE_API_BASE = self.STRIPE_WEBHOOK_SECRET = None
 

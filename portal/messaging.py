@@ -1,4 +1,5 @@
-"""Short messages to a person's mobile number or e-mail address (one-time codes), through one interface.
+"""Short messages to a person's mobile number or e-mail address (one-time codes, and the short text of an
+urgent notification — portal/notifications/delivery.py), through one interface.
 
 Which sender carries them is a setting (PORTAL_MESSAGE_SENDER): ``log`` (the default) writes each
 message to the application log, for an installation without an SMS or WeChat account yet — whoever

@@ -18,3 +18,4 @@ import portal.disclosures.restore_check  # noqa: E402,F401  (registers the board
 import portal.tickets.metrics  # noqa: E402,F401  (registers the overdue-tickets gauge with /metrics)
 from portal.objections.models import Objection, ObjectionEvent, ObjectionSettings  # noqa: F401
 from portal.satisfaction.models import SatisfactionEntry, SatisfactionList, SatisfactionVersion  # noqa: F401
+from portal.notifications.models import Notification  # noqa: F401,E402

@@ -30,6 +30,7 @@ class Action(str, enum.Enum):
     VIEW_OVERDUE_DISCLOSURES = "view_overdue_disclosures"  # the list of overdue notice-board sections
     MANAGE_DISCLOSURE_RULES = "manage_disclosure_rules"    # when each notice-board section falls due
     # Repairs and complaints (portal/tickets): which tickets a member sees is portal.tickets.services.visibility.
+    VIEW_NOTIFICATIONS = "view_notifications"    # one's own notifications (everyone has some)
     VIEW_TICKETS = "view_tickets"                # the tickets the member may see (an owner: their own)
     FILE_OWN_TICKET = "file_own_ticket"          # an owner reports a problem of their community
     FILE_TICKET_FOR_CALLER = "file_ticket_for_caller"  # staff take a ticket down for a caller (phone, walk-in...)
@@ -93,6 +94,7 @@ RULES: dict[Action, frozenset[Role]] = {
     # The bureau sees every overdue section, a street or community officer those of her area.
     Action.VIEW_OVERDUE_DISCLOSURES: _BUREAU | {Role.AREA_OFFICER},
     Action.MANAGE_DISCLOSURE_RULES: frozenset({Role.BUREAU_ADMIN}),
+    Action.VIEW_NOTIFICATIONS: _ALL_ROLES,
     Action.VIEW_TICKETS: _ALL_ROLES,
     Action.FILE_OWN_TICKET: frozenset({Role.OWNER}),
     Action.FILE_TICKET_FOR_CALLER: _BUREAU | {Role.AREA_OFFICER} | _TICKET_HANDLERS,

@@ -106,6 +106,7 @@ class TenantWorld:
     # sentinel); its one entry (the world's ticket, not chosen) a draft text with the sentinel
     satisfaction_list_id: int = 0
     satisfaction_month: str = ""
+    notification_id: int = 0      # notifications: the OWNER's unread notice about ticket_id (the community's name)
 
 
 @dataclass
@@ -299,6 +300,11 @@ def _build_tickets(world: TenantWorld, tenant) -> None:
     db.session.flush()
     world.ticket_id, world.ticket_category_id, world.calendar_day_id = ticket.id, category.id, day.id
     world.ticket_photo_id = services.photos_of(ticket)[0].id
+    from portal.notifications.services import notify
+
+    notice = notify(tenant=tenant, kind="ticket.urged_owner", recipients=[owner.id], object_type="ticket",
+                    object_id=ticket.id, params={"ref": ticket.reference, "community": f"小区{s}"}, now=filed)
+    world.notification_id = notice[0].id
 
 
 def build_satisfaction_list(world: TenantWorld, tenant) -> None:

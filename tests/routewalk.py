@@ -52,6 +52,7 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "ledger_category_id": lambda w: w.category_id,
     "year": lambda w: w.statement_year,
     "quarter": lambda w: w.statement_quarter,
+    "notification_id": lambda w: w.notification_id,  # notifications: the OWNER's notice about the ticket
     "objection_id": lambda w: w.objection_id,  # objections: the OWNER's open objection to that board
     # hotline: a 12345 work order in the review list, an entry of the hotline directory
     "order_id": lambda w: w.hotline_order_id,

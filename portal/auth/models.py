@@ -39,6 +39,10 @@ class User(Base):
     # When the person proved, with a code sent to it, that ``mobile`` reaches them; None: not proved.
     # Any change of ``mobile`` clears it (see _mobile_changed below).
     mobile_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Notifications (portal/notifications): e-mails unless turned off; the language of e-mails and texts
+    # (None: the portal's default, Chinese).
+    notify_by_email: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
 
     memberships = relationship("Membership", back_populates="user", lazy="raise", foreign_keys="Membership.user_id")
 

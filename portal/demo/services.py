@@ -297,6 +297,13 @@ def _mobile_verification(tenant: Tenant, also: list[User]) -> None:
 
 def load_demo() -> str:
     """Create or complete both demo tenants; returns a one-line summary."""
+    from portal.notifications.delivery import quiet
+
+    with quiet():  # the demo's history is told in-app only: no e-mail or text leaves while it loads
+        return _load_demo()
+
+
+def _load_demo() -> str:
     accounts = {a.login: a for a in DEMO_ACCOUNTS}
     platform_admin = _user(accounts["platform@demo.local"], platform_admin=True)
     platform_admin.is_platform_admin = True
@@ -378,6 +385,11 @@ def load_demo() -> str:
         tickets_demo.load(firm_tenant, owners={"13900000015": people["13900000015"]}, count=80, seed="hengan",
                           password=DEMO_PASSWORD)
     _mobile_verification(firm_tenant, also=[people["13900000001"]])
+    from portal.notifications import demo as notifications_demo
+
+    for tenant in (bureau, firm_tenant):
+        with tenant_scope(tenant):
+            notifications_demo.load(tenant, tickets_demo.DEMO_NOW)
     with tenant_scope(bureau):
         bureau_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))
         bureau_tickets = tickets_demo.summary()

@@ -15,12 +15,13 @@ import sqlalchemy as sa
 
 from portal.audit.services import record
 from portal.extensions import db
-from portal.tickets import calendar, defaults, workflow
+from portal.tickets import calendar, defaults, notices, workflow
 from portal.tickets.models import OPEN_STATUSES, Ticket, TicketStatus
 from portal.tickets.services import add_event
 
 logger = logging.getLogger(__name__)
 BATCH = 500
+REMIND_DAYS_BEFORE_AUTO_CONFIRM = 1
 
 
 @dataclass
@@ -47,6 +48,7 @@ def _escalate(tenant, ticket: Ticket, level: int, now: dt.datetime) -> None:
     add_event(ticket, "escalate", None, ticket.status, ticket.status, f"level {before} -> {level}", now)
     record(tenant=tenant, actor=None, action="ticket.escalated", object_type="ticket", object_id=ticket.id,
            summary=f"{before} -> {level}", before={"escalation_level": before}, after={"escalation_level": level})
+    notices.announce(tenant, ticket, f"escalated_{level}", now=now)
 
 
 def run(tenant, now: dt.datetime) -> Outcome:
@@ -64,6 +66,7 @@ def run(tenant, now: dt.datetime) -> Outcome:
             _escalate(tenant, ticket, 2, now)
             outcome.to_bureau += 1
     cutoff = now - dt.timedelta(days=defaults.AUTO_CONFIRM_DAYS)
+    _remind_owners(tenant, cutoff, now, zone)
     for ticket in db.session.scalars(sa.select(Ticket).where(Ticket.status == TicketStatus.RESOLVED,
                                                              Ticket.resolved_at < cutoff).order_by(Ticket.id)):
         workflow.auto_confirm(tenant=tenant, ticket=ticket, now=now)
@@ -73,6 +76,17 @@ def run(tenant, now: dt.datetime) -> Outcome:
         logger.info("tickets %s: %s to the office, %s to the bureau, %s auto-confirmed", tenant.slug,
                     outcome.to_office, outcome.to_bureau, outcome.auto_confirmed)
     return outcome
+
+
+def _remind_owners(tenant, cutoff: dt.datetime, now: dt.datetime, zone) -> None:
+    """Tell owners the day before their resolved ticket confirms itself (once per resolution: the notice's
+    key carries the resolution time)."""
+    soon = cutoff + dt.timedelta(days=REMIND_DAYS_BEFORE_AUTO_CONFIRM)
+    waiting = sa.select(Ticket).where(Ticket.status == TicketStatus.RESOLVED, Ticket.owner_id.is_not(None),
+                                      Ticket.resolved_at >= cutoff, Ticket.resolved_at < soon).order_by(Ticket.id)
+    for ticket in db.session.scalars(waiting):
+        day = (ticket.resolved_at + dt.timedelta(days=defaults.AUTO_CONFIRM_DAYS)).astimezone(zone).date()
+        notices.announce(tenant, ticket, "auto_confirm_soon", now=now, params={"day": day.isoformat()})
 
 
 def run_all(now: dt.datetime, slug: str | None = None) -> dict[str, Outcome]:

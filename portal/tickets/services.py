@@ -292,6 +292,9 @@ def file_ticket(*, tenant, actor, community: Community, category: TicketCategory
            after={"community_id": community.id, "category": category.code, "urgency": urgency.value,
                   "source": source.value, "photos": len(keys)})
     logger.info("ticket %s filed by %s", ticket.id, getattr(actor, "id", None))
+    from portal.tickets import notices  # notices read this module's visibility rule
+
+    notices.announce(tenant, ticket, "filed", actor=actor, now=now)
     return ticket, keys
 
 

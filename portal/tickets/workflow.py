@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from portal.audit.services import record
 from portal.db import utcnow
 from portal.extensions import db
-from portal.tickets import calendar
+from portal.tickets import calendar, notices
 from portal.tickets.models import (
     CONSULTATION_PARTIES,
     Complexity,
@@ -106,6 +106,7 @@ def accept(*, tenant, actor, ticket: Ticket, assignee_id: int, note: str = "", n
     ticket.accepted_at = at
     ticket.due_at = ticket.resolve_due_at
     db.session.flush()
+    notices.announce(tenant, ticket, "accepted", actor=actor, now=at)
     return ticket
 
 
@@ -125,6 +126,7 @@ def resolve(*, tenant, actor, ticket: Ticket, note: str, photos=(), now=None) ->
     ticket.due_at = None
     db.session.flush()
     keys = store_photos(tenant, ticket, list(photos), PhotoStage.RESOLUTION, actor)
+    notices.announce(tenant, ticket, "resolved", actor=actor, now=at)
     return ticket, keys
 
 
@@ -150,6 +152,7 @@ def reopen(*, tenant, actor, ticket: Ticket, reason: str, now=None) -> Ticket:
                                               zone=calendar.zone_of(tenant))
     ticket.due_at = ticket.resolve_due_at
     db.session.flush()
+    notices.announce(tenant, ticket, "reopened", actor=actor, now=at)
     return ticket
 
 
@@ -249,6 +252,7 @@ def urge(*, tenant, actor, ticket: Ticket, note: str, now=None) -> Ticket:
     record(tenant=tenant, actor=actor, action="ticket.urged", object_type="ticket", object_id=ticket.id,
            summary=str(ticket.urge_count), reason=text)
     db.session.flush()
+    notices.announce(tenant, ticket, "urged", actor=actor, now=now)
     return ticket
 
 

@@ -250,6 +250,12 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "objections.decide": ("area_officer", {"form": lambda w: {"decide-decision": "upheld", "decide-decision_reason": "属实"},
                                            "prepare": lambda c, w: objection_in(c, w, "escalated")}),
     "objections.settings": ("tenant_admin", {"form": lambda w: {"answer_days": "7"}}),
+    # notifications: the owner marks their notice read (one, all) and sets their preferences
+    "notifications.read": ("owner", {"form": lambda w: {}}),
+    "notifications.read_all": ("owner", {"form": lambda w: {}}),
+    "notifications.preferences": ("owner", {"form": lambda w: {"locale": "en", "email": "y"}}),
+    "notifications_api.mark_read": ("owner", {"json": lambda w: {"read": True}}),
+    "notifications_api.mark_all_read": ("owner", {"json": lambda w: {}}),
     "objections_api.file_objection": ("owner", {"json": lambda w: {"board_id": w.a.board_id, "seq": w.a.board_seq,
                                                                    "reason": "热线无人接听"}}),
     "objections_api.answer_objection": ("firm_staff", {"json": lambda w: {"answer": "已更正热线"}}),

@@ -284,6 +284,13 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "satisfaction_api.get_draft": Action.MANAGE_SATISFACTION_LISTS,
     "satisfaction_api.edit_draft": Action.MANAGE_SATISFACTION_LISTS,
     "satisfaction_api.publish": Action.MANAGE_SATISFACTION_LISTS,
+    "notifications.inbox": Action.VIEW_NOTIFICATIONS,
+    "notifications.read": Action.VIEW_NOTIFICATIONS,
+    "notifications.read_all": Action.VIEW_NOTIFICATIONS,
+    "notifications.preferences": Action.VIEW_NOTIFICATIONS,
+    "notifications_api.list_notifications": Action.VIEW_NOTIFICATIONS,
+    "notifications_api.mark_read": Action.VIEW_NOTIFICATIONS,
+    "notifications_api.mark_all_read": Action.VIEW_NOTIFICATIONS,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -349,6 +356,8 @@ ATTACK_FORMS = {
     "hotline.edit_hotline": {"name": "入侵热线", "number": "12345"},
     "satisfaction.create": {"month": "2026-09", "min_cases": "1", "min_firm_cases": "1"},
     "satisfaction.publish": {"reason": "takeover"},
+    "notifications.read": {"open": "1"},
+    "notifications.preferences": {"locale": "en"},
 }
 ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "communities_api.create_area": {"kind": "street", "name": "入侵街道"},
@@ -390,7 +399,9 @@ ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "objections_api.decide_objection": {"decision": "upheld", "reason": "入侵"},
                "satisfaction_api.create_draft": {"month": "2026-09", "min_cases": 1},
                "satisfaction_api.edit_draft": {"entries": [{"id": 1, "included": True, "problem_text": "入侵"}]},
-               "satisfaction_api.publish": {"reason": "takeover"}}
+               "satisfaction_api.publish": {"reason": "takeover"},
+               "notifications_api.mark_read": {"read": True},
+               "notifications_api.mark_all_read": {}}
 
 
 @dataclass
