@@ -97,7 +97,7 @@ def build(n_tickets: int) -> None:
             db.session.execute(sa.insert(Ticket), rows[start:start + 10_000])
         followed = db.session.execute(
             sa.select(Ticket.id, Ticket.resolved_at)
-            .where(Ticket.status.in_([TicketStatus.FOLLOWED_UP, TicketStatus.CLOSED]))).all()
+            .where(Ticket.status.in_([TicketStatus.FOLLOWED_UP, TicketStatus.CLOSED])).order_by(Ticket.id)).all()
         visits = [dict(tenant_id=tenant.id, ticket_id=tid, visited_at=at + dt.timedelta(days=3),
                        reached=rng.random() < 0.9, satisfaction=rng.choice(list(Satisfaction) + [Satisfaction.SATISFIED] * 4))
                   for tid, at in followed]

@@ -219,12 +219,14 @@ def _joined(stmt: sa.Select, group_by: str) -> sa.Select:
     return stmt
 
 
-def _follow_up_summary():
-    """Per ticket: how many follow-up visits, and their verdict (1 all satisfied, 0 any not, NULL none)."""
+def _follow_up_summary(conditions: list):
+    """Per ticket of the period: how many follow-up visits, and their verdict (1 all satisfied, 0 any not,
+    NULL none). Bounded by the period's tickets, so a month never aggregates the visits of every year."""
     verdict = sa.case((FollowUp.satisfaction.in_(SATISFIED), 1), (FollowUp.satisfaction.in_(DISSATISFIED), 0),
                       else_=None)
     return (sa.select(FollowUp.ticket_id.label("ticket_id"), sa.func.count(FollowUp.id).label("visits"),
                       sa.func.min(verdict).label("verdict"))
+            .join(Ticket, Ticket.id == FollowUp.ticket_id).where(*conditions)
             .group_by(FollowUp.ticket_id).subquery("follow_up_summary"))
 
 
@@ -245,7 +247,7 @@ def kpi_rows(start: dt.date, end: dt.date, *, group_by: str = "community", now: 
     conditions = _filters(lower, upper, visibility=visibility, area_id=area_id, firm_id=firm_id,
                           community_id=community_id)
     key = _group_column(group_by).label("key")
-    follow = _follow_up_summary()
+    follow = _follow_up_summary(conditions)
     verdict = sa.case((follow.c.verdict.is_not(None), follow.c.verdict),
                       (Ticket.rating.is_not(None), sa.case((Ticket.rating >= 4, 1), else_=0)), else_=None)
     resolved = Ticket.status.in_(RESOLVED_STATUSES)
