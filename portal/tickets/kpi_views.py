@@ -20,8 +20,8 @@ from portal.firms.models import Firm
 from portal.guards import tenant_permission
 from portal.i18n import to_local
 from portal.permissions import Action, can
-from portal.tickets import charts, forms, kpis, services
-from portal.tickets.models import TicketCategory
+from portal.tickets import charts, forms, kpis, services, spot_checks
+from portal.tickets.models import Ticket, TicketCategory
 from portal.tickets.views import bp
 from tenants.roles import Role
 
@@ -49,10 +49,18 @@ def _firm_choices(memberships) -> list[tuple[str, str]]:
 
 
 def _month_of(form) -> dt.date:
+    """The month asked for; by default the last complete month, or the month of the newest ticket one may see
+    when that is earlier (a tenant whose tickets stopped coming in still opens on a full month)."""
     if form.month.data and not form.month.errors:
         year, month = form.month.data.split("-")
         return dt.date(int(year), int(month), 1)
-    return to_local(utcnow()).date().replace(day=1)
+    last_complete = (to_local(utcnow()).date().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    stmt = sa.select(sa.func.max(Ticket.filed_at))
+    visibility = services.visibility(g.memberships)
+    newest = db.session.scalar(stmt if visibility is None else stmt.where(visibility))
+    if newest is None:
+        return last_complete
+    return min(last_complete, to_local(newest).date().replace(day=1))
 
 
 def filter_form():
@@ -71,6 +79,7 @@ def _request_args():
 def dashboard_data(form, now: dt.datetime) -> dict:
     """Everything the page and the export show, for the filters of ``form`` (validated)."""
     month = _month_of(form)
+    form.month.data = f"{month:%Y-%m}"
     first, last = kpis.month_bounds(month)
     scope = {"visibility": services.visibility(g.memberships),
              "area_id": int(form.area_id.data) if form.area_id.data else None,
@@ -93,7 +102,8 @@ def dashboard_data(form, now: dt.datetime) -> dict:
         ("satisfaction", _("Satisfaction rate"), [r.satisfaction_rate for _m, r in trend]),
     ])
     yoy_chart = charts.change_chart([(item["name"], item["yoy"].change) for item in yoy_rows])
-    return {"month": month, "first": first, "last": last, "totals": totals, "table": table, "group_by": group_by,
+    spot = spot_checks.summary(first, last, visibility=scope["visibility"])
+    return {"spot": spot, "month": month, "first": first, "last": last, "totals": totals, "table": table, "group_by": group_by,
             "group_label": GROUP_LABELS[group_by](), "trend": trend, "trend_chart": trend_chart, "yoy_rows": yoy_rows,
             "yoy_chart": yoy_chart}
 

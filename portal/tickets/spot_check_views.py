@@ -20,8 +20,9 @@ from portal.tickets.views import bp
 
 def _half_month():
     raw = request.args.get("half")
-    if raw is None:
-        return spot_checks.current_half_month(), None
+    if raw is None:  # the latest sample drawn, or the half month now running
+        latest = db.session.scalar(db.select(db.func.max(SpotCheck.half_month)))
+        return latest or spot_checks.current_half_month(), None
     start = spot_checks.parse_half_month(raw)
     if start is None:
         return spot_checks.current_half_month(), _("Give the half month as the date it starts on, the 1st or the 16th, e.g. 2026-11-16.")
