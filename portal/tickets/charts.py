@@ -6,8 +6,8 @@ phone too). The numbers are also in the tables next to the charts, for screen re
 from __future__ import annotations
 
 WIDTH = 640
-PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 44, 624, 16, 196
-TREND_HEIGHT = 232
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 64, 614, 16, 196
+TREND_HEIGHT = 236
 
 
 def trend_chart(months: list[str], series: list[tuple[str, str, list[float | None]]]) -> dict:
@@ -38,7 +38,7 @@ def trend_chart(months: list[str], series: list[tuple[str, str, list[float | Non
             "left": PLOT_LEFT, "right": PLOT_RIGHT, "bottom": PLOT_BOTTOM}
 
 
-def change_chart(rows: list[tuple[str, float | None]], row_height: int = 26) -> dict:
+def change_chart(rows: list[tuple[str, float | None]], row_height: int = 30) -> dict:
     """Horizontal bars of relative changes around a zero line (clamped to ±100 % for drawing)."""
     label_width, middle = 200, 200 + (WIDTH - 200 - 16) / 2
     half = (WIDTH - 200 - 16) / 2 - 40

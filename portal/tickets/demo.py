@@ -126,10 +126,27 @@ def load(tenant, *, owners: dict[str, User], count: int, seed: str, password: st
         # The owner's latest ticket waits for their rating, so the demo shows that step.
         waiting = owner is not None and index == max(owner_moments)
         _progress(tenant, ticket, rng, handlers[community.id], supervisors, owner, stop_after_resolve=waiting)
+    _last_year(tenant, rng, handlers, supervisors, communities, categories, count // 4)
     escalation.run(tenant, DEMO_NOW)  # what the cron run would have done by "today"
     db.session.flush()
     _spot_checks(tenant, rng)
     return count
+
+
+def _last_year(tenant, rng: random.Random, handlers, supervisors, communities, categories, count: int) -> None:
+    """Callers' tickets of October and November a year before "today", all settled: the dashboard's
+    year-on-year comparison per category has a base."""
+    start = dt.datetime(2025, 9, 30, 16, 0, tzinfo=dt.timezone.utc)
+    span = int((dt.datetime(2025, 11, 30, 16, 0, tzinfo=dt.timezone.utc) - start).total_seconds()) // 60
+    for filed in sorted(start + dt.timedelta(minutes=rng.randrange(span)) for _ in range(count)):
+        category = rng.choice(categories)
+        community = rng.choice(communities)
+        ticket, _keys = services.file_ticket(
+            tenant=tenant, actor=db.session.get(User, handlers[community.id][0]), community=community,
+            category=category, description=rng.choice(DESCRIPTIONS.get(category.code) or DESCRIPTIONS[category.ticket_type]),
+            location=rng.choice(LOCATIONS), urgency=Urgency.NORMAL, now=filed, source=TicketSource.PHONE,
+            caller_name=rng.choice(CALLERS), caller_phone=f"139{rng.randint(0, 99999999):08d}")
+        _progress(tenant, ticket, rng, handlers[community.id], supervisors, None)
 
 
 def _spot_checks(tenant, rng: random.Random) -> None:

@@ -172,8 +172,8 @@ class KpiFilterForm(PortalForm):
     month = StringField(_l("Month"), description=_l("Year and month, e.g. 2026-11"),
                         validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l(
                             "Give the month as year-month, e.g. 2026-11."))])
-    area_id = SelectField(_l("Area"), choices=[], validators=[Optional()])
-    firm_id = SelectField(_l("Property firm"), choices=[], validators=[Optional()])
+    area_id = PickerField(_l("Area"), source="areas", blank=_l("All areas"), check_choice=True)
+    firm_id = PickerField(_l("Property firm"), source="firms", blank=_l("All firms"), check_choice=True)
     group_by = SelectField(_l("Table by"), choices=lambda: [("community", _l("Community")), ("firm", _l("Property firm")),
                                                           ("area", _l("Area"))], default="community",
                            validators=[Optional()])

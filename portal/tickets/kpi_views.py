@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import g, render_template
+from flask import g, render_template, request
 from flask_babel import gettext as _
 
 from portal.communities.models import Area, Community
-from portal.communities.services import area_and_children
 from portal.db import utcnow
 from portal.extensions import db
 from portal.firms.models import Firm
@@ -23,29 +22,8 @@ from portal.permissions import Action, can
 from portal.tickets import charts, forms, kpis, services, spot_checks
 from portal.tickets.models import Ticket, TicketCategory
 from portal.tickets.views import bp
-from tenants.roles import Role
 
 GROUP_LABELS = {"community": lambda: _("Community"), "firm": lambda: _("Property firm"), "area": lambda: _("Area")}
-
-
-def _area_choices(memberships) -> list[tuple[str, str]]:
-    stmt = sa.select(Area.id, Area.name, Area.parent_id).order_by(Area.parent_id.is_not(None), Area.name)
-    if not can(memberships, Action.SUPERVISE_TICKETS) or services.visibility(memberships) is not None:
-        own = [m.area_id for m in memberships if m.is_active and m.role == Role.AREA_OFFICER and m.area_id]
-        if own:
-            stmt = stmt.where(sa.or_(*[Area.id.in_(area_and_children(a)) for a in own]))
-    rows = db.session.execute(stmt).all()
-    names = {a_id: name for a_id, name, _parent in rows}
-    return [("", _("All areas"))] + [(str(a_id), f"{names.get(parent, '')} · {name}" if parent in names else name)
-                                     for a_id, name, parent in rows]
-
-
-def _firm_choices(memberships) -> list[tuple[str, str]]:
-    stmt = sa.select(Firm.id, Firm.name).order_by(Firm.name)
-    own = {m.firm_id for m in memberships if m.is_active and m.role == Role.FIRM_STAFF and m.firm_id}
-    if own and services.visibility(memberships) is not None:
-        stmt = stmt.where(Firm.id.in_(own))
-    return [("", _("All firms"))] + [(str(f_id), name) for f_id, name in db.session.execute(stmt)]
 
 
 def _month_of(form) -> dt.date:
@@ -64,16 +42,7 @@ def _month_of(form) -> dt.date:
 
 
 def filter_form():
-    form = forms.KpiFilterForm(formdata=_request_args())
-    form.area_id.choices = _area_choices(g.memberships)
-    form.firm_id.choices = _firm_choices(g.memberships)
-    return form
-
-
-def _request_args():
-    from flask import request
-
-    return request.args
+    return forms.KpiFilterForm(formdata=request.args)
 
 
 def dashboard_data(form, now: dt.datetime) -> dict:
@@ -81,9 +50,8 @@ def dashboard_data(form, now: dt.datetime) -> dict:
     month = _month_of(form)
     form.month.data = f"{month:%Y-%m}"
     first, last = kpis.month_bounds(month)
-    scope = {"visibility": services.visibility(g.memberships),
-             "area_id": int(form.area_id.data) if form.area_id.data else None,
-             "firm_id": int(form.firm_id.data) if form.firm_id.data else None}
+    scope = {"visibility": services.visibility(g.memberships), "area_id": form.area_id.data or None,
+             "firm_id": form.firm_id.data or None}
     group_by = form.group_by.data or "community"
     totals = kpis.kpi_rows(first, last, group_by="tenant", now=now, **scope).get("all", kpis.KpiRow(key="all"))
     rows = kpis.kpi_rows(first, last, group_by=group_by, now=now, **scope)

@@ -88,6 +88,7 @@ def draw(*, tenant, actor, start: dt.date, size: int = SAMPLE_SIZE, now: dt.date
     record(tenant=tenant, actor=actor, action="ticket.spot_check_drawn", object_type="spot_check",
            object_id=start.isoformat(), summary=f"{start:%Y-%m-%d} ({len(rows)}/{len(ids)})",
            after={"tickets": picked})
+    db.session.flush()
     return rows
 
 
@@ -107,6 +108,7 @@ def record_call(*, tenant, actor, check: SpotCheck, reached: bool, satisfied: bo
     record(tenant=tenant, actor=actor, action="ticket.spot_check_called", object_type="ticket",
            object_id=check.ticket_id, before=before,
            after={"reached": check.reached, "satisfied": check.satisfied, "notes": check.notes})
+    db.session.flush()
     return check
 
 

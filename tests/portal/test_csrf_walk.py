@@ -141,6 +141,8 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
         "resolve_limit": "3", "resolve_unit": "working_days", "is_active": "y"}}),
     "tickets.calendar_set": ("tenant_admin", {"form": lambda w: {"day": "2027-02-20", "is_working": "working", "name": "调休"}}),
     "tickets.calendar_remove": ("tenant_admin", {"form": lambda w: {}}),
+    "tickets.spot_check_draw": ("tenant_admin", {"form": lambda w: {}}),
+    "tickets.spot_check_call": ("tenant_admin", {"form": lambda w: {"reached": "yes", "satisfied": "yes", "notes": "回访"}}),
     "tickets_api.file_ticket": ("owner", {"json": lambda w: {
         "community_id": w.a.community_id, "unit_id": w.a.unit_id, "category_id": w.a.ticket_category_id,
         "description": "门禁坏了"}}),

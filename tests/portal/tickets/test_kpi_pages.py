@@ -65,9 +65,9 @@ def test_a_street_officer_sees_only_her_street(app, world, two_streets, client_a
     page = officer.get("/t/alpha/tickets/kpis?month=2025-03")
     assert page.status_code == 200
     assert "乙小区" not in page.text and ">3</span>" in page.text
-    # choosing the other street's area is not offered: refused with a message, nothing shown
+    # the other street is not hers to choose: refused with a message, nothing shown
     refused = officer.get(f"/t/alpha/tickets/kpis?month=2025-03&area_id={two_streets['street_y']}")
-    assert refused.status_code == 400 and "乙小区" not in refused.text
+    assert refused.status_code == 400 and "乙小区" not in refused.text and "概览" not in refused.text
     rows = officer.get("/api/v1/t/alpha/tickets/kpis?month=2025-03&group_by=tenant").get_json()
     assert [r["tickets"] for r in rows] == [3]
 
