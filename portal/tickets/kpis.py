@@ -226,7 +226,7 @@ def _follow_up_summary(conditions: list):
                       else_=None)
     return (sa.select(FollowUp.ticket_id.label("ticket_id"), sa.func.count(FollowUp.id).label("visits"),
                       sa.func.min(verdict).label("verdict"))
-            .join(Ticket, Ticket.id == FollowUp.ticket_id).where(*conditions)
+            .where(FollowUp.ticket_id.in_(sa.select(Ticket.id).where(*conditions)))
             .group_by(FollowUp.ticket_id).subquery("follow_up_summary"))
 
 
