@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, RadioField, SearchField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SearchField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal.forms import BoundedIntegerField, PortalForm
@@ -195,4 +195,6 @@ class SpotCheckCallForm(PortalForm):
 
 
 class SpotCheckDrawForm(PortalForm):
-    """Draw the half month's sample (the half month is in the URL's query)."""
+    """Draw the sample of the half month given (the date it starts on)."""
+
+    half = HiddenField(validators=[Optional(), Length(max=10)])

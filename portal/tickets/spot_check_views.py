@@ -18,8 +18,8 @@ from portal.tickets.models import SpotCheck
 from portal.tickets.views import bp
 
 
-def _half_month():
-    raw = request.args.get("half")
+def _half_month(raw=None):
+    raw = request.args.get("half") if raw is None else raw
     if raw is None:  # the latest sample drawn, or the half month now running
         latest = db.session.scalar(db.select(db.func.max(SpotCheck.half_month)))
         return latest or spot_checks.current_half_month(), None
@@ -50,8 +50,8 @@ def spot_checks_page():
 @bp.post("/tickets/spot-checks/draw")
 @tenant_permission(Action.SPOT_CHECK_TICKETS)
 def spot_check_draw():
-    start, error = _half_month()
     form = forms.SpotCheckDrawForm()
+    start, error = _half_month(form.half.data or None)
     if error or not form.validate_on_submit():
         return _render(start, error=error, draw_form=form, status=400)
     try:

@@ -114,12 +114,12 @@ def test_spot_checks_drawn_reproducibly_once_and_called(app, world, two_streets,
     page = bureau.get("/t/alpha/tickets/spot-checks?half=2025-03-01")
     assert page.status_code == 200 and "5" in page.text
     token = csrf_token_for(bureau, "/t/alpha/tickets/spot-checks?half=2025-03-01")
-    drawn = bureau.post("/t/alpha/tickets/spot-checks/draw?half=2025-03-01", data={"csrf_token": token})
+    drawn = bureau.post("/t/alpha/tickets/spot-checks/draw", data={"csrf_token": token, "half": "2025-03-01"})
     assert drawn.status_code == 303
     with app.app_context(), in_tenant(world.a):
         first = [c.ticket_id for c in spot_checks.sample_of(dt.date(2025, 3, 1))]
         assert len(first) == 5  # all five closed tickets (fewer than the sample size)
-    again = bureau.post("/t/alpha/tickets/spot-checks/draw?half=2025-03-01", data={"csrf_token": token})
+    again = bureau.post("/t/alpha/tickets/spot-checks/draw", data={"csrf_token": token, "half": "2025-03-01"})
     assert again.status_code == 303
     with app.app_context(), in_tenant(world.a):
         assert [c.ticket_id for c in spot_checks.sample_of(dt.date(2025, 3, 1))] == first
