@@ -41,7 +41,7 @@ def trend_chart(months: list[str], series: list[tuple[str, str, list[float | Non
 def change_chart(rows: list[tuple[str, float | None]], row_height: int = 30) -> dict:
     """Horizontal bars of relative changes around a zero line (clamped to ±100 % for drawing)."""
     label_width, middle = 200, 200 + (WIDTH - 200 - 16) / 2
-    half = (WIDTH - 200 - 16) / 2 - 40
+    half = (WIDTH - 200 - 16) / 2 - 90  # room for the value written past the bar
     bars = []
     for i, (label, change) in enumerate(rows):
         top = 8 + i * row_height
