@@ -42,6 +42,8 @@ class Action(str, enum.Enum):
     IMPORT_HOTLINE_ORDERS = "import_hotline_orders"  # import 12345 work orders; assign or dismiss the unmatched
     MANAGE_HOTLINES = "manage_hotlines"          # the tenant's hotline directory (shown on its public site)
     MANAGE_SATISFACTION_LISTS = "manage_satisfaction_lists"  # draft, edit and publish the monthly satisfaction list
+    VIEW_TICKET_KPIS = "view_ticket_kpis"        # the ticket dashboard (KPIs, charts, export), within one's view
+    SPOT_CHECK_TICKETS = "spot_check_tickets"    # the bureau draws the half month's sample and records its calls
     # The public-revenue ledger (portal/ledger); the object-level half is portal.ledger.services.may_*.
     VIEW_LEDGER = "view_ledger"                  # full ledgers with vouchers, and the overview (scoped)
     RECORD_LEDGER = "record_ledger"              # record entries, reversals and vouchers (the keeper of the ledger)
@@ -108,6 +110,10 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.IMPORT_HOTLINE_ORDERS: _BUREAU,
     Action.MANAGE_HOTLINES: _BUREAU,
     Action.MANAGE_SATISFACTION_LISTS: _BUREAU,
+    # Each within the tickets they may see (services.visibility): the officer her area, the firm its projects.
+    Action.VIEW_TICKET_KPIS: _BUREAU | {Role.AREA_OFFICER} | _TICKET_HANDLERS,
+    # Seed 000: the city office itself calls a random sample of closed tickets each half month.
+    Action.SPOT_CHECK_TICKETS: _BUREAU,
     # Owners read the public ledger page (no login); vouchers stay with the people below.
     Action.VIEW_LEDGER: _BUREAU | _SCOPED_READERS,
     # The firm keeps the ledger; the bureau only where no firm serves the community (a firm tenant's head

@@ -129,6 +129,24 @@ def satisfaction_case_chosen(client, world: World) -> dict:
             _db.session.commit()
         _db.session.remove()
     return {}
+def ticket_closed_on(*day):
+    """A ``prepare`` that closes tenant A's ticket on ``day`` (a spot-check sample has something to draw)."""
+    import datetime as _dt
+
+    def prepare(client, w):
+        from portal.extensions import db as _db
+        from portal.tickets.models import Ticket, TicketStatus
+        from tests.portal.tickets.helpers import in_tenant
+
+        with client.application.app_context(), in_tenant(w.a):
+            ticket = _db.session.get(Ticket, w.a.ticket_id)
+            ticket.status, ticket.due_at = TicketStatus.CLOSED, None
+            ticket.closed_at = _dt.datetime(*day, 2, 0, tzinfo=_dt.timezone.utc)
+            _db.session.commit()
+            _db.session.remove()
+        return {}
+
+    return prepare
 
 
 VALID_REQUESTS: dict[str, tuple[str, dict]] = {
@@ -160,6 +178,9 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
         "resolve_limit": "3", "resolve_unit": "working_days", "is_active": "y"}}),
     "tickets.calendar_set": ("tenant_admin", {"form": lambda w: {"day": "2027-02-20", "is_working": "working", "name": "调休"}}),
     "tickets.calendar_remove": ("tenant_admin", {"form": lambda w: {}}),
+    "tickets.spot_check_draw": ("tenant_admin", {"form": lambda w: {"half": "2026-11-16"},
+                                                 "prepare": ticket_closed_on(2026, 11, 20)}),
+    "tickets.spot_check_call": ("tenant_admin", {"form": lambda w: {"reached": "yes", "satisfied": "yes", "notes": "回访"}}),
     "tickets_api.file_ticket": ("owner", {"json": lambda w: {
         "community_id": w.a.community_id, "unit_id": w.a.unit_id, "category_id": w.a.ticket_category_id,
         "description": "门禁坏了"}}),

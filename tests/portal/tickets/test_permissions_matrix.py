@@ -13,18 +13,20 @@ A = Action
 R = Role
 Y, N = True, False
 
-# Columns: view tickets, file own, file for a caller, handle (firm), triage, supervise, rate own, settings.
+# Columns: view tickets, file own, file for a caller, handle (firm), triage, supervise, rate own, settings,
+# the dashboard (KPIs, each within their view), spot-check calls (the bureau).
 COLUMNS = (A.VIEW_TICKETS, A.FILE_OWN_TICKET, A.FILE_TICKET_FOR_CALLER, A.HANDLE_TICKETS, A.TRIAGE_TICKETS,
-           A.SUPERVISE_TICKETS, A.RATE_OWN_TICKET, A.MANAGE_TICKET_SETTINGS)
+           A.SUPERVISE_TICKETS, A.RATE_OWN_TICKET, A.MANAGE_TICKET_SETTINGS, A.VIEW_TICKET_KPIS,
+           A.SPOT_CHECK_TICKETS)
 SPEC = {
-    R.BUREAU_ADMIN:     (Y, N, Y, N, Y, Y, N, Y),
-    R.BUREAU_STAFF:     (Y, N, Y, N, Y, Y, N, N),
-    R.AREA_OFFICER:     (Y, N, Y, N, Y, Y, N, N),
-    R.FIRM_STAFF:       (Y, N, Y, Y, Y, N, N, N),
-    R.COMMITTEE_MEMBER: (Y, N, N, N, N, N, N, N),
-    R.PROJECT_MANAGER:  (Y, N, Y, Y, Y, N, N, N),
-    R.PROJECT_STAFF:    (Y, N, Y, Y, Y, N, N, N),
-    R.OWNER:            (Y, Y, N, N, N, N, Y, N),
+    R.BUREAU_ADMIN:     (Y, N, Y, N, Y, Y, N, Y, Y, Y),
+    R.BUREAU_STAFF:     (Y, N, Y, N, Y, Y, N, N, Y, Y),
+    R.AREA_OFFICER:     (Y, N, Y, N, Y, Y, N, N, Y, N),
+    R.FIRM_STAFF:       (Y, N, Y, Y, Y, N, N, N, Y, N),
+    R.COMMITTEE_MEMBER: (Y, N, N, N, N, N, N, N, N, N),
+    R.PROJECT_MANAGER:  (Y, N, Y, Y, Y, N, N, N, Y, N),
+    R.PROJECT_STAFF:    (Y, N, Y, Y, Y, N, N, N, Y, N),
+    R.OWNER:            (Y, Y, N, N, N, N, Y, N, N, N),
 }
 MATRIX = [(role, action, allowed) for role, row in SPEC.items() for action, allowed in zip(COLUMNS, row)]
 
