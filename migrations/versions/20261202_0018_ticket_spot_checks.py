@@ -1,7 +1,7 @@
 """ticket spot checks: the bureau's half-monthly sample of closed tickets (抽查回访) and the call results
 
 Revision ID: 0018_ticket_spot_checks
-Revises: 0015_tenant_exports
+Revises: 0017_hotline
 Create Date: 2026-12-02 01:00:00
 
 Additive only (one new table, behind row-level security): safe to run while the portal serves.
@@ -14,7 +14,7 @@ from tenants.rls import disable_tenant_rls, enable_tenant_rls
 
 # revision identifiers, used by Alembic.
 revision = '0018_ticket_spot_checks'
-down_revision = '0015_tenant_exports'
+down_revision = '0017_hotline'
 branch_labels = None
 depends_on = None
 

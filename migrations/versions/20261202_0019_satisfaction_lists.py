@@ -1,7 +1,7 @@
 """satisfaction lists: the monthly satisfaction list (满意度榜单), its cases and its published versions
 
 Revision ID: 0019_satisfaction_lists
-Revises: 0017_hotline
+Revises: 0018_ticket_spot_checks
 Create Date: 2026-12-02 00:00:00
 
 Additive only (three new tables, each behind row-level security): safe to run while the portal serves.
@@ -14,7 +14,7 @@ from tenants.rls import disable_tenant_rls, enable_tenant_rls
 
 # revision identifiers, used by Alembic.
 revision = '0019_satisfaction_lists'
-down_revision = '0017_hotline'
+down_revision = '0018_ticket_spot_checks'
 branch_labels = None
 depends_on = None
 
