@@ -16,3 +16,7 @@ from portal.tenant_export.models import TenantExport  # noqa: F401
 import portal.disclosures.restore_check  # noqa: E402,F401  (registers the boards' check with the restore drill)
 import portal.tickets.metrics  # noqa: E402,F401  (registers the overdue-tickets gauge with /metrics)
 from portal.objections.models import Objection, ObjectionEvent, ObjectionSettings  # noqa: F401
+from portal.evaluation.models import (  # noqa: F401
+    Assessment, EvaluationPeriod, EvaluationScheme, EvidenceFile, OwnerScore, PeriodTransition, ScoreAdjustment)
+from portal.evaluation.result_models import (  # noqa: F401
+    Appeal, EvaluationRun, FirmResult, LadderEntry, ProjectResult, RectificationMilestone, RectificationPlan)
