@@ -119,7 +119,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(api_bp)
     import importlib
 
-    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures", "tickets", "ledger", "objections"):
+    for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures", "tickets", "ledger", "objections", "evaluation"):
         app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
         api.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
     from portal.ledger.public_views import bp as ledger_public_bp
