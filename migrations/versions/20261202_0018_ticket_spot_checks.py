@@ -14,7 +14,7 @@ from tenants.rls import disable_tenant_rls, enable_tenant_rls
 
 # revision identifiers, used by Alembic.
 revision = '0018_ticket_spot_checks'
-down_revision = '0015_tenant_exports'
+down_revision = '0016_evaluation'
 branch_labels = None
 depends_on = None
 
