@@ -394,7 +394,8 @@ def upgrade():
     with op.batch_alter_table('evaluation_owner_scores', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_evaluation_owner_scores_tenant_id'), ['tenant_id'], unique=False)
         batch_op.create_index('ix_evaluation_owner_scores_tenant_period_comment', ['tenant_id', 'period_id', 'comment_status'], unique=False)
-        batch_op.create_index('ix_evaluation_owner_scores_tenant_period_community', ['tenant_id', 'period_id', 'community_id'], unique=False)
+        # Covering for the evaluation engine: its per-project aggregates read the index alone.
+        batch_op.create_index('ix_evaluation_owner_scores_tenant_period_community', ['tenant_id', 'period_id', 'community_id', 'firm_id', 'unit_id', 'score_cp'], unique=False)
 
     op.create_table('evaluation_rectification_milestones',
     sa.Column('id', sa.Integer(), nullable=False),

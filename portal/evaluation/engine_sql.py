@@ -79,14 +79,15 @@ def project_results_sql(rules: SchemeRules, *, tickets: int, veto_conditions: in
     veto_in = (f"condition IN ({', '.join(f':veto_{i}' for i in range(veto_conditions))})"
                if veto_conditions else "1 = 0")
     # isqrt(x) by binary search: r grows by 2^b when (r + 2^b)² ≤ x, for b from high to low.
+    # Each step carries every column along (no join back): step b adds r_b from r_{b+1}.
     steps = []
-    previous = "sq_start"
+    previous, r = "sq_start", "r_start"
     for b in range(SQRT_BITS - 1, -1, -1):
         step = 1 << b
         name = f"sq_{b}"
-        steps.append(f"{name} AS MATERIALIZED (SELECT community_id, x, CASE WHEN (r + {step}) * (r + {step}) <= x "
-                     f"THEN r + {step} ELSE r END AS r FROM {previous})")
-        previous = name
+        steps.append(f"{name} AS MATERIALIZED (SELECT p.*, CASE WHEN ({r} + {step}) * ({r} + {step}) <= x "
+                     f"THEN {r} + {step} ELSE {r} END AS r_{b} FROM {previous} p)")
+        previous, r = name, f"r_{b}"
     sqrt_chain = ",\n".join(steps)
     weights = {"owner": ":w_owner", "community": ":w_community", "authority": ":w_authority", "ticket": ":w_ticket"}
     present = {"owner": "(n > 0)", "community": "(community_cp IS NOT NULL)",
@@ -191,14 +192,14 @@ shrunk AS (
   FROM prior r
 ),
 sq_start AS MATERIALIZED (
-  SELECT community_id, CASE WHEN n > 0 THEN {Z2_TEN_THOUSANDTHS} * n * variance / 10000 ELSE 0 END AS x,
-         CAST(0 AS BIGINT) AS r
-  FROM shrunk
+  SELECT s.*, CASE WHEN n > 0 THEN {Z2_TEN_THOUSANDTHS} * n * variance / 10000 ELSE 0 END AS x,
+         CAST(0 AS BIGINT) AS r_start
+  FROM shrunk s
 ),
 {sqrt_chain},
 ci AS (
-  SELECT s.*, CASE WHEN s.n > 0 THEN {rdiv('z.r', 's.n + :k')} END AS half_width
-  FROM shrunk s JOIN sq_0 z ON z.community_id = s.community_id
+  SELECT z.*, CASE WHEN z.n > 0 THEN {rdiv('z.r_0', 'z.n + :k')} END AS half_width
+  FROM sq_0 z
 ),
 weighted AS (
   SELECT i.*,

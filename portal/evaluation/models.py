@@ -170,7 +170,9 @@ class OwnerScore(TenantScoped, Base):
         _fk("firms", "firm_id"),
         sa.CheckConstraint("score_cp >= 0 AND score_cp <= 10000", name="score_range"),
         # The computation groups a period's scores by project; the moderation queue reads pending comments.
-        sa.Index("ix_evaluation_owner_scores_tenant_period_community", "tenant_id", "period_id", "community_id"),
+        # (covering: the engine's per-project aggregates read the index alone, never the 1 M rows)
+        sa.Index("ix_evaluation_owner_scores_tenant_period_community", "tenant_id", "period_id", "community_id",
+                 "firm_id", "unit_id", "score_cp"),
         sa.Index("ix_evaluation_owner_scores_tenant_period_comment", "tenant_id", "period_id", "comment_status"),
     )
 
