@@ -91,6 +91,7 @@ WHERE c.tenant_id = :tenant_id
 def city_scale():
     spec = importlib.util.spec_from_file_location("city_scale", REPO / "bench" / "city_scale.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["city_scale"] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
