@@ -56,9 +56,9 @@ SCORES_SQL = """
 INSERT INTO evaluation_owner_scores (tenant_id, period_id, community_id, firm_id, unit_id, ratings, score_cp,
   comment, comment_status, moderation_reason, submitted_at, updated_at)
 SELECT :tenant_id, :period_id, u.community_id, c.firm_id, u.id, '{}',
-       ((u.id * 7919) % 31 + (u.community_id * 31) % 15 + 55) * 100, '', 'none', '', :at, :at
+       ((CAST(u.id AS BIGINT) * 7919) % 31 + (u.community_id * 31) % 15 + 55) * 100, '', 'none', '', :at, :at
 FROM units u JOIN contracts c ON c.tenant_id = :tenant_id AND c.community_id = u.community_id
-WHERE u.tenant_id = :tenant_id AND (u.id * 2654435761) % 1000 < :permille
+WHERE u.tenant_id = :tenant_id AND (CAST(u.id AS BIGINT) * 2654435761) % 1000 < :permille
 ORDER BY u.id
 LIMIT :n
 """
@@ -197,6 +197,18 @@ def measure(args, env: dict) -> dict:
 
     app = app_for(env)
     with app.app_context():
+        if args.profile:  # every statement slower than 50 ms, with its time
+            from sqlalchemy import event
+
+            @event.listens_for(db.engine, "before_cursor_execute")
+            def started(conn, cursor, statement, parameters, context, executemany):
+                conn.info["t0"] = time.perf_counter()
+
+            @event.listens_for(db.engine, "after_cursor_execute")
+            def finished(conn, cursor, statement, parameters, context, executemany):
+                took = time.perf_counter() - conn.info.get("t0", time.perf_counter())
+                if took > 0.05:
+                    print(f"  {took:.3f}s {' '.join(statement.split())[:150]}", flush=True)
         tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == CITY_SLUG))
         with tenant_scope(tenant):
             period = db.session.scalar(sa.select(EvaluationPeriod).where(EvaluationPeriod.name == f"基准期{args.scores}"))
@@ -238,6 +250,7 @@ def main() -> int:
                                                            "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--keep", action="store_true", help="keep the database for --reuse (its name is printed)")
     parser.add_argument("--reuse", metavar="FILE_OR_NAME", help="a database an earlier --keep run built")
+    parser.add_argument("--profile", action="store_true", help="print every statement slower than 50 ms")
     parser.add_argument("--build-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--env", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -100,29 +100,29 @@ def project_results_sql(rules: SchemeRules, *, tickets: int, veto_conditions: in
                        "10000")
     return f"""
 WITH
-contract_pick AS (
+contract_pick AS MATERIALIZED (
   SELECT c.community_id, c.firm_id, c.manager_id, c.grade, c.start_date,
          ROW_NUMBER() OVER (PARTITION BY c.community_id ORDER BY c.start_date DESC, c.id DESC) AS pick
   FROM contracts c
   WHERE c.tenant_id = :tenant_id AND c.start_date <= :end_date AND (c.end_date IS NULL OR c.end_date >= :end_date)
 ),
-project AS (
+project AS MATERIALIZED (
   SELECT p.community_id, p.firm_id, p.manager_id, p.start_date, {_pool_expression(rules)} AS pool
   FROM contract_pick p
   JOIN communities cm ON cm.tenant_id = :tenant_id AND cm.id = p.community_id
   LEFT JOIN areas ar ON ar.tenant_id = :tenant_id AND ar.id = cm.area_id
   WHERE p.pick = 1
 ),
-unit_count AS (
+unit_count AS MATERIALIZED (
   SELECT community_id, COUNT(*) AS units FROM units WHERE tenant_id = :tenant_id GROUP BY community_id
 ),
-owner_sums AS (
+owner_sums AS MATERIALIZED (
   SELECT community_id, firm_id, COUNT(*) AS n, SUM(score_cp) AS s1, SUM(score_cp * score_cp) AS s2
   FROM evaluation_owner_scores
   WHERE tenant_id = :tenant_id AND period_id = :period_id
   GROUP BY community_id, firm_id
 ),
-assessed AS (
+assessed AS MATERIALIZED (
   SELECT community_id, firm_id,
          SUM(CASE WHEN kind = 'community' THEN 1 ELSE 0 END) AS cn,
          SUM(CASE WHEN kind = 'community' THEN total_cp ELSE 0 END) AS cs,
@@ -132,7 +132,7 @@ assessed AS (
   WHERE tenant_id = :tenant_id AND period_id = :period_id
   GROUP BY community_id, firm_id
 ),
-adjusted AS (
+adjusted AS MATERIALIZED (
   SELECT community_id, firm_id,
          SUM(CASE WHEN kind = 'bonus' THEN points_cp ELSE 0 END) AS bonus_sum,
          SUM(CASE WHEN kind = 'penalty' THEN points_cp ELSE 0 END) AS penalty_sum,
@@ -141,12 +141,12 @@ adjusted AS (
   WHERE tenant_id = :tenant_id AND revoked_at IS NULL AND occurred_on <= :end_date AND valid_until >= :end_date
   GROUP BY community_id, firm_id
 ),
-appealed AS (
+appealed AS MATERIALIZED (
   SELECT DISTINCT community_id FROM evaluation_appeals
   WHERE tenant_id = :tenant_id AND period_id = :period_id AND status = 'filed'
 ),
-ticket AS ({ticket_values(tickets)}),
-base AS (
+ticket AS MATERIALIZED ({ticket_values(tickets)}),
+base AS MATERIALIZED (
   SELECT p.community_id, p.firm_id, p.manager_id, p.pool,
          COALESCE(u.units, 0) AS units,
          CAST(COALESCE(o.n, 0) AS BIGINT) AS n,
