@@ -140,7 +140,9 @@ def ensure_period(scores: int) -> tuple[int, int]:
         tenant_sql(db.session, SCORES_SQL, period_id=period.id, permille=permille, n=scores, at=at)
         version = db.session.scalar(sa.select(ChecklistVersion.id).order_by(ChecklistVersion.id).limit(1))
         tenant_sql(db.session, ASSESSMENTS_SQL, period_id=period.id, version=version, on=on, at=at)
-        tenant_sql(db.session, ADJUSTMENTS_SQL, period_id=period.id, on=on, until=until, at=at)
+        # Adjustments belong to projects, not periods: made once (a later period finds them valid too).
+        if not tenant_sql(db.session, "SELECT COUNT(*) FROM evaluation_adjustments WHERE tenant_id = :tenant_id").scalar():
+            tenant_sql(db.session, ADJUSTMENTS_SQL, period_id=period.id, on=on, until=until, at=at)
         db.session.commit()
         print(f"period {name}: {scores:,} scores and the other inputs in {time.perf_counter() - t0:.1f}s", flush=True)
         return tenant.id, period.id
