@@ -121,7 +121,7 @@ def register_blueprints(app: Flask) -> None:
     import importlib
 
     for feature in ("communities", "firms", "roster", "owners", "checklists", "billing", "disclosures", "tickets", "ledger", "objections",
-                    "satisfaction", "notifications"):
+                    "satisfaction", "notifications", "evaluation"):
         app.register_blueprint(importlib.import_module(f"portal.{feature}.views").bp)
         api.register_blueprint(importlib.import_module(f"portal.{feature}.api").api_bp)
     from portal.hotline.views import bp as hotline_bp

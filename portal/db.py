@@ -55,14 +55,15 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(dt.timezone.utc)
 
 
-def enum_type(enum_cls, length: int = 32) -> sa.Enum:
-    """A portable enum column storing the members' values (not names), checked by the database."""
+def enum_type(enum_cls, length: int = 32, name: str | None = None) -> sa.Enum:
+    """A portable enum column storing the members' values (not names), checked by the database. ``name`` names
+    the check constraint when a table has two columns of one enum (the constraint names must differ)."""
     return sa.Enum(
         enum_cls,
         native_enum=False,
         length=length,
         validate_strings=True,
         create_constraint=True,
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
         values_callable=lambda members: [m.value for m in members],
     )

@@ -19,3 +19,7 @@ import portal.tickets.metrics  # noqa: E402,F401  (registers the overdue-tickets
 from portal.objections.models import Objection, ObjectionEvent, ObjectionSettings  # noqa: F401
 from portal.satisfaction.models import SatisfactionEntry, SatisfactionList, SatisfactionVersion  # noqa: F401
 from portal.notifications.models import Notification  # noqa: F401,E402
+from portal.evaluation.models import (  # noqa: F401
+    Assessment, EvaluationPeriod, EvaluationScheme, EvidenceFile, OwnerScore, PeriodTransition, ScoreAdjustment)
+from portal.evaluation.result_models import (  # noqa: F401
+    Appeal, EvaluationRun, FirmResult, LadderEntry, ProjectResult, RectificationMilestone, RectificationPlan)

@@ -54,6 +54,18 @@ class Action(str, enum.Enum):
     ANSWER_OBJECTIONS = "answer_objections"      # the firm answers (object check: the board's editors)
     DECIDE_OBJECTIONS = "decide_objections"      # the street office decides an escalated objection
     MANAGE_OBJECTION_RULES = "manage_objection_rules"  # the tenant's answer limit in working days
+    # Comprehensive evaluation (portal/evaluation): each action is narrowed per object by its services.
+    VIEW_EVALUATION = "view_evaluation"          # results, rankings, explanations (a firm its own, an officer her area)
+    MANAGE_EVALUATION = "manage_evaluation"      # schemes and periods: create, open, close, compute, publish
+    SCORE_OWN_FIRM = "score_own_firm"            # an owner scores the firm serving their unit's community
+    ASSESS_COMMUNITY = "assess_community"        # list C assessment of a project of one's area (S_community)
+    INSPECT_PROJECTS = "inspect_projects"        # list A inspection with evidence (S_authority)
+    RECORD_ADJUSTMENTS = "record_adjustments"    # bonus, penalty and veto records
+    MODERATE_COMMENTS = "moderate_comments"      # owners' comments: publish or hide with a reason
+    FILE_APPEALS = "file_appeals"                # the firm or the owners' committee appeals an item of a draft result
+    DECIDE_APPEALS = "decide_appeals"            # a reviewer other than the original scorer decides
+    WORK_RECTIFICATION = "work_rectification"    # the firm writes its rectification plan and reports progress
+    VERIFY_RECTIFICATION = "verify_rectification"  # the bureau re-inspects and accepts or refuses
 
 
 _ALL_ROLES = frozenset(Role)
@@ -131,6 +143,20 @@ RULES: dict[Action, frozenset[Role]] = {
     # A bureau's street officer of the community's area; in a firm's tenant its head office (services.may_decide).
     Action.DECIDE_OBJECTIONS: _BUREAU | {Role.AREA_OFFICER},
     Action.MANAGE_OBJECTION_RULES: frozenset({Role.BUREAU_ADMIN}),
+    # Everyone reads some results: the firm its own projects, an officer her area, a committee its community,
+    # an owner their community's published result (portal.evaluation services narrow it).
+    Action.VIEW_EVALUATION: _ALL_ROLES,
+    Action.MANAGE_EVALUATION: frozenset({Role.BUREAU_ADMIN}),
+    Action.SCORE_OWN_FIRM: frozenset({Role.OWNER}),
+    # In a firm's own tenant the head office assesses its project teams.
+    Action.ASSESS_COMMUNITY: _BUREAU | {Role.AREA_OFFICER},
+    Action.INSPECT_PROJECTS: _BUREAU,
+    Action.RECORD_ADJUSTMENTS: _BUREAU,
+    Action.MODERATE_COMMENTS: _BUREAU,
+    Action.FILE_APPEALS: frozenset({Role.FIRM_STAFF, Role.PROJECT_MANAGER, Role.COMMITTEE_MEMBER}),
+    Action.DECIDE_APPEALS: _BUREAU,
+    Action.WORK_RECTIFICATION: _TICKET_HANDLERS,
+    Action.VERIFY_RECTIFICATION: _BUREAU,
 }
 
 

@@ -2,7 +2,7 @@
 hotline directory, and the ticket source "12345"
 
 Revision ID: 0017_hotline
-Revises: 0015_tenant_exports
+Revises: 0016_evaluation
 Create Date: 2026-12-02 00:50:00
 
 Additive: two new tenant tables (row-level security) and one more allowed value of tickets.source.
@@ -15,7 +15,7 @@ from tenants.rls import disable_tenant_rls, enable_tenant_rls
 
 # revision identifiers, used by Alembic.
 revision = '0017_hotline'
-down_revision = '0015_tenant_exports'
+down_revision = '0016_evaluation'
 branch_labels = None
 depends_on = None
 

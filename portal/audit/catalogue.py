@@ -111,6 +111,8 @@ ACTION_SENTENCES = {
     "hotline.added": _l("added %(summary)s to the hotline directory"),
     "hotline.changed": _l("changed %(summary)s in the hotline directory"),
     "hotline.removed": _l("removed %(summary)s from the hotline directory"),
+    # comprehensive evaluation: the computation of a period (a new run of results)
+    "evaluation.computed": _l("computed the results of evaluation period %(object_id)s"),
     "ticket.accept": _l("accepted ticket %(object_id)s and assigned it"),
     "ticket.start": _l("started work on ticket %(object_id)s"),
     "ticket.resolve": _l("marked ticket %(object_id)s resolved"),
@@ -185,6 +187,7 @@ OBJECT_TYPES = {
     "unit_binding": _l("Owner's unit"),
     "billing_account": _l("Billing account"),
     "ticket": _l("Ticket"),
+    "evaluation_period": _l("Evaluation period"),
     "ticket_category": _l("Ticket category"),
     "calendar_day": _l("Calendar day"),
     "spot_check": _l("Spot-check sample"),
