@@ -99,6 +99,13 @@ class TenantWorld:
     statement_year: int = 2026
     statement_quarter: int = 2
     objection_id: int = 0         # objections: the OWNER's open objection to identity v3 (reason carries the sentinel)
+    # evaluation results: a period in its appeal window with a run, the community's result (yellow card), its
+    # rectification plan with one step, the firm's appeal against a penalty record with one evidence photo
+    eval_period_id: int = 0
+    eval_plan_id: int = 0
+    eval_milestone_id: int = 0
+    eval_appeal_id: int = 0
+    eval_evidence_id: int = 0
 
 
 @dataclass
@@ -221,7 +228,62 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         build_board(world, tenant, contract)
         build_tickets(world, tenant)
         build_ledger(world, tenant)
+        build_evaluation_results(world, tenant)
     return world
+
+
+def build_evaluation_results(world: TenantWorld, tenant) -> None:
+    """The results part's objects (see the TenantWorld attributes eval_*); texts carry the sentinel."""
+    from portal import storage
+    from portal.evaluation.models import (
+        AdjustmentKind, EvidenceFile, EvidenceSubject, ScoreAdjustment,
+    )
+    from portal.evaluation.result_models import (
+        Appeal, AppealItem, LadderEntry, LadderLevel, RectificationMilestone, RectificationPlan,
+    )
+    from tests.portal.evaluation.results import factory
+
+    s = world.sentinel
+    scheme = factory.make_scheme(number=90)
+    period = factory.make_period(scheme, f"评价期{s}")
+    run = factory.make_run(period)
+    adjustment = ScoreAdjustment(community_id=world.community_id, firm_id=world.firm_id, kind=AdjustmentKind.PENALTY,
+                                 points_cp=300, reason=f"扣分{s}", occurred_on=dt.date(2026, 8, 1),
+                                 valid_until=dt.date(2027, 7, 31), created_by_id=world.users[Role.BUREAU_STAFF])
+    db.session.add(adjustment)
+    result = factory.make_result(run, world.community_id, world.firm_id, penalty=300, manager_id=world.manager_id,
+                                 bottom=True)
+    result.under_appeal = True
+    factory.make_firm_result(run, world.firm_id, [result])
+    entry = LadderEntry(period_id=period.id, run_id=run.id, community_id=world.community_id, firm_id=world.firm_id,
+                        level=LadderLevel.YELLOW, previous_level=LadderLevel.NONE, consecutive_bad=1, rule="bottom")
+    db.session.add(entry)
+    db.session.flush()
+    plan = RectificationPlan(ladder_entry_id=entry.id, community_id=world.community_id, firm_id=world.firm_id,
+                             deadline=dt.date(2026, 11, 30), plan=f"整改计划{s}")
+    db.session.add(plan)
+    db.session.flush()
+    milestone = RectificationMilestone(plan_id=plan.id, title=f"步骤{s}", due_on=dt.date(2026, 11, 15))
+    appeal = Appeal(period_id=period.id, run_id=run.id, community_id=world.community_id, firm_id=world.firm_id,
+                    item=AppealItem.ADJUSTMENT, item_ref=adjustment.id, filed_as="firm",
+                    filed_by_id=world.users[Role.FIRM_STAFF] if Role.FIRM_STAFF in world.users else None,
+                    statement=f"申诉{s}", filed_at=dt.datetime(2026, 10, 12, 2, 0, tzinfo=dt.timezone.utc))
+    db.session.add_all([milestone, appeal])
+    db.session.flush()
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), (200, 30, 30)).save(out, "PNG")
+    accepted = storage.accept(io.BytesIO(out.getvalue()), kinds=storage.IMAGE_KINDS, label="photo")
+    key = storage.store(tenant.id, "evaluation_appeals", accepted)
+    evidence = EvidenceFile(subject=EvidenceSubject.APPEAL, subject_id=appeal.id, storage_key=key,
+                            content_type=accepted.content_type, size=accepted.size)
+    db.session.add(evidence)
+    db.session.flush()
+    world.eval_period_id, world.eval_plan_id, world.eval_milestone_id = period.id, plan.id, milestone.id
+    world.eval_appeal_id, world.eval_evidence_id = appeal.id, evidence.id
 
 
 def build_tickets(world: TenantWorld, tenant) -> None:

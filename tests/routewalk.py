@@ -53,6 +53,12 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "year": lambda w: w.statement_year,
     "quarter": lambda w: w.statement_quarter,
     "objection_id": lambda w: w.objection_id,  # objections: the OWNER's open objection to that board
+    # evaluation results: a period in its appeal window, its rectification plan and step, an appeal, its photo
+    "period_id": lambda w: w.eval_period_id,
+    "rectification_id": lambda w: w.eval_plan_id,
+    "milestone_id": lambda w: w.eval_milestone_id,
+    "appeal_id": lambda w: w.eval_appeal_id,
+    "evidence_id": lambda w: w.eval_evidence_id,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
