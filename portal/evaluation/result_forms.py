@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.evaluation.result_models import AppealItem, AppealStatus, Grade, LadderLevel
 from portal.forms import PortalForm
@@ -27,8 +27,7 @@ class RankingFilterForm(ListFilterForm):
 
     def validate_area_id(self, field):
         if field.data and not str(field.data).isdigit():
-            field.errors.append(_l("Choose a street from the list."))
-            raise ValueError(_l("Choose a street from the list."))
+            raise ValidationError(_l("Choose a street from the list."))
 
 
 class AppealForm(PortalForm):
