@@ -91,7 +91,7 @@ def appeal_new(period_id: int, community_id: int):
             form.photo_errors = [str(error.message)]
         else:
             apply_to_form(form, error, fallback="statement")
-        return render(error.status or 400)
+        return render(_status(error))
     flash(_("Appeal filed. A reviewer who did not score the item will decide it."), "success")
     return redirect(url_for("evaluation.appeal_detail", appeal_id=appeal.id), 303)
 
@@ -155,7 +155,7 @@ def appeal_detail(appeal_id: int):
         db.session.rollback()
         appeal = get_scoped_or_404(Appeal, appeal_id)
         apply_to_form(form, error, fallback="reason")
-        return render(error.status or 400)
+        return render(_status(error))
     flash(_("Decision recorded."), "success")
     return redirect(url_for("evaluation.appeal_detail", appeal_id=appeal.id), 303)
 
@@ -244,7 +244,7 @@ def _act(plan, form_name, form, action, done_message):
             form.photo_errors = [str(error.message)]
         else:
             apply_to_form(form, error)
-        return _render_plan(plan, error.status or 400, **{form_name: form})
+        return _render_plan(plan, _status(error), **{form_name: form})
     flash(done_message, "success")
     return redirect(url_for("evaluation.plan_detail", rectification_id=plan.id), 303)
 
@@ -322,3 +322,8 @@ def team_ranking(period_id: int):
     names = rs.names_for(list(page.items) + [m for m in managers if m.manager_id], period_id=period.id, managers=True)
     return render_template("evaluation/results/teams.html", period=period, run=run, page=page, managers=managers,
                            names=names, rs=rs)
+
+
+def _status(error: DomainError) -> int:
+    """A refused action's page: 403/404/409 as the service says; bad input otherwise (400)."""
+    return error.status if error.status in (403, 404, 409) else 400
