@@ -245,10 +245,10 @@ def build_evaluation_results(world: TenantWorld, tenant) -> None:
 
     s = world.sentinel
     scheme = factory.make_scheme(number=90)
-    period = factory.make_period(scheme, f"评价期{s}")
+    period = factory.make_period(scheme, "评价结果期")  # public by design: no sentinel
     run = factory.make_run(period)
     adjustment = ScoreAdjustment(community_id=world.community_id, firm_id=world.firm_id, kind=AdjustmentKind.PENALTY,
-                                 points_cp=300, reason=f"扣分{s}", occurred_on=dt.date(2026, 8, 1),
+                                 points_cp=300, reason="公示栏逾期扣分", occurred_on=dt.date(2026, 8, 1),
                                  valid_until=dt.date(2027, 7, 31), created_by_id=world.users[Role.BUREAU_STAFF])
     db.session.add(adjustment)
     result = factory.make_result(run, world.community_id, world.firm_id, penalty=300, manager_id=world.manager_id,

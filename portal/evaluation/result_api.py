@@ -15,7 +15,6 @@ from portal.evaluation.result_schemas import (
 )
 from portal.extensions import db
 from portal.permissions import Action
-from tenants.roles import Role
 
 
 def _public_run(period_id: int):
@@ -75,7 +74,7 @@ def firm_results(query, pagination_parameters, period_id: int):
 
 
 @api_bp.get("/evaluation/appeals")
-@api_bp.requires(Action.VIEW_EVALUATION)
+@api_bp.requires(Action.VIEW_EVALUATION_CASES)
 @api_bp.arguments(AppealQuerySchema, location="query")
 @api_bp.response(200, AppealSchema(many=True))
 @api_bp.paginate()
@@ -85,10 +84,9 @@ def list_appeals(query, pagination_parameters):
     status = query.get("status")
     if status:
         stmt = stmt.where(Appeal.status == AppealStatus(status))
-    active = [m for m in g.memberships if m.is_active]
-    if not any(m.role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF) for m in active):
-        firms = [m.firm_id for m in active if m.role == Role.FIRM_STAFF and m.firm_id]
-        communities = [m.community_id for m in active
-                       if m.role in (Role.COMMITTEE_MEMBER, Role.PROJECT_MANAGER) and m.community_id]
-        stmt = stmt.where(sa.or_(Appeal.firm_id.in_(firms), Appeal.community_id.in_(communities)))
+    from portal.communities.services import visible_community_ids
+
+    ids = visible_community_ids(g.memberships)
+    if ids is not None:
+        stmt = stmt.where(Appeal.community_id.in_(ids))
     return page_of(stmt, pagination_parameters)

@@ -69,7 +69,7 @@ def pools_of(run_id: int) -> list[str]:
 
 
 def ranking(run_id: int, *, pool: str | None = None, area_id: int | None = None, grade: str | None = None,
-            level: str | None = None, firm_id: int | None = None) -> sa.Select:
+            level: str | None = None, firm_id: int | None = None, community_ids=None) -> sa.Select:
     """The run's project results, best first within each pool; the unranked after the ranked. Filters narrow."""
     stmt = sa.select(ProjectResult).where(ProjectResult.run_id == run_id)
     if pool:
@@ -87,6 +87,8 @@ def ranking(run_id: int, *, pool: str | None = None, area_id: int | None = None,
         stmt = stmt.where(ProjectResult.community_id.in_(entries) if known_level else sa.false())
     if firm_id:
         stmt = stmt.where(ProjectResult.firm_id == firm_id)
+    if community_ids is not None:
+        stmt = stmt.where(ProjectResult.community_id.in_(community_ids))
     return stmt.order_by(ProjectResult.pool, ProjectResult.ranked.desc(), ProjectResult.rank,
                          ProjectResult.composite_cp.desc(), ProjectResult.community_id)
 
@@ -244,13 +246,15 @@ class ManagerStanding:
     rank: int = 0
 
 
-def manager_ranking(run_id: int) -> list[ManagerStanding]:
+def manager_ranking(run_id: int, community_ids=None) -> list[ManagerStanding]:
     """The project managers of the run's projects, best first by unit-weighted composite (ties: fewer units
     first is no merit, so by manager id); projects without a manager are grouped as one row, unranked."""
     rows = db.session.execute(
         sa.select(ProjectResult.manager_id, sa.func.count(), sa.func.sum(ProjectResult.units),
                   sa.func.sum(ProjectResult.composite_cp * ProjectResult.units))
-        .where(ProjectResult.run_id == run_id).group_by(ProjectResult.manager_id)).all()
+        .where(ProjectResult.run_id == run_id,
+               ProjectResult.community_id.in_(community_ids) if community_ids is not None else sa.true())
+        .group_by(ProjectResult.manager_id)).all()
     standings = [ManagerStanding(mid, n, units or 0, ((total or 0) * 2 + (units or 1)) // (2 * (units or 1)))
                  for mid, n, units, total in rows]
     ranked = sorted((s for s in standings if s.manager_id is not None),

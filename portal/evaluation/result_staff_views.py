@@ -27,7 +27,6 @@ from portal.extensions import db
 from portal.guards import get_scoped_or_404, tenant_permission
 from portal.listing import paginate
 from portal.permissions import Action, can
-from tenants.models import TenantKind
 from tenants.roles import Role
 
 STAFF_ROLES_OF_BUREAU = {Role.BUREAU_ADMIN, Role.BUREAU_STAFF}
@@ -96,24 +95,30 @@ def appeal_new(period_id: int, community_id: int):
     return redirect(url_for("evaluation.appeal_detail", appeal_id=appeal.id), 303)
 
 
+def _visible_ids():
+    from portal.communities.services import visible_community_ids
+
+    return visible_community_ids(g.memberships)
+
+
+def _community_visible(community_id: int) -> bool:
+    ids = _visible_ids()
+    return ids is None or db.session.scalar(sa.select(sa.literal(True)).where(
+        sa.literal(community_id).in_(ids))) is not None
+
+
 def _appeal_visible(appeal: Appeal) -> bool:
-    if _bureau(g.memberships):
-        return True
-    result = db.session.scalar(sa.select(ProjectResult).where(ProjectResult.run_id == appeal.run_id,
-                                                              ProjectResult.community_id == appeal.community_id))
-    return result is not None and appeal_services.side_for(g.memberships, result) is not None
+    return _community_visible(appeal.community_id)
 
 
 @bp.get("/evaluation/appeals/")
-@tenant_permission(Action.VIEW_EVALUATION)
+@tenant_permission(Action.VIEW_EVALUATION_CASES)
 def appeals_index():
+    """The appeals of the communities one may see, those under review first."""
     stmt = sa.select(Appeal).order_by(Appeal.status != AppealStatus.FILED, Appeal.filed_at.desc(), Appeal.id.desc())
-    if not _bureau(g.memberships):
-        own = [m for m in g.memberships if m.is_active]
-        firms = [m.firm_id for m in own if m.role == Role.FIRM_STAFF and m.firm_id]
-        communities = [m.community_id for m in own
-                       if m.role in (Role.COMMITTEE_MEMBER, Role.PROJECT_MANAGER) and m.community_id]
-        stmt = stmt.where(sa.or_(Appeal.firm_id.in_(firms), Appeal.community_id.in_(communities)))
+    ids = _visible_ids()
+    if ids is not None:
+        stmt = stmt.where(Appeal.community_id.in_(ids))
     page = paginate(stmt)
     names = rs.names_for(page.items)
     periods = {p.id: p for p in db.session.scalars(sa.select(EvaluationPeriod).where(
@@ -122,7 +127,7 @@ def appeals_index():
 
 
 @bp.route("/evaluation/appeals/<int:appeal_id>", methods=["GET", "POST"])
-@tenant_permission(Action.VIEW_EVALUATION)
+@tenant_permission(Action.VIEW_EVALUATION_CASES)
 def appeal_detail(appeal_id: int):
     """An appeal: what, why, the photos; a reviewer other than the original scorer decides it here."""
     appeal = get_scoped_or_404(Appeal, appeal_id)
@@ -161,7 +166,7 @@ def appeal_detail(appeal_id: int):
 
 
 @bp.get("/evaluation/evidence/<int:evidence_id>")
-@tenant_permission(Action.VIEW_EVALUATION)
+@tenant_permission(Action.VIEW_EVALUATION_CASES)
 def evidence_photo(evidence_id: int):
     """An appeal's or a rectification's photo, to those who may see the appeal or plan."""
     evidence = get_scoped_or_404(EvidenceFile, evidence_id)
@@ -187,15 +192,7 @@ def evidence_photo(evidence_id: int):
 
 
 def _plan_visible(plan: RectificationPlan) -> bool:
-    if _bureau(g.memberships) or rect.acts_for_firm(g.memberships, plan):
-        return True
-    from portal.communities.services import visible_community_ids
-
-    if not any(m.is_active and m.role in (Role.AREA_OFFICER, Role.COMMITTEE_MEMBER) for m in g.memberships):
-        return False
-    ids = visible_community_ids([m for m in g.memberships if m.role in (Role.AREA_OFFICER, Role.COMMITTEE_MEMBER)])
-    return ids is None or db.session.scalar(sa.select(sa.literal(True)).where(
-        sa.literal(plan.community_id).in_(ids))) is not None
+    return _community_visible(plan.community_id)
 
 
 def _plan_or_404(rectification_id: int) -> RectificationPlan:
@@ -216,7 +213,7 @@ def _render_plan(plan, status=200, **forms):
 
 
 @bp.get("/evaluation/rectification/<int:rectification_id>")
-@tenant_permission(Action.VIEW_EVALUATION)
+@tenant_permission(Action.VIEW_EVALUATION_CASES)
 def plan_detail(rectification_id: int):
     return _render_plan(_plan_or_404(rectification_id))
 
@@ -308,17 +305,17 @@ def plan_reinspect(rectification_id: int):
 
 
 @bp.get("/evaluation/results/<int:period_id>/teams")
-@tenant_permission(Action.VIEW_EVALUATION)
+@tenant_permission(Action.VIEW_EVALUATION_CASES)
 def team_ranking(period_id: int):
-    """A firm tenant ranks its own project teams (projects) and project managers by the period's results."""
-    if g.tenant.kind != TenantKind.FIRM or all(m.role == Role.OWNER for m in g.memberships if m.is_active):
-        abort(404)
+    """Project teams and project managers ranked by the period's results, within what one may see: a firm
+    tenant its own teams and managers; a bureau's firm staff their firm's; the bureau every firm's."""
     period = get_scoped_or_404(EvaluationPeriod, period_id)
     run = rs.current_run(period)
     if run is None:
         abort(404)
-    page = paginate(rs.ranking(run.id))
-    managers = rs.manager_ranking(run.id)
+    ids = _visible_ids()
+    page = paginate(rs.ranking(run.id, community_ids=ids))
+    managers = rs.manager_ranking(run.id, community_ids=ids)
     names = rs.names_for(list(page.items) + [m for m in managers if m.manager_id], period_id=period.id, managers=True)
     return render_template("evaluation/results/teams.html", period=period, run=run, page=page, managers=managers,
                            names=names, rs=rs)

@@ -143,5 +143,5 @@ def test_evidence_photo_only_to_those_who_see_the_appeal(app, world, client_as):
     url = f"/t/alpha/evaluation/evidence/{world.a.eval_evidence_id}"
     assert client_as(Role.FIRM_STAFF, "a").get(url).status_code == 200
     assert client_as(Role.BUREAU_ADMIN, "a").get(url).status_code == 200
-    assert client_as(Role.OWNER, "a").get(url).status_code == 404
+    assert client_as(Role.OWNER, "a").get(url).status_code == 403
     assert client_as(Role.FIRM_STAFF, "b").get(f"/t/beta/evaluation/evidence/{world.a.eval_evidence_id}").status_code == 404
