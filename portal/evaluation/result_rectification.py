@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from portal import storage
 from portal.audit.services import record
 from portal.domain import DomainError
-from portal.evaluation.appeals import accept_photos  # noqa: F401  (the same photo rules)
 from portal.evaluation.models import EvidenceFile, EvidenceSubject
 from portal.evaluation.result_models import RectificationMilestone, RectificationPlan, RectificationStatus
 from portal.extensions import db

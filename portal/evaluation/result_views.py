@@ -161,7 +161,7 @@ def latest_ranking():
     return redirect(url_for("evaluation.ranking", period_id=periods[0].id), 302)
 
 
-from portal.evaluation import result_staff_views  # noqa: E402,F401
+from portal.evaluation import result_staff_views  # noqa: E402,F401  (registers the signed-in pages)
 
 
 @bp.context_processor
