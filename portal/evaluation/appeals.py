@@ -199,7 +199,8 @@ def _correct(*, tenant, actor, appeal: Appeal, corrected_cp: int | None, reason:
         adjustment.revoked_at, adjustment.revoked_by_id = now, actor.id
         adjustment.revoke_reason = str(_l("Appeal %(n)s upheld: %(reason)s", n=appeal.id, reason=reason))[:500]
         record(tenant=tenant, actor=actor, action="evaluation.adjustment_revoked", object_type="evaluation_adjustment",
-               object_id=adjustment.id, reason=adjustment.revoke_reason)
+               object_id=adjustment.id, summary=f"{adjustment.kind.value} #{adjustment.id}, appeal #{appeal.id}",
+               reason=adjustment.revoke_reason)
         return {"adjustment": adjustment.id, "revoked": True}
     if appeal.item in (AppealItem.COMMUNITY, AppealItem.AUTHORITY) and appeal.item_ref:
         if corrected_cp is None or not 0 <= corrected_cp <= 10000:
@@ -208,7 +209,8 @@ def _correct(*, tenant, actor, appeal: Appeal, corrected_cp: int | None, reason:
         before = assessment.total_cp
         assessment.total_cp, assessment.updated_at = corrected_cp, now
         record(tenant=tenant, actor=actor, action="evaluation.assessment_corrected",
-               object_type="evaluation_assessment", object_id=assessment.id, before={"total_cp": before},
+               object_type="evaluation_assessment", object_id=assessment.id,
+               summary=f"#{assessment.id} {before} → {corrected_cp}, appeal #{appeal.id}", before={"total_cp": before},
                after={"total_cp": corrected_cp}, reason=reason)
         return {"assessment": assessment.id, "total_cp": [before, corrected_cp]}
     return {}
