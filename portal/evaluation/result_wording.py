@@ -15,6 +15,7 @@ NOT_RANKED = {
     "new_contract": _l("served for less than the minimum time"),
     "small_sample": _l("too few owner scores"),
     "no_components": _l("no component scored"),
+    "no_data": _l("no component scored"),
 }
 
 LADDER_RULES = {
