@@ -53,6 +53,11 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "year": lambda w: w.statement_year,
     "quarter": lambda w: w.statement_quarter,
     "objection_id": lambda w: w.objection_id,  # objections: the OWNER's open objection to that board
+    # evaluation setup: scheme v1 (published), the 2026 Q3 period (being prepared), a penalty and its photo
+    "scheme_id": lambda w: w.eval_scheme_id,
+    "period_id": lambda w: w.eval_period_id,
+    "adjustment_id": lambda w: w.eval_adjustment_id,
+    "evidence_id": lambda w: w.eval_evidence_id,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
