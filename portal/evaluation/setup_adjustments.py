@@ -118,7 +118,7 @@ def record_adjustment(*, tenant, actor, community_id: int, kind: AdjustmentKind,
     db.session.add(adjustment)
     db.session.flush()
     record(tenant=tenant, actor=actor, action=f"evaluation.{kind.value}_recorded", object_type="evaluation_adjustment",
-           object_id=adjustment.id, summary=f"{kind.value} {points_cp / 100:.2f} {condition}", reason=reason,
+           object_id=adjustment.id, summary=f"{points_cp / 100:.2f}", reason=reason,
            after=_describe(adjustment))
     return adjustment
 
@@ -149,7 +149,7 @@ def revoke_adjustment(*, tenant, actor, adjustment: ScoreAdjustment, reason: str
     adjustment.revoked_at, adjustment.revoked_by_id, adjustment.revoke_reason = now or utcnow(), getattr(actor, "id", None), reason
     db.session.flush()
     record(tenant=tenant, actor=actor, action="evaluation.adjustment_revoked", object_type="evaluation_adjustment",
-           object_id=adjustment.id, summary=f"{adjustment.kind.value} {adjustment.points_cp / 100:.2f}", reason=reason)
+           object_id=adjustment.id, summary=f"{adjustment.points_cp / 100:.2f}", reason=reason)
     return adjustment
 
 
@@ -212,7 +212,7 @@ def derive_disclosure_penalties(*, tenant, actor, period: EvaluationPeriod, now:
     db.session.flush()
     if counts["added"] or counts["updated"]:
         record(tenant=tenant, actor=actor, action="evaluation.disclosure_penalties", object_type="evaluation_period",
-               object_id=period.id, summary=f"+{counts['added']} ~{counts['updated']} ={counts['kept']}",
+               object_id=period.id, summary=f"{counts['added']}, {counts['updated']}, {counts['kept']}",
                after=counts)
     return counts
 

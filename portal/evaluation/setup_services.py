@@ -238,6 +238,10 @@ def _open(tenant, actor, period: EvaluationPeriod, now: dt.datetime, reason: str
     from portal.checklists import services as checklists
     from portal.checklists.models import ListKind
 
+    closes = dt.datetime.combine(period.end_date + dt.timedelta(days=1), dt.time(), _zone(tenant)).astimezone(dt.timezone.utc)
+    if closes <= now:
+        raise SetupError(None, _l("The period ended on %(day)s: owners could no longer score in it.", day=period.end_date),
+                         status=409, code="period_over")
     scheme = None
     if period.scheme_id:
         scheme = db.session.scalar(sa.select(EvaluationScheme).where(EvaluationScheme.id == period.scheme_id))
@@ -264,8 +268,7 @@ def _open(tenant, actor, period: EvaluationPeriod, now: dt.datetime, reason: str
     period.scheme_id = scheme.id
     period.list_a_version_id, period.list_c_version_id = lists[ListKind.A].id, lists[ListKind.C].id
     period.opened_at = now
-    closes = dt.datetime.combine(period.end_date + dt.timedelta(days=1), dt.time(), _zone(tenant))
-    period.scoring_closes_at = max(closes.astimezone(dt.timezone.utc), now)
+    period.scoring_closes_at = closes
 
 
 def require_inputs_open(period: EvaluationPeriod) -> None:
@@ -333,7 +336,7 @@ def transition(*, tenant, actor, period: EvaluationPeriod, to: PeriodStatus, rea
     db.session.add(step)
     db.session.flush()
     record(tenant=tenant, actor=actor, action=f"evaluation.period_{STEP_NAMES[to]}", object_type="evaluation_period",
-           object_id=period.id, summary=f"{period.name}: {before.value} → {to.value}", reason=reason,
+           object_id=period.id, summary=period.name, reason=reason,
            before={"status": before.value}, after={"status": to.value, "scheme_id": period.scheme_id,
                                                    "appeal_until": period.appeal_until,
                                                    "current_run_id": period.current_run_id})

@@ -189,3 +189,12 @@ def test_without_the_engine_computing_is_refused_not_a_crash(app, world):
             services.transition(tenant=_tenant(world.a), actor=admin_of(world.a), period=period,
                                 to=PeriodStatus.COMPUTED, reason="算", now=NOW)
         assert refused.value.code == "no_engine"
+
+
+def test_a_period_whose_last_day_has_passed_cannot_open(app, world):
+    with app.app_context(), in_tenant(world.a):
+        period = _period(world.a)
+        with pytest.raises(SetupError) as refused:
+            services.transition(tenant=_tenant(world.a), actor=admin_of(world.a), period=period, to=PeriodStatus.OPEN,
+                                reason="开", now=dt.datetime(2026, 9, 30, 16, 0, tzinfo=UTC))
+        assert refused.value.code == "period_over" and period.status == PeriodStatus.DRAFT
