@@ -99,12 +99,18 @@ class TenantWorld:
     statement_year: int = 2026
     statement_quarter: int = 2
     objection_id: int = 0         # objections: the OWNER's open objection to identity v3 (reason carries the sentinel)
+    # evaluation setup: a published scheme v1, a period being prepared (2026 Q3), a penalty of the community
+    # with an evidence photo (names and reason carry the sentinel)
+    eval_scheme_id: int = 0
+    eval_period_id: int = 0
+    eval_adjustment_id: int = 0
     # evaluation results: a period in its appeal window with a run, the community's result (yellow card), its
     # rectification plan with one step, the firm's appeal against a penalty record with one evidence photo
-    eval_period_id: int = 0
+    eval_result_period_id: int = 0
     eval_plan_id: int = 0
     eval_milestone_id: int = 0
     eval_appeal_id: int = 0
+    eval_case_evidence_id: int = 0
     eval_evidence_id: int = 0
 
 
@@ -228,8 +234,43 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         build_board(world, tenant, contract)
         build_tickets(world, tenant)
         build_ledger(world, tenant)
+        build_evaluation_setup(world, tenant)
         build_evaluation_results(world, tenant)
     return world
+
+
+def build_evaluation_setup(world: TenantWorld, tenant) -> None:
+    """Scheme v1 published, a draft period, a penalty with a photo. Not audited (the world's log stays small)."""
+    import io
+    from unittest import mock
+
+    from PIL import Image
+
+    from portal import storage
+    from portal.evaluation import setup_adjustments, setup_services
+    from portal.evaluation.models import AdjustmentKind
+
+    fixed_now = dt.datetime(2026, 6, 20, 2, 0, tzinfo=dt.timezone.utc)
+    admin = db.session.get(User, world.users[Role.BUREAU_ADMIN])
+    with mock.patch.object(setup_services, "record"), mock.patch.object(setup_adjustments, "record"):
+        scheme = setup_services.create_scheme(tenant=tenant, actor=admin, name=f"评价办法{world.sentinel}",
+                                              note=f"说明{world.sentinel}", now=fixed_now)
+        setup_services.publish_scheme(tenant=tenant, actor=admin, scheme=scheme, now=fixed_now)
+        period = setup_services.create_period(tenant=tenant, actor=admin, name=f"2026年第三季度{world.sentinel}",
+                                              start_date=dt.date(2026, 7, 1), end_date=dt.date(2026, 9, 30),
+                                              now=fixed_now)
+        adjustment = setup_adjustments.record_adjustment(
+            tenant=tenant, actor=admin, community_id=world.community_id, kind=AdjustmentKind.PENALTY, points_cp=300,
+            condition="service", reason=f"扣分{world.sentinel}", evidence=f"证据{world.sentinel}",
+            occurred_on=dt.date(2026, 8, 3), valid_until=dt.date(2027, 8, 2), now=fixed_now)
+        image = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 30, 30)).save(image, "PNG")
+        image.seek(0)
+        photo = setup_adjustments.add_evidence(tenant=tenant, actor=admin, adjustment=adjustment,
+                                               accepted=storage.accept(image, kinds={"png"}, label="photo"),
+                                               now=fixed_now)
+    world.eval_scheme_id, world.eval_period_id = scheme.id, period.id
+    world.eval_adjustment_id, world.eval_evidence_id = adjustment.id, photo.id
 
 
 def build_evaluation_results(world: TenantWorld, tenant) -> None:
@@ -282,8 +323,8 @@ def build_evaluation_results(world: TenantWorld, tenant) -> None:
                             content_type=accepted.content_type, size=accepted.size)
     db.session.add(evidence)
     db.session.flush()
-    world.eval_period_id, world.eval_plan_id, world.eval_milestone_id = period.id, plan.id, milestone.id
-    world.eval_appeal_id, world.eval_evidence_id = appeal.id, evidence.id
+    world.eval_result_period_id, world.eval_plan_id, world.eval_milestone_id = period.id, plan.id, milestone.id
+    world.eval_appeal_id, world.eval_case_evidence_id = appeal.id, evidence.id
 
 
 def build_tickets(world: TenantWorld, tenant) -> None:

@@ -53,11 +53,16 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "year": lambda w: w.statement_year,
     "quarter": lambda w: w.statement_quarter,
     "objection_id": lambda w: w.objection_id,  # objections: the OWNER's open objection to that board
-    # evaluation results: a period in its appeal window, its rectification plan and step, an appeal, its photo
+    # evaluation setup: scheme v1 (published), the 2026 Q3 period (being prepared), a penalty and its photo
+    "scheme_id": lambda w: w.eval_scheme_id,
     "period_id": lambda w: w.eval_period_id,
+    "adjustment_id": lambda w: w.eval_adjustment_id,
+    # evaluation results: a period in its appeal window, its rectification plan and step, an appeal, its photo
+    "result_period_id": lambda w: w.eval_result_period_id,
     "rectification_id": lambda w: w.eval_plan_id,
     "milestone_id": lambda w: w.eval_milestone_id,
     "appeal_id": lambda w: w.eval_appeal_id,
+    "case_evidence_id": lambda w: w.eval_case_evidence_id,
     "evidence_id": lambda w: w.eval_evidence_id,
 }
 

@@ -35,26 +35,26 @@ def _named(results, period_id: int):
     return results
 
 
-@api_bp.get("/evaluation/periods/<id:period_id>/results")
+@api_bp.get("/evaluation/periods/<id:result_period_id>/results")
 @api_bp.public()
 @api_bp.arguments(ResultQuerySchema, location="query")
 @api_bp.response(200, ProjectResultSchema(many=True))
 @api_bp.paginate()
-def period_results(query, pagination_parameters, period_id: int):
+def period_results(query, pagination_parameters, result_period_id: int):
     """The period's project results (the run its pages show), best first within each pool; filters narrow."""
-    period, run = _public_run(period_id)
+    period, run = _public_run(result_period_id)
     grade, level = query.get("grade"), query.get("level")
     stmt = rs.ranking(run.id, pool=query.get("pool"), area_id=query.get("area_id"),
                       grade=grade.value if grade else None, level=level.value if level else None)
     return _named(page_of(stmt, pagination_parameters), period.id)
 
 
-@api_bp.get("/evaluation/periods/<id:period_id>/results/<id:community_id>")
+@api_bp.get("/evaluation/periods/<id:result_period_id>/results/<id:community_id>")
 @api_bp.public()
 @api_bp.response(200, ProjectResultSchema)
-def project_result(period_id: int, community_id: int):
+def project_result(result_period_id: int, community_id: int):
     """One project's result in the period's current run (every component, weight, adjustment total, rank)."""
-    period, run = _public_run(period_id)
+    period, run = _public_run(result_period_id)
     result = db.session.scalar(sa.select(ProjectResult).where(ProjectResult.run_id == run.id,
                                                               ProjectResult.community_id == community_id))
     if result is None:
@@ -62,14 +62,14 @@ def project_result(period_id: int, community_id: int):
     return _named([result], period.id)[0]
 
 
-@api_bp.get("/evaluation/periods/<id:period_id>/firm-results")
+@api_bp.get("/evaluation/periods/<id:result_period_id>/firm-results")
 @api_bp.public()
 @api_bp.arguments(ResultQuerySchema, location="query")
 @api_bp.response(200, FirmResultSchema(many=True))
 @api_bp.paginate()
-def firm_results(query, pagination_parameters, period_id: int):
+def firm_results(query, pagination_parameters, result_period_id: int):
     """The period's firm results (unit-weighted over each firm's projects), best first."""
-    period, run = _public_run(period_id)
+    period, run = _public_run(result_period_id)
     return _named(page_of(rs.firm_ranking(run.id), pagination_parameters), period.id)
 
 

@@ -48,11 +48,11 @@ def _appeal_form(period, result):
     return form
 
 
-@bp.route("/evaluation/results/<int:period_id>/projects/<int:community_id>/appeal", methods=["GET", "POST"])
+@bp.route("/evaluation/results/<int:result_period_id>/projects/<int:community_id>/appeal", methods=["GET", "POST"])
 @tenant_permission(Action.FILE_APPEALS)
-def appeal_new(period_id: int, community_id: int):
+def appeal_new(result_period_id: int, community_id: int):
     """The project's firm or its owners' committee appeals one item of the draft result, with photos."""
-    period = get_scoped_or_404(EvaluationPeriod, period_id)
+    period = get_scoped_or_404(EvaluationPeriod, result_period_id)
     run = rs.current_run(period)
     result = None if run is None else db.session.scalar(sa.select(ProjectResult).where(
         ProjectResult.run_id == run.id, ProjectResult.community_id == community_id))
@@ -165,11 +165,11 @@ def appeal_detail(appeal_id: int):
     return redirect(url_for("evaluation.appeal_detail", appeal_id=appeal.id), 303)
 
 
-@bp.get("/evaluation/evidence/<int:evidence_id>")
+@bp.get("/evaluation/evidence/<int:case_evidence_id>")
 @tenant_permission(Action.VIEW_EVALUATION_CASES)
-def evidence_photo(evidence_id: int):
+def evidence_photo(case_evidence_id: int):
     """An appeal's or a rectification's photo, to those who may see the appeal or plan."""
-    evidence = get_scoped_or_404(EvidenceFile, evidence_id)
+    evidence = get_scoped_or_404(EvidenceFile, case_evidence_id)
     if evidence.subject == EvidenceSubject.APPEAL:
         if not _appeal_visible(get_scoped_or_404(Appeal, evidence.subject_id)):
             abort(404)
@@ -304,12 +304,12 @@ def plan_reinspect(rectification_id: int):
 # ---------------------------------------------------------------- a firm tenant's own teams and managers
 
 
-@bp.get("/evaluation/results/<int:period_id>/teams")
+@bp.get("/evaluation/results/<int:result_period_id>/teams")
 @tenant_permission(Action.VIEW_EVALUATION_CASES)
-def team_ranking(period_id: int):
+def team_ranking(result_period_id: int):
     """Project teams and project managers ranked by the period's results, within what one may see: a firm
     tenant its own teams and managers; a bureau's firm staff their firm's; the bureau every firm's."""
-    period = get_scoped_or_404(EvaluationPeriod, period_id)
+    period = get_scoped_or_404(EvaluationPeriod, result_period_id)
     run = rs.current_run(period)
     if run is None:
         abort(404)

@@ -17,9 +17,9 @@ from portal.listing import ListPage, matching, paginate
 from portal.public_pages import public_response
 
 
-def public_period_or_404(period_id: int) -> tuple[EvaluationPeriod, object]:
+def public_period_or_404(result_period_id: int) -> tuple[EvaluationPeriod, object]:
     """A period of this tenant whose results are public, with the run its pages show (else 404)."""
-    period = get_scoped_or_404(EvaluationPeriod, period_id)
+    period = get_scoped_or_404(EvaluationPeriod, result_period_id)
     run = rs.current_run(period) if rs.is_public(period) else None
     if run is None:
         abort(404)
@@ -37,10 +37,10 @@ def results_index():
     return _page("evaluation/results/periods.html", periods=periods)
 
 
-@bp.get("/evaluation/results/<int:period_id>/")
-def ranking(period_id: int):
+@bp.get("/evaluation/results/<int:result_period_id>/")
+def ranking(result_period_id: int):
     """The 红黑榜 of a period: every project, ranked within its pool, filterable and paged."""
-    period, run = public_period_or_404(period_id)
+    period, run = public_period_or_404(result_period_id)
     form = RankingFilterForm()
     pools = rs.pools_of(run.id)
     form.pool.choices = [("", _("All pools"))] + [(p, pool_label(p)) for p in pools]
@@ -99,19 +99,19 @@ def pool_label(pool: str) -> str:
     return label
 
 
-@bp.get("/evaluation/results/<int:period_id>/firms/")
-def firm_ranking(period_id: int):
-    period, run = public_period_or_404(period_id)
+@bp.get("/evaluation/results/<int:result_period_id>/firms/")
+def firm_ranking(result_period_id: int):
+    period, run = public_period_or_404(result_period_id)
     page = paginate(rs.firm_ranking(run.id))
     names = rs.names_for(page.items)
     return _page("evaluation/results/firms.html", period=period, run=run, page=page, names=names, rs=rs)
 
 
-@bp.get("/evaluation/results/<int:period_id>/projects/<int:community_id>")
-def project_explanation(period_id: int, community_id: int):
+@bp.get("/evaluation/results/<int:result_period_id>/projects/<int:community_id>")
+def project_explanation(result_period_id: int, community_id: int):
     """Why a project got its result: each component with its sample and interval, the weights applied, every
     bonus, penalty and veto, the rule that caught it, its place on the ladder, and any appeal."""
-    period, run = public_period_or_404(period_id)
+    period, run = public_period_or_404(result_period_id)
     explanation = rs.explain(period, run, community_id)
     if explanation is None:
         abort(404)
@@ -120,10 +120,10 @@ def project_explanation(period_id: int, community_id: int):
                  pool_label=pool_label, rs=rs)
 
 
-@bp.get("/evaluation/results/<int:period_id>/firms/<int:firm_id>")
-def firm_explanation(period_id: int, firm_id: int):
+@bp.get("/evaluation/results/<int:result_period_id>/firms/<int:firm_id>")
+def firm_explanation(result_period_id: int, firm_id: int):
     """A firm's result: unit-weighted over its projects, each project's result and card."""
-    period, run = public_period_or_404(period_id)
+    period, run = public_period_or_404(result_period_id)
     result = rs.firm_result(run.id, firm_id)
     if result is None:
         abort(404)
@@ -142,10 +142,10 @@ def export_headers() -> list[str]:
     return [_(h) for h in EXPORT_HEADERS]
 
 
-@bp.get("/evaluation/results/<int:period_id>/ranking.xlsx")
-def ranking_export(period_id: int):
+@bp.get("/evaluation/results/<int:result_period_id>/ranking.xlsx")
+def ranking_export(result_period_id: int):
     """The whole ranking of the period as a spreadsheet (open data: no personal data)."""
-    period, run = public_period_or_404(period_id)
+    period, run = public_period_or_404(result_period_id)
     data = rs.export_xlsx(run.id, period, export_headers(), {"yes": _("Yes"), "no": _("No")})
     response = make_response(data)
     response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,7 +158,7 @@ def latest_ranking():
     periods = rs.public_periods()
     if not periods:
         return redirect(url_for("evaluation.results_index"), 302)
-    return redirect(url_for("evaluation.ranking", period_id=periods[0].id), 302)
+    return redirect(url_for("evaluation.ranking", result_period_id=periods[0].id), 302)
 
 
 from portal.evaluation import result_staff_views  # noqa: E402,F401  (registers the signed-in pages)

@@ -23,7 +23,7 @@ def test_public_ranking_project_and_firm_explanations(phone: Page, shoot):
     main = phone.locator("main")
     expect(main).to_contain_text("业主评分不足")  # 康庄小区's sample
     expect(main).to_contain_text("黄牌")
-    expect(main).to_contain_text("只有业主")  # the portal only recommends
+    expect(main).to_contain_text("只能由业主")  # the portal only recommends
     check_phone_layout(phone)
     shoot(phone, "evaluation-ranking-zh")
 

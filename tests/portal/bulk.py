@@ -179,7 +179,7 @@ def evaluation_results(world: TenantWorld, count: int, marker: str) -> list[int]
     from portal.evaluation.result_models import EvaluationRun
     from tests.portal.evaluation.results import factory
 
-    period = db.session.get(EvaluationPeriod, world.eval_period_id)
+    period = db.session.get(EvaluationPeriod, world.eval_result_period_id)
     run = db.session.scalar(sa.select(EvaluationRun).where(EvaluationRun.id == period.current_run_id))
     ids = []
     for i in range(count):

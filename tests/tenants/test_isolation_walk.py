@@ -459,8 +459,11 @@ def published_strings(app, tenant_id: int) -> list[str]:
         with tenant_scope(tenant):
             found = []
             # ...and the ticket categories the public ticket figures are counted by
+            from portal.evaluation.models import ScoreAdjustment
+
+            # ...and the reasons of bonus/penalty/veto records, which a project's evaluation page explains
             for column in (Community.name, Community.address, Area.name, Firm.name, ProjectManager.name,
-                           TicketCategory.name_zh):
+                           TicketCategory.name_zh, ScoreAdjustment.reason):
                 found += list(_db.session.scalars(sa.select(column)))
             for content, reason, publisher in _db.session.execute(
                     sa.select(BoardVersion.content, BoardVersion.reason, BoardVersion.publisher)):

@@ -56,7 +56,7 @@ def fake_engine(app, monkeypatch):
 
 
 def _url(world, suffix=""):
-    return f"/t/alpha/evaluation/results/{world.a.eval_period_id}/projects/{world.a.community_id}/appeal{suffix}"
+    return f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/projects/{world.a.community_id}/appeal{suffix}"
 
 
 def test_committee_files_an_appeal_with_a_photo_once(app, world, client_as):
@@ -88,7 +88,7 @@ def test_outside_the_window_or_by_others_refused(app, world, client_as):
         assert client_as(Role.OWNER, "a").get(_url(world)).status_code == 403
         assert client_as(Role.BUREAU_STAFF, "a").get(_url(world)).status_code == 403
         other = client_as(Role.COMMITTEE_MEMBER, "b")
-        assert other.get(f"/t/beta/evaluation/results/{world.a.eval_period_id}/projects/{world.a.community_id}/appeal").status_code == 404
+        assert other.get(f"/t/beta/evaluation/results/{world.a.eval_result_period_id}/projects/{world.a.community_id}/appeal").status_code == 404
     with app.app_context(), in_tenant(world.a):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Appeal)) == 1
 
@@ -120,10 +120,10 @@ def test_upheld_appeal_revokes_and_recomputes_both_runs_shown(app, world, client
         adjustment = db.session.get(ScoreAdjustment, appeal.item_ref)
         assert adjustment.revoked_at is not None
         runs = db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationRun).where(
-            EvaluationRun.period_id == world.a.eval_period_id))
+            EvaluationRun.period_id == world.a.eval_result_period_id))
         assert runs == 2
     client.set_cookie("portal_lang", "zh")
-    text = client.get(f"/t/alpha/evaluation/results/{world.a.eval_period_id}/projects/{world.a.community_id}").text
+    text = client.get(f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/projects/{world.a.community_id}").text
     assert 'class="compare"' in text and "75.94" in text and "72.94" in text
     again = admin.post(url, data={"decision": "rejected", "reason": "再议", "csrf_token": csrf_token_for(admin)})
     assert again.status_code in (403, 409)
@@ -140,8 +140,8 @@ def test_rejected_appeal_changes_nothing(app, world, client_as, fake_engine):
 
 
 def test_evidence_photo_only_to_those_who_see_the_appeal(app, world, client_as):
-    url = f"/t/alpha/evaluation/evidence/{world.a.eval_evidence_id}"
+    url = f"/t/alpha/evaluation/evidence/{world.a.eval_case_evidence_id}"
     assert client_as(Role.FIRM_STAFF, "a").get(url).status_code == 200
     assert client_as(Role.BUREAU_ADMIN, "a").get(url).status_code == 200
     assert client_as(Role.OWNER, "a").get(url).status_code == 403
-    assert client_as(Role.FIRM_STAFF, "b").get(f"/t/beta/evaluation/evidence/{world.a.eval_evidence_id}").status_code == 404
+    assert client_as(Role.FIRM_STAFF, "b").get(f"/t/beta/evaluation/evidence/{world.a.eval_case_evidence_id}").status_code == 404

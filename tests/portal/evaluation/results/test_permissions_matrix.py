@@ -56,7 +56,7 @@ def test_members_get_200_or_403_as_the_matrix_says(world, client_as, key, role):
     w = world[key]
     for path, action in ROUTES:
         path = path.replace("/alpha/", f"/{w.slug}/").format(appeal=w.eval_appeal_id, plan=w.eval_plan_id,
-                                                            period=w.eval_period_id, community=w.community_id)
+                                                            period=w.eval_result_period_id, community=w.community_id)
         response = client.get(path)
         assert response.status_code == (200 if allowed[action] else 403), (role.value, path, response.status_code)
 
@@ -65,5 +65,5 @@ def test_members_get_200_or_403_as_the_matrix_says(world, client_as, key, role):
                                   "/t/alpha/evaluation/results/{period}/projects/{community}",
                                   "/t/alpha/evaluation/results/{period}/firms/{firm}"])
 def test_public_pages_need_no_sign_in(world, client, path):
-    url = path.format(period=world.a.eval_period_id, community=world.a.community_id, firm=world.a.firm_id)
+    url = path.format(period=world.a.eval_result_period_id, community=world.a.community_id, firm=world.a.firm_id)
     assert client.get(url).status_code == 200

@@ -27,7 +27,7 @@ def _zh(client):
 def _many(app, world, n=45):
     """n more projects in tenant A's world period (two pools), one with too small a sample, one vetoed."""
     with app.app_context(), in_tenant(world.a):
-        run = db.session.scalar(sa.select(EvaluationRun).where(EvaluationRun.period_id == world.a.eval_period_id))
+        run = db.session.scalar(sa.select(EvaluationRun).where(EvaluationRun.period_id == world.a.eval_result_period_id))
         firm = Firm(name="排名物业", credit_code=credit_code(4242))
         db.session.add(firm)
         db.session.flush()
@@ -44,7 +44,7 @@ def _many(app, world, n=45):
 
 def test_ranking_is_public_paged_and_filtered(app, world, client):
     _many(app, world)
-    url = f"/t/alpha/evaluation/results/{world.a.eval_period_id}/"
+    url = f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/"
     page = _zh(client).get(url)
     assert page.status_code == 200, page.text
     assert "红黑榜" in page.text and "Red and black" not in page.text
@@ -70,14 +70,14 @@ def test_ranking_is_public_paged_and_filtered(app, world, client):
 
 
 def test_not_public_period_and_other_tenant_are_404(app, world, client):
-    assert client.get(f"/t/beta/evaluation/results/{world.a.eval_period_id}/").status_code == 404
-    assert client.get(f"/t/alpha/evaluation/results/{world.b.eval_period_id}/projects/{world.b.community_id}").status_code == 404
+    assert client.get(f"/t/beta/evaluation/results/{world.a.eval_result_period_id}/").status_code == 404
+    assert client.get(f"/t/alpha/evaluation/results/{world.b.eval_result_period_id}/projects/{world.b.community_id}").status_code == 404
     with app.app_context(), in_tenant(world.a):
         from portal.evaluation.models import EvaluationPeriod
 
-        db.session.get(EvaluationPeriod, world.a.eval_period_id).status = PeriodStatus.CLOSED
+        db.session.get(EvaluationPeriod, world.a.eval_result_period_id).status = PeriodStatus.CLOSED
         db.session.commit()
-    assert client.get(f"/t/alpha/evaluation/results/{world.a.eval_period_id}/").status_code == 404
+    assert client.get(f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/").status_code == 404
 
 
 def _figure(text, name):
@@ -86,7 +86,7 @@ def _figure(text, name):
 
 
 def test_project_explanation_composite_recomputed_from_its_own_numbers(app, world, client):
-    page = _zh(client).get(f"/t/alpha/evaluation/results/{world.a.eval_period_id}/projects/{world.a.community_id}")
+    page = _zh(client).get(f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/projects/{world.a.community_id}")
     assert page.status_code == 200, page.text
     text = page.text
     parts = re.findall(r'data-component="(\w+)" data-score="([\d.]*)" data-weight="([\d.]+)"', text)
@@ -107,30 +107,30 @@ def test_recomputed_run_shown_side_by_side(app, world, client):
         from portal.evaluation.models import EvaluationPeriod
         from portal.evaluation.result_models import RunPurpose
 
-        period = db.session.get(EvaluationPeriod, world.a.eval_period_id)
+        period = db.session.get(EvaluationPeriod, world.a.eval_result_period_id)
         run2 = factory.make_run(period, seq=2, purpose=RunPurpose.RECOMPUTE)
         factory.make_result(run2, world.a.community_id, world.a.firm_id, penalty=0)
         db.session.commit()
-    text = _zh(client).get(f"/t/alpha/evaluation/results/{world.a.eval_period_id}/projects/{world.a.community_id}").text
+    text = _zh(client).get(f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/projects/{world.a.community_id}").text
     assert 'class="compare"' in text
     assert "75.94" in text and "72.94" in text  # now without the 3-point penalty, and before
 
 
 def test_firm_explanation_and_firm_ranking(app, world, client):
-    firm = _zh(client).get(f"/t/alpha/evaluation/results/{world.a.eval_period_id}/firms/{world.a.firm_id}")
+    firm = _zh(client).get(f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/firms/{world.a.firm_id}")
     assert firm.status_code == 200
     units = [int(u) for u in re.findall(r'data-units="(\d+)"', firm.text)]
     comps = [Decimal(c) for c in re.findall(r'data-composite="([\d.]+)"', firm.text)]
     weighted = sum(u * c for u, c in zip(units, comps)) / sum(units)
     assert abs(weighted - _figure(firm.text, "composite")) <= Decimal("0.005")
-    ranking = client.get(f"/t/alpha/evaluation/results/{world.a.eval_period_id}/firms/")
+    ranking = client.get(f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/firms/")
     assert ranking.status_code == 200 and "物业" + world.a.sentinel in ranking.text
-    assert client.get(f"/t/alpha/evaluation/results/{world.a.eval_period_id}/firms/{world.b.firm_id}").status_code == 404
+    assert client.get(f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/firms/{world.b.firm_id}").status_code == 404
 
 
 def test_spreadsheet_export_has_every_project(app, world, client):
     _many(app, world, n=30)
-    response = _zh(client).get(f"/t/alpha/evaluation/results/{world.a.eval_period_id}/ranking.xlsx")
+    response = _zh(client).get(f"/t/alpha/evaluation/results/{world.a.eval_result_period_id}/ranking.xlsx")
     assert response.status_code == 200
     from openpyxl import load_workbook
 
@@ -145,6 +145,6 @@ def test_results_index_lists_public_periods(app, world, client):
     page = _zh(client).get("/t/alpha/evaluation/results/")
     assert page.status_code == 200 and "评价结果期" in page.text
     latest = client.get("/t/alpha/evaluation/results/latest")
-    assert latest.status_code == 302 and str(world.a.eval_period_id) in latest.headers["Location"]
+    assert latest.status_code == 302 and str(world.a.eval_result_period_id) in latest.headers["Location"]
     with app.app_context(), in_tenant(world.a):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ProjectResult)) == 1

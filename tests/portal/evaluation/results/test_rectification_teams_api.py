@@ -64,7 +64,7 @@ def test_firm_tenant_ranks_its_teams_and_managers(app, world, client_as):
         from portal.evaluation.models import EvaluationPeriod
         from portal.evaluation.result_models import EvaluationRun
 
-        period = db.session.get(EvaluationPeriod, world.c.eval_period_id)
+        period = db.session.get(EvaluationPeriod, world.c.eval_result_period_id)
         run = db.session.scalar(sa.select(EvaluationRun).where(EvaluationRun.id == period.current_run_id))
         second = ProjectManager(firm_id=world.c.firm_id, name="第二项目经理")
         db.session.add(second)
@@ -78,24 +78,24 @@ def test_firm_tenant_ranks_its_teams_and_managers(app, world, client_as):
         db.session.commit()
     head = client_as(Role.BUREAU_ADMIN, "c")
     head.set_cookie("portal_lang", "zh")
-    page = head.get(f"/t/{world.c.slug}/evaluation/results/{world.c.eval_period_id}/teams")
+    page = head.get(f"/t/{world.c.slug}/evaluation/results/{world.c.eval_result_period_id}/teams")
     assert page.status_code == 200, page.text
     text = page.text
     assert text.index("第二项目经理") < text.index("经理" + world.c.sentinel)
     assert "自营项目0" in text
-    assert client_as(Role.OWNER, "c").get(f"/t/{world.c.slug}/evaluation/results/{world.c.eval_period_id}/teams").status_code == 403
+    assert client_as(Role.OWNER, "c").get(f"/t/{world.c.slug}/evaluation/results/{world.c.eval_result_period_id}/teams").status_code == 403
 
 
 def test_api_results_public_and_appeals_scoped(app, world, client, client_as):
-    response = client.get(f"/api/v1/t/alpha/evaluation/periods/{world.a.eval_period_id}/results")
+    response = client.get(f"/api/v1/t/alpha/evaluation/periods/{world.a.eval_result_period_id}/results")
     assert response.status_code == 200
     rows = response.get_json()
     assert rows[0]["community_id"] == world.a.community_id and rows[0]["composite_cp"] == 7294
     assert rows[0]["level"] == "yellow" and "manager_id" not in rows[0]
-    one = client.get(f"/api/v1/t/alpha/evaluation/periods/{world.a.eval_period_id}/results/{world.a.community_id}")
+    one = client.get(f"/api/v1/t/alpha/evaluation/periods/{world.a.eval_result_period_id}/results/{world.a.community_id}")
     assert one.status_code == 200 and one.get_json()["penalty_cp"] == 300
-    assert client.get(f"/api/v1/t/beta/evaluation/periods/{world.a.eval_period_id}/results").status_code == 404
-    firms = client.get(f"/api/v1/t/alpha/evaluation/periods/{world.a.eval_period_id}/firm-results")
+    assert client.get(f"/api/v1/t/beta/evaluation/periods/{world.a.eval_result_period_id}/results").status_code == 404
+    firms = client.get(f"/api/v1/t/alpha/evaluation/periods/{world.a.eval_result_period_id}/firm-results")
     assert firms.status_code == 200 and firms.get_json()[0]["firm_id"] == world.a.firm_id
     assert client.get("/api/v1/t/alpha/evaluation/appeals").status_code == 401
     staff = client_as(Role.FIRM_STAFF, "a")
