@@ -53,6 +53,13 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "year": lambda w: w.statement_year,
     "quarter": lambda w: w.statement_quarter,
     "objection_id": lambda w: w.objection_id,  # objections: the OWNER's open objection to that board
+    # evaluation (scoring part): the open period, the OWNER's unit and score (comment pending), an inspection and
+    # its evidence photo
+    "period_id": lambda w: w.eval_period_id,
+    "unit_id": lambda w: w.unit_id,
+    "score_id": lambda w: w.eval_score_id,
+    "assessment_id": lambda w: w.eval_assessment_id,
+    "evidence_id": lambda w: w.eval_evidence_id,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.
