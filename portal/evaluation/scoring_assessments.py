@@ -83,8 +83,10 @@ def parse_points(value) -> int | None:
         number = Decimal(str(value).strip())
     except InvalidOperation as error:
         raise ValueError(str(value)) from error
+    if not number.is_finite():
+        raise ValueError(str(value))
     cp = number * 100
-    if not number.is_finite() or cp != cp.to_integral_value():
+    if cp != cp.to_integral_value():
         raise ValueError(str(value))
     return int(cp)
 

@@ -245,7 +245,7 @@ def community_names(ids) -> dict[int, str]:
     ids = set(ids)
     if not ids:
         return {}
-    return dict(db.session.execute(sa.select(Community.id, Community.name).where(Community.id.in_(ids))).tuples())
+    return {cid: name for cid, name in db.session.execute(sa.select(Community.id, Community.name).where(Community.id.in_(ids)))}
 
 
 def comment_counts(period: EvaluationPeriod) -> dict[CommentStatus, int]:
@@ -277,8 +277,8 @@ def moderate(*, tenant, actor, score: OwnerScore, publish: bool, reason: str = "
 def published_comments(period_id: int, community_id: int, limit: int = 50) -> list[tuple[dt.datetime, str]]:
     """(when, text) of the published comments of a project in a period: what the public and the firm may read,
     never who wrote them."""
-    return list(db.session.execute(
+    return [tuple(row) for row in db.session.execute(
         sa.select(OwnerScore.updated_at, OwnerScore.comment)
         .where(OwnerScore.period_id == period_id, OwnerScore.community_id == community_id,
                OwnerScore.comment_status == CommentStatus.PUBLISHED)
-        .order_by(OwnerScore.updated_at.desc()).limit(limit)).tuples())
+        .order_by(OwnerScore.updated_at.desc()).limit(limit))]
