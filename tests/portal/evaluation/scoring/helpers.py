@@ -19,7 +19,10 @@ from portal.owners.models import UnitBinding
 from tenants.models import Membership
 from tenants.roles import Role
 from tests.factories import credit_code
-from tests.portal.tickets.helpers import in_tenant, memberships, user  # noqa: F401  (re-exported)
+from tests.portal.tickets.helpers import in_tenant, memberships, user
+
+__all__ = ["in_tenant", "user", "DURING", "STARS", "UTC", "make_period", "period_of", "second_community", "owner",
+           "member_list"]
 
 UTC = dt.timezone.utc
 # 10:00 in Shanghai on Thursday 5 November 2026, inside the world's open fourth-quarter period.
