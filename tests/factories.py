@@ -111,6 +111,11 @@ class TenantWorld:
     eval_milestone_id: int = 0
     eval_appeal_id: int = 0
     eval_case_evidence_id: int = 0
+    # evaluation, scoring part: an open period (lists A and C of the world), the OWNER's score of unit_id with a
+    # comment awaiting moderation (sentinel), a bureau inspection (notes carry the sentinel) and its photo
+    # (eval_period_id: the scoring part sets it to its open period, after the setup part)
+    eval_score_id: int = 0
+    eval_assessment_id: int = 0
     eval_evidence_id: int = 0
 
 
@@ -235,6 +240,7 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         build_tickets(world, tenant)
         build_ledger(world, tenant)
         build_evaluation_setup(world, tenant)
+        build_evaluation_scoring(world, tenant)
         build_evaluation_results(world, tenant)
     return world
 
@@ -325,6 +331,61 @@ def build_evaluation_results(world: TenantWorld, tenant) -> None:
     db.session.flush()
     world.eval_result_period_id, world.eval_plan_id, world.eval_milestone_id = period.id, plan.id, milestone.id
     world.eval_appeal_id, world.eval_case_evidence_id = appeal.id, evidence.id
+
+
+def build_evaluation_scoring(world: TenantWorld, tenant) -> None:
+    """The scoring part's objects, made directly (not audited, like the other world objects): the open period
+    (reused when another part's builder made one), the OWNER's score with a pending comment, an inspection with
+    a photo."""
+    import io
+
+    import sqlalchemy as sa
+    from PIL import Image
+
+    from portal import storage
+    from portal.evaluation.models import (Assessment, AssessmentKind, CommentStatus, EvaluationPeriod,
+                                          EvaluationScheme, EvidenceFile, EvidenceSubject, OwnerScore, PeriodStatus,
+                                          SchemeStatus)
+    from portal.evaluation.rules import SchemeRules
+
+    s = world.sentinel
+    period = db.session.scalar(sa.select(EvaluationPeriod).where(EvaluationPeriod.status == PeriodStatus.OPEN)
+                               .order_by(EvaluationPeriod.id).limit(1))
+    if period is None:
+        number = (db.session.scalar(sa.select(sa.func.max(EvaluationScheme.number))) or 0) + 1
+        scheme = EvaluationScheme(number=number, name=f"方案{s}", rules=SchemeRules().to_json(),
+                                  status=SchemeStatus.FROZEN, frozen_at=dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc))
+        db.session.add(scheme)
+        db.session.flush()
+        period = EvaluationPeriod(name=f"2026年第四季度{s}", start_date=dt.date(2026, 10, 1),
+                                  end_date=dt.date(2026, 12, 31), status=PeriodStatus.OPEN, scheme_id=scheme.id,
+                                  list_a_version_id=world.checklist_versions[ListKind.A],
+                                  list_c_version_id=world.checklist_versions[ListKind.C],
+                                  opened_at=dt.datetime(2026, 10, 1, 1, 0, tzinfo=dt.timezone.utc))
+        db.session.add(period)
+        db.session.flush()
+    at = dt.datetime(2026, 11, 5, 3, 0, tzinfo=dt.timezone.utc)
+    ratings = '{"A1":4,"A2":4,"A3":3,"A4":5,"A5":4,"A6":4}'
+    score = OwnerScore(period_id=period.id, community_id=world.community_id, firm_id=world.firm_id,
+                       unit_id=world.unit_id, owner_id=world.users[Role.OWNER], ratings=ratings, score_cp=7500,
+                       comment=f"电梯常坏{s}", comment_status=CommentStatus.PENDING, submitted_at=at, updated_at=at)
+    inspection = Assessment(period_id=period.id, community_id=world.community_id, firm_id=world.firm_id,
+                            kind=AssessmentKind.AUTHORITY, checklist_version_id=period.list_a_version_id,
+                            item_scores="{}", total_cp=8200, notes=f"消防通道堵塞{s}", assessed_on=dt.date(2026, 11, 6),
+                            assessor_id=world.users[Role.BUREAU_STAFF], created_at=at, updated_at=at)
+    db.session.add_all([score, inspection])
+    db.session.flush()
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(image, "PNG")
+    image.seek(0)
+    photo = storage.accept(image, kinds=storage.IMAGE_KINDS, label="photo")
+    key = storage.store(tenant.id, "evaluation", photo)
+    evidence = EvidenceFile(subject=EvidenceSubject.ASSESSMENT, subject_id=inspection.id, storage_key=key,
+                            content_type=photo.content_type, size=photo.size, uploaded_by_id=world.users[Role.BUREAU_STAFF])
+    db.session.add(evidence)
+    db.session.flush()
+    world.eval_period_id, world.eval_score_id = period.id, score.id
+    world.eval_assessment_id, world.eval_evidence_id = inspection.id, evidence.id
 
 
 def build_tickets(world: TenantWorld, tenant) -> None:

@@ -55,7 +55,6 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "objection_id": lambda w: w.objection_id,  # objections: the OWNER's open objection to that board
     # evaluation setup: scheme v1 (published), the 2026 Q3 period (being prepared), a penalty and its photo
     "scheme_id": lambda w: w.eval_scheme_id,
-    "period_id": lambda w: w.eval_period_id,
     "adjustment_id": lambda w: w.eval_adjustment_id,
     # evaluation results: a period in its appeal window, its rectification plan and step, an appeal, its photo
     "result_period_id": lambda w: w.eval_result_period_id,
@@ -63,6 +62,12 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "milestone_id": lambda w: w.eval_milestone_id,
     "appeal_id": lambda w: w.eval_appeal_id,
     "case_evidence_id": lambda w: w.eval_case_evidence_id,
+    # evaluation (scoring part): the open period, the OWNER's unit and score (comment pending), an inspection and
+    # its evidence photo
+    "period_id": lambda w: w.eval_period_id,
+    "unit_id": lambda w: w.unit_id,
+    "score_id": lambda w: w.eval_score_id,
+    "assessment_id": lambda w: w.eval_assessment_id,
     "evidence_id": lambda w: w.eval_evidence_id,
 }
 
