@@ -106,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.tenant_export.views import bp as tenant_export_bp
     from portal.tenant_settings.views import bp as tenant_settings_bp
     from portal.tickets import settings_views  # noqa: F401  (adds the ticket settings pages to the tickets blueprint)
+    from portal.tickets import kpi_views, spot_check_views  # noqa: F401  (the ticket dashboard, spot-check calls)
 
     for bp in (auth_bp, dashboard_bp, members_bp, audit_bp, platform_bp, api_pages_bp, health_bp, pickers_bp,
                tenant_settings_bp, tenant_export_bp, billing_webhook_bp):

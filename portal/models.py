@@ -8,7 +8,7 @@ from portal.firms.models import Contract, Firm, ProjectManager  # noqa: F401
 from portal.ledger.models import LedgerCategory, LedgerEntry, LedgerSettings, LedgerStatement, LedgerVoucher  # noqa: F401
 from portal.owners.models import ClaimCode, UnitBinding  # noqa: F401
 from portal.tickets.models import (  # noqa: F401
-    CalendarDay, Consultation, FollowUp, Ticket, TicketCategory, TicketEvent, TicketPhoto)
+    CalendarDay, Consultation, FollowUp, SpotCheck, Ticket, TicketCategory, TicketEvent, TicketPhoto)
 from tenants.models import Membership, Tenant  # noqa: F401
 from tenants.billing.models import BillingAccount, BillingEvent, BillingInvoice, Plan  # noqa: F401
 from portal.disclosures.models import BoardDraft, BoardVersion, DueRule, NoticeBoard, OverdueFact  # noqa: F401

@@ -38,6 +38,8 @@ class Action(str, enum.Enum):
     SUPERVISE_TICKETS = "supervise_tickets"      # community office and bureau: urge, extend, reassign, follow up, close
     RATE_OWN_TICKET = "rate_own_ticket"          # the owner confirms and rates, or reopens
     MANAGE_TICKET_SETTINGS = "manage_ticket_settings"  # ticket categories and the working-day calendar
+    VIEW_TICKET_KPIS = "view_ticket_kpis"        # the ticket dashboard (KPIs, charts, export), within one's view
+    SPOT_CHECK_TICKETS = "spot_check_tickets"    # the bureau draws the half month's sample and records its calls
     # The public-revenue ledger (portal/ledger); the object-level half is portal.ledger.services.may_*.
     VIEW_LEDGER = "view_ledger"                  # full ledgers with vouchers, and the overview (scoped)
     RECORD_LEDGER = "record_ledger"              # record entries, reversals and vouchers (the keeper of the ledger)
@@ -112,6 +114,10 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.SUPERVISE_TICKETS: _BUREAU | {Role.AREA_OFFICER},
     Action.RATE_OWN_TICKET: frozenset({Role.OWNER}),
     Action.MANAGE_TICKET_SETTINGS: frozenset({Role.BUREAU_ADMIN}),
+    # Each within the tickets they may see (services.visibility): the officer her area, the firm its projects.
+    Action.VIEW_TICKET_KPIS: _BUREAU | {Role.AREA_OFFICER} | _TICKET_HANDLERS,
+    # Seed 000: the city office itself calls a random sample of closed tickets each half month.
+    Action.SPOT_CHECK_TICKETS: _BUREAU,
     # Owners read the public ledger page (no login); vouchers stay with the people below.
     Action.VIEW_LEDGER: _BUREAU | _SCOPED_READERS,
     # The firm keeps the ledger; the bureau only where no firm serves the community (a firm tenant's head

@@ -91,6 +91,7 @@ class TenantWorld:
     ticket_photo_id: int = 0      # tickets: that ticket's photo
     ticket_category_id: int = 0   # tickets: the ticket's category (its Chinese name carries the sentinel)
     calendar_day_id: int = 0      # tickets: a day of the tenant's own calendar
+    spot_check_id: int = 0        # tickets: the world's ticket drawn for a spot-check call (notes carry the sentinel)
     # ledger: an income entry of 2026 Q2 (counterparty and note carry the sentinel) with a voucher, the
     # parking category, and 2026 Q2 as the quarter awaiting sign-off (Q1 is signed off)
     entry_id: int = 0
@@ -434,6 +435,13 @@ def _build_tickets(world: TenantWorld, tenant) -> None:
     db.session.flush()
     world.ticket_id, world.ticket_category_id, world.calendar_day_id = ticket.id, category.id, day.id
     world.ticket_photo_id = services.photos_of(ticket)[0].id
+    from portal.tickets.models import SpotCheck
+
+    check = SpotCheck(half_month=dt.date(2026, 11, 1), ticket_id=ticket.id, position=1, drawn_at=filed,
+                      notes=f"抽查{s}")
+    db.session.add(check)
+    db.session.flush()
+    world.spot_check_id = check.id
 
 
 def build_ledger(world: TenantWorld, tenant) -> None:

@@ -46,6 +46,7 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "photo_id": lambda w: w.ticket_photo_id,
     "category_id": lambda w: w.ticket_category_id,
     "day_id": lambda w: w.calendar_day_id,
+    "check_id": lambda w: w.spot_check_id,  # tickets: the world's ticket drawn for a spot-check call
     # ledger: an entry with a voucher, that voucher, the parking category, the quarter awaiting sign-off
     "entry_id": lambda w: w.entry_id,
     "voucher_id": lambda w: w.voucher_id,

@@ -137,6 +137,8 @@ ACTION_SENTENCES = {
     "billing.restored": _l("payment arrived: the tenant can make changes again"),
     # tickets (repairs and complaints); the ticket is the event's object
     "ticket.filed": _l("filed ticket %(object_id)s"),
+    # comprehensive evaluation: the computation of a period (a new run of results)
+    "evaluation.computed": _l("computed the results of evaluation period %(object_id)s"),
     "ticket.accept": _l("accepted ticket %(object_id)s and assigned it"),
     "ticket.start": _l("started work on ticket %(object_id)s"),
     "ticket.resolve": _l("marked ticket %(object_id)s resolved"),
@@ -151,6 +153,8 @@ ACTION_SENTENCES = {
     "ticket.extended": _l("extended the deadline of ticket %(object_id)s"),
     "ticket.reassigned": _l("reassigned ticket %(object_id)s"),
     "ticket.escalated": _l("ticket %(object_id)s was escalated: overdue"),
+    "ticket.spot_check_drawn": _l("drew the spot-check sample of the half month %(summary)s"),
+    "ticket.spot_check_called": _l("recorded the spot-check call on ticket %(object_id)s"),
     "ticket_category.updated": _l("changed the ticket category %(summary)s"),
     "calendar.day_set": _l("set a day of the working-day calendar: %(summary)s"),
     "calendar.day_removed": _l("removed a day from the working-day calendar: %(summary)s"),
@@ -205,8 +209,10 @@ OBJECT_TYPES = {
     "unit_binding": _l("Owner's unit"),
     "billing_account": _l("Billing account"),
     "ticket": _l("Ticket"),
+    "evaluation_period": _l("Evaluation period"),
     "ticket_category": _l("Ticket category"),
     "calendar_day": _l("Calendar day"),
+    "spot_check": _l("Spot-check sample"),
     "ledger_entry": _l("Ledger entry"),
     "ledger_statement": _l("Quarterly statement"),
     "ledger_category": _l("Ledger category"),

@@ -10,7 +10,8 @@ from portal.guards import scoped_or_none
 from portal.permissions import Action, can
 from portal.tickets import services, workflow
 from portal.tickets.models import Ticket, TicketCategory, TicketSource
-from portal.tickets.schemas import TicketDetailSchema, TicketFileSchema, TicketQuerySchema, TicketSchema, TransitionSchema
+from portal.tickets.schemas import (
+    KpiQuerySchema, KpiSchema, TicketDetailSchema, TicketFileSchema, TicketQuerySchema, TicketSchema, TransitionSchema)
 
 api_bp = ApiBlueprint("tickets_api", __name__, description="Repairs and complaints: tickets and their workflow.")
 
@@ -28,6 +29,31 @@ def list_tickets(query):
     """The tickets the caller may see (an owner: their own; firm staff: their firm's; an officer: their area's),
     newest first, filtered."""
     return services.filtered_tickets(g.memberships, **query)
+
+
+@api_bp.get("/tickets/kpis")
+@api_bp.requires(Action.VIEW_TICKET_KPIS)
+@api_bp.arguments(KpiQuerySchema, location="query")
+@api_bp.response(200, KpiSchema(many=True))
+def ticket_kpis(query):
+    """KPIs of the tickets filed in a month (default the current one) that the caller may see, one row per
+    group: response, resolution, satisfaction, on-time and reopen rates, follow-up coverage, median and p90
+    hours to resolve, and the score 40·response + 30·resolution + 30·satisfaction. Definitions: docs/tickets.md."""
+    import datetime as dt
+
+    from portal.db import utcnow
+    from portal.i18n import to_local
+    from portal.tickets import kpis
+
+    if query.get("month"):
+        month = dt.date(int(query["month"][:4]), int(query["month"][5:]), 1)
+    else:
+        month = to_local(utcnow()).date()
+    first, last = kpis.month_bounds(month)
+    rows = kpis.kpi_rows(first, last, group_by=query["group_by"], visibility=services.visibility(g.memberships),
+                         area_id=query.get("area_id"), firm_id=query.get("firm_id"),
+                         community_id=query.get("community_id"))
+    return [row.as_dict() for row in rows.values()]
 
 
 @api_bp.get("/tickets/<id:ticket_id>")

@@ -128,7 +128,30 @@ def load(tenant, *, owners: dict[str, User], count: int, seed: str, password: st
         _progress(tenant, ticket, rng, handlers[community.id], supervisors, owner, stop_after_resolve=waiting)
     escalation.run(tenant, DEMO_NOW)  # what the cron run would have done by "today"
     db.session.flush()
+    _spot_checks(tenant, rng)
     return count
+
+
+def _spot_checks(tenant, rng: random.Random) -> None:
+    """The bureau's spot-check samples of the last four half months, most of them called."""
+    from portal.tickets import spot_checks
+
+    caller = db.session.scalar(sa.select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.is_active.is_(True), Membership.role.in_((Role.BUREAU_STAFF, Role.BUREAU_ADMIN)))
+        .order_by(Membership.role.desc(), User.id).limit(1))
+    start = spot_checks.previous_half_month(spot_checks.current_half_month(DEMO_NOW))
+    for _ in range(4):
+        if db.session.scalar(sa.select(sa.func.count()).select_from(spot_checks.candidates(start).subquery())):
+            drawn_at = DEMO_NOW if start == spot_checks.previous_half_month(spot_checks.current_half_month(DEMO_NOW)) \
+                else dt.datetime.combine(spot_checks.half_month_end(start), dt.time(8), tzinfo=dt.timezone.utc)
+            for check in spot_checks.draw(tenant=tenant, actor=caller, start=start, size=6, now=drawn_at):
+                if drawn_at == DEMO_NOW and rng.random() < 0.5:
+                    continue  # the latest sample is still being called
+                reached = rng.random() < 0.8
+                spot_checks.record_call(tenant=tenant, actor=caller, check=check, reached=reached,
+                                        satisfied=(rng.random() < 0.85) if reached else None,
+                                        notes="业主表示已修好" if reached else "电话无人接听", now=drawn_at + H * 2)
+        start = spot_checks.previous_half_month(start)
 
 
 def _progress(tenant, ticket: Ticket, rng: random.Random, handlers: list[int], supervisors: list, owner,

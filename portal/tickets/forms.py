@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, RadioField, SearchField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from portal.forms import BoundedIntegerField, PortalForm
 from portal.listing import SEARCH_MAX_LENGTH, ListFilterForm
@@ -161,3 +161,38 @@ class TicketFilterForm(ListFilterForm):
     def filters(self) -> dict:
         return {"q": self.q.data, "status": self.state.data or None, "ticket_type": self.ticket_type.data or None,
                 "overdue": bool(self.overdue.data), "escalated": int(self.escalated.data) if self.escalated.data else None}
+
+
+class KpiFilterForm(PortalForm):
+    """The ticket dashboard's filters (GET): the month, an area, a firm, and what the table groups by."""
+
+    class Meta:
+        csrf = False
+
+    month = StringField(_l("Month"), description=_l("Year and month, e.g. 2026-11"),
+                        validators=[Optional(), Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message=_l(
+                            "Give the month as year-month, e.g. 2026-11."))])
+    area_id = SelectField(_l("Area"), choices=[], validators=[Optional()])
+    firm_id = SelectField(_l("Property firm"), choices=[], validators=[Optional()])
+    group_by = SelectField(_l("Table by"), choices=lambda: [("community", _l("Community")), ("firm", _l("Property firm")),
+                                                          ("area", _l("Area"))], default="community",
+                           validators=[Optional()])
+
+    @property
+    def status(self) -> int:
+        return 400 if self.errors else 200
+
+
+class SpotCheckCallForm(PortalForm):
+    """The result of the bureau's spot-check call on a drawn ticket."""
+
+    reached = RadioField(_l("Reached the caller?"), choices=lambda: [("yes", _l("Reached")), ("no", _l("Not reached"))],
+                         validators=[InputRequired(_l("Say whether the caller was reached."))])
+    satisfied = RadioField(_l("Satisfied with how the ticket was handled?"),
+                           choices=lambda: [("yes", _l("Satisfied")), ("no", _l("Not satisfied"))],
+                           validators=[Optional()])
+    notes = _text(_l("Notes"), max_length=1000)
+
+
+class SpotCheckDrawForm(PortalForm):
+    """Draw the half month's sample (the half month is in the URL's query)."""

@@ -345,3 +345,33 @@ class CalendarDay(TenantScoped, Base):
     day: Mapped[dt.date] = mapped_column()
     is_working: Mapped[bool] = mapped_column()
     name: Mapped[str] = mapped_column(sa.String(80), default="")
+
+
+class SpotCheck(TenantScoped, Base):
+    """A closed ticket drawn for the bureau's spot-check call (抽查回访) of a half month, and the call's result.
+
+    The sample of a half month is drawn once (reproducibly: the random generator is seeded with the tenant
+    and the half month) and stored; a call result is recorded on each row.
+    """
+
+    __tablename__ = "ticket_spot_checks"
+    __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "id"),
+        sa.UniqueConstraint("tenant_id", "half_month", "ticket_id"),
+        sa.ForeignKeyConstraint(["tenant_id", "ticket_id"], ["tickets.tenant_id", "tickets.id"], ondelete="CASCADE"),
+        sa.Index("ix_ticket_spot_checks_tenant_ticket", "tenant_id", "ticket_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    half_month: Mapped[dt.date] = mapped_column()   # the 1st or the 16th (local date) the half month starts on
+    ticket_id: Mapped[int] = mapped_column()
+    position: Mapped[int] = mapped_column(default=0)  # order in the drawn sample
+    drawn_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    drawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    called_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    caller_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    reached: Mapped[bool | None] = mapped_column()
+    satisfied: Mapped[bool | None] = mapped_column()   # None: not reached, or the caller did not say
+    notes: Mapped[str] = mapped_column(sa.String(1000), default="")
+
+    ticket = relationship(Ticket, lazy="joined", foreign_keys=[ticket_id], primaryjoin="SpotCheck.ticket_id == Ticket.id")

@@ -117,3 +117,43 @@ class TransitionSchema(StrictSchema):
                   "extend": "days", "follow_up": "reached"}.get(data.get("action"))
         if needed and data.get(needed) is None:
             raise ValidationError("Missing data for required field.", needed)
+
+
+class KpiQuerySchema(StrictSchema):
+    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Give the month as YYYY-MM."),
+                          metadata={"description": "The month (local, Asia/Shanghai) whose filed tickets are counted; "
+                                                   "default the current month."})
+    group_by = fields.String(load_default="community",
+                             validate=validate.OneOf(("tenant", "community", "firm", "area", "street", "category")),
+                             metadata={"description": "One row per community (default), firm, area, street, category, "
+                                                      "or one row for everything the caller may see (tenant)."})
+    area_id = DbId(metadata={"description": "Only communities in this area (a street with its offices)."})
+    firm_id = DbId(metadata={"description": "Only tickets of this firm."})
+    community_id = DbId(metadata={"description": "Only tickets of this community."})
+
+
+class KpiSchema(StrictSchema):
+    """The KPIs of one group; rates are 0–1 (null without data), hours to first resolution."""
+
+    key = fields.Raw(dump_only=True, metadata={"description": "The group's id (community, firm, area, street or "
+                                                              "category), null for tickets without one; 'all' for tenant."})
+    tickets = fields.Integer(dump_only=True)
+    responded = fields.Integer(dump_only=True)
+    resolved = fields.Integer(dump_only=True)
+    ever_resolved = fields.Integer(dump_only=True)
+    judged = fields.Integer(dump_only=True, metadata={"description": "Tickets with a satisfaction verdict."})
+    satisfied = fields.Integer(dump_only=True)
+    due = fields.Integer(dump_only=True, metadata={"description": "Tickets resolved or past their resolution deadline."})
+    on_time = fields.Integer(dump_only=True)
+    reopened = fields.Integer(dump_only=True)
+    followed_up = fields.Integer(dump_only=True)
+    response_rate = fields.Float(dump_only=True, allow_none=True)
+    resolution_rate = fields.Float(dump_only=True, allow_none=True)
+    satisfaction_rate = fields.Float(dump_only=True, allow_none=True)
+    on_time_rate = fields.Float(dump_only=True, allow_none=True)
+    reopen_rate = fields.Float(dump_only=True, allow_none=True)
+    follow_up_coverage = fields.Float(dump_only=True, allow_none=True)
+    median_hours = fields.Float(dump_only=True, allow_none=True)
+    p90_hours = fields.Float(dump_only=True, allow_none=True)
+    score = fields.Float(dump_only=True, allow_none=True, metadata={"description": "40·response + 30·resolution + "
+                                                                                   "30·satisfaction (0–100)."})
