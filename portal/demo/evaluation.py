@@ -21,12 +21,15 @@ from portal.evaluation.models import (
 from portal.evaluation.result_models import (
     AppealItem, AppealStatus, LadderLevel, RectificationMilestone, RectificationPlan,
 )
-from portal.evaluation.rules import SchemeRules
+from portal.evaluation.rules import GradeBand, SchemeRules
 from portal.extensions import db
 
 # Gaotang's small demo communities have 30 units each: a sample needs 10 of them here (the default is 30).
+# One county-wide pool, the last project caught; the bands of the demo county (合格 from 58) leave one project
+# caught, so the demo shows one yellow card.
 DEMO_RULES = replace(SchemeRules(), min_sample_units=10, pool_rule="all", elimination_mode="bottom_n",
-                     elimination_value=1)
+                     elimination_value=1, grade_bands=(GradeBand("excellent", 8500), GradeBand("good", 7500),
+                                                       GradeBand("pass", 5800), GradeBand("fail", 0)))
 
 
 def quarters(today: dt.date) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
@@ -79,7 +82,7 @@ def load_evaluation(tenant, *, admin, staff, officer, firm_staff, owner_unit_id:
     scheme = db.session.scalar(sa.select(EvaluationScheme).where(EvaluationScheme.name == SCHEME_NAME))
     if scheme is None:
         scheme = setup.create_scheme(tenant=tenant, actor=admin, name=SCHEME_NAME, rules=DEMO_RULES,
-                                     note="演示：小区户数少，样本下限取10户；全县一个排名组，末位1名", now=now)
+                                     note="演示：小区户数少，样本下限取10户；全县一个排名组，末位1名；合格线58分", now=now)
         setup.publish_scheme(tenant=tenant, actor=admin, scheme=scheme, now=now)
     projects = {c.name: (c, f) for c, f in _projects()}
 
