@@ -19,7 +19,7 @@ class RankingFilterForm(ListFilterForm):
     area_id = SelectField(_l("Street"), choices=[], validators=[Optional()], validate_choice=False)
     grade = SelectField(_l("Grade"), validators=[Optional()],
                         choices=lambda: [("", _l("All grades"))] + [(g.value, g.label) for g in Grade])
-    level = SelectField(_l("Card"), validators=[Optional()],
+    level = SelectField(_l("Card on the ladder"), validators=[Optional()],
                         choices=lambda: [("", _l("All"))] + [(v.value, v.label) for v in LadderLevel])
 
     def narrowed(self) -> bool:

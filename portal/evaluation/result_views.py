@@ -135,7 +135,7 @@ def firm_explanation(result_period_id: int, firm_id: int):
 
 EXPORT_HEADERS = ("Ranking pool", "Rank", "Community", "Street", "Firm", "Owner satisfaction", "Scores received",
                   "Scores needed", "Sample sufficient", "Community assessment", "Bureau inspection",
-                  "Ticket handling", "Bonus", "Penalty", "Veto", "Composite", "Grade", "Card")
+                  "Ticket handling", "Bonus", "Penalty", "Veto", "Composite", "Grade", "Card on the ladder")
 
 
 def export_headers() -> list[str]:

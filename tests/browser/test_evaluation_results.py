@@ -35,7 +35,7 @@ def test_public_ranking_project_and_firm_explanations(phone: Page, shoot):
     check_phone_layout(phone)
     shoot(phone, "evaluation-project-zh")
 
-    phone.locator(".hero p a").first.click()
+    phone.locator(".hero p:not(.crumbs) a").first.click()
     expect(phone).to_have_url(re.compile(r"/evaluation/results/\d+/firms/\d+$"))
     expect(main).to_contain_text("按户数加权")
     check_phone_layout(phone)
