@@ -26,7 +26,7 @@ class RankingFilterForm(ListFilterForm):
         return bool(self.pool.data or self.area_id.data or self.grade.data or self.level.data)
 
     def validate_area_id(self, field):
-        if field.data and not str(field.data).isdigit():
+        if field.data and (not str(field.data).isdigit() or int(field.data) > 2**31 - 1):
             raise ValidationError(_l("Choose a street from the list."))
 
 
