@@ -66,6 +66,7 @@ class Action(str, enum.Enum):
     DECIDE_APPEALS = "decide_appeals"            # a reviewer other than the original scorer decides
     WORK_RECTIFICATION = "work_rectification"    # the firm writes its rectification plan and reports progress
     VERIFY_RECTIFICATION = "verify_rectification"  # the bureau re-inspects and accepts or refuses
+    VIEW_EVALUATION_CASES = "view_evaluation_cases"  # appeals, rectification plans, teams' ranking (not owners)
 
 
 _ALL_ROLES = frozenset(Role)
@@ -157,6 +158,9 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.DECIDE_APPEALS: _BUREAU,
     Action.WORK_RECTIFICATION: _TICKET_HANDLERS,
     Action.VERIFY_RECTIFICATION: _BUREAU,
+    # Appeals, rectification plans and the ranking of project teams and managers, each of the communities
+    # one may see (portal.communities.services.visible_community_ids); owners read the public results.
+    Action.VIEW_EVALUATION_CASES: _BUREAU | _SCOPED_READERS,
 }
 
 

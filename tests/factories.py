@@ -108,6 +108,24 @@ class TenantWorld:
     satisfaction_list_id: int = 0
     satisfaction_month: str = ""
     notification_id: int = 0      # notifications: the OWNER's unread notice about ticket_id (the community's name)
+    # evaluation setup: a published scheme v1, a period being prepared (2026 Q3), a penalty of the community
+    # with an evidence photo (names and reason carry the sentinel)
+    eval_scheme_id: int = 0
+    eval_period_id: int = 0
+    eval_adjustment_id: int = 0
+    # evaluation results: a period in its appeal window with a run, the community's result (yellow card), its
+    # rectification plan with one step, the firm's appeal against a penalty record with one evidence photo
+    eval_result_period_id: int = 0
+    eval_plan_id: int = 0
+    eval_milestone_id: int = 0
+    eval_appeal_id: int = 0
+    eval_case_evidence_id: int = 0
+    # evaluation, scoring part: an open period (lists A and C of the world), the OWNER's score of unit_id with a
+    # comment awaiting moderation (sentinel), a bureau inspection (notes carry the sentinel) and its photo
+    # (eval_period_id: the scoring part sets it to its open period, after the setup part)
+    eval_score_id: int = 0
+    eval_assessment_id: int = 0
+    eval_evidence_id: int = 0
 
 
 @dataclass
@@ -232,6 +250,9 @@ def build_tenant_world(key: str, slug: str, seed: int, kind: TenantKind = Tenant
         build_satisfaction_list(world, tenant)
         build_ledger(world, tenant)
         build_hotline(world, tenant)
+        build_evaluation_setup(world, tenant)
+        build_evaluation_scoring(world, tenant)
+        build_evaluation_results(world, tenant)
     return world
 
 
@@ -253,6 +274,149 @@ def build_hotline(world: TenantWorld, tenant) -> None:
     db.session.add_all([order, hotline])
     db.session.flush()
     world.hotline_order_id, world.hotline_id = order.id, hotline.id
+
+
+def build_evaluation_setup(world: TenantWorld, tenant) -> None:
+    """Scheme v1 published, a draft period, a penalty with a photo. Not audited (the world's log stays small)."""
+    import io
+    from unittest import mock
+
+    from PIL import Image
+
+    from portal import storage
+    from portal.evaluation import setup_adjustments, setup_services
+    from portal.evaluation.models import AdjustmentKind
+
+    fixed_now = dt.datetime(2026, 6, 20, 2, 0, tzinfo=dt.timezone.utc)
+    admin = db.session.get(User, world.users[Role.BUREAU_ADMIN])
+    with mock.patch.object(setup_services, "record"), mock.patch.object(setup_adjustments, "record"):
+        scheme = setup_services.create_scheme(tenant=tenant, actor=admin, name=f"评价办法{world.sentinel}",
+                                              note=f"说明{world.sentinel}", now=fixed_now)
+        setup_services.publish_scheme(tenant=tenant, actor=admin, scheme=scheme, now=fixed_now)
+        period = setup_services.create_period(tenant=tenant, actor=admin, name=f"2026年第三季度{world.sentinel}",
+                                              start_date=dt.date(2026, 7, 1), end_date=dt.date(2026, 9, 30),
+                                              now=fixed_now)
+        adjustment = setup_adjustments.record_adjustment(
+            tenant=tenant, actor=admin, community_id=world.community_id, kind=AdjustmentKind.PENALTY, points_cp=300,
+            condition="service", reason=f"扣分{world.sentinel}", evidence=f"证据{world.sentinel}",
+            occurred_on=dt.date(2026, 8, 3), valid_until=dt.date(2027, 8, 2), now=fixed_now)
+        image = io.BytesIO()
+        Image.new("RGB", (8, 8), (200, 30, 30)).save(image, "PNG")
+        image.seek(0)
+        photo = setup_adjustments.add_evidence(tenant=tenant, actor=admin, adjustment=adjustment,
+                                               accepted=storage.accept(image, kinds={"png"}, label="photo"),
+                                               now=fixed_now)
+    world.eval_scheme_id, world.eval_period_id = scheme.id, period.id
+    world.eval_adjustment_id, world.eval_evidence_id = adjustment.id, photo.id
+
+
+def build_evaluation_results(world: TenantWorld, tenant) -> None:
+    """The results part's objects (see the TenantWorld attributes eval_*); texts carry the sentinel."""
+    from portal import storage
+    from portal.evaluation.models import (
+        AdjustmentKind, EvidenceFile, EvidenceSubject, ScoreAdjustment,
+    )
+    from portal.evaluation.result_models import (
+        Appeal, AppealItem, LadderEntry, LadderLevel, RectificationMilestone, RectificationPlan,
+    )
+    from tests.portal.evaluation.results import factory
+
+    s = world.sentinel
+    scheme = factory.make_scheme(number=90)
+    period = factory.make_period(scheme, "评价结果期")  # public by design: no sentinel
+    run = factory.make_run(period)
+    adjustment = ScoreAdjustment(community_id=world.community_id, firm_id=world.firm_id, kind=AdjustmentKind.PENALTY,
+                                 points_cp=300, reason="公示栏逾期扣分", occurred_on=dt.date(2026, 8, 1),
+                                 valid_until=dt.date(2027, 7, 31), created_by_id=world.users[Role.BUREAU_STAFF])
+    db.session.add(adjustment)
+    result = factory.make_result(run, world.community_id, world.firm_id, penalty=300, manager_id=world.manager_id,
+                                 bottom=True)
+    result.under_appeal = True
+    factory.make_firm_result(run, world.firm_id, [result])
+    entry = LadderEntry(period_id=period.id, run_id=run.id, community_id=world.community_id, firm_id=world.firm_id,
+                        level=LadderLevel.YELLOW, previous_level=LadderLevel.NONE, consecutive_bad=1, rule="bottom")
+    db.session.add(entry)
+    db.session.flush()
+    plan = RectificationPlan(ladder_entry_id=entry.id, community_id=world.community_id, firm_id=world.firm_id,
+                             deadline=dt.date(2026, 11, 30), plan=f"整改计划{s}")
+    db.session.add(plan)
+    db.session.flush()
+    milestone = RectificationMilestone(plan_id=plan.id, title=f"步骤{s}", due_on=dt.date(2026, 11, 15))
+    appeal = Appeal(period_id=period.id, run_id=run.id, community_id=world.community_id, firm_id=world.firm_id,
+                    item=AppealItem.ADJUSTMENT, item_ref=adjustment.id, filed_as="firm",
+                    filed_by_id=world.users[Role.FIRM_STAFF] if Role.FIRM_STAFF in world.users else None,
+                    statement=f"申诉{s}", filed_at=dt.datetime(2026, 10, 12, 2, 0, tzinfo=dt.timezone.utc))
+    db.session.add_all([milestone, appeal])
+    db.session.flush()
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), (200, 30, 30)).save(out, "PNG")
+    accepted = storage.accept(io.BytesIO(out.getvalue()), kinds=storage.IMAGE_KINDS, label="photo")
+    key = storage.store(tenant.id, "evaluation_appeals", accepted)
+    evidence = EvidenceFile(subject=EvidenceSubject.APPEAL, subject_id=appeal.id, storage_key=key,
+                            content_type=accepted.content_type, size=accepted.size)
+    db.session.add(evidence)
+    db.session.flush()
+    world.eval_result_period_id, world.eval_plan_id, world.eval_milestone_id = period.id, plan.id, milestone.id
+    world.eval_appeal_id, world.eval_case_evidence_id = appeal.id, evidence.id
+
+
+def build_evaluation_scoring(world: TenantWorld, tenant) -> None:
+    """The scoring part's objects, made directly (not audited, like the other world objects): the open period
+    (reused when another part's builder made one), the OWNER's score with a pending comment, an inspection with
+    a photo."""
+    import io
+
+    import sqlalchemy as sa
+    from PIL import Image
+
+    from portal import storage
+    from portal.evaluation.models import (Assessment, AssessmentKind, CommentStatus, EvaluationPeriod,
+                                          EvaluationScheme, EvidenceFile, EvidenceSubject, OwnerScore, PeriodStatus,
+                                          SchemeStatus)
+    from portal.evaluation.rules import SchemeRules
+
+    s = world.sentinel
+    period = db.session.scalar(sa.select(EvaluationPeriod).where(EvaluationPeriod.status == PeriodStatus.OPEN)
+                               .order_by(EvaluationPeriod.id).limit(1))
+    if period is None:
+        number = (db.session.scalar(sa.select(sa.func.max(EvaluationScheme.number))) or 0) + 1
+        scheme = EvaluationScheme(number=number, name=f"方案{s}", rules=SchemeRules().to_json(),
+                                  status=SchemeStatus.FROZEN, frozen_at=dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc))
+        db.session.add(scheme)
+        db.session.flush()
+        period = EvaluationPeriod(name=f"2026年第四季度{s}", start_date=dt.date(2026, 10, 1),
+                                  end_date=dt.date(2026, 12, 31), status=PeriodStatus.OPEN, scheme_id=scheme.id,
+                                  list_a_version_id=world.checklist_versions[ListKind.A],
+                                  list_c_version_id=world.checklist_versions[ListKind.C],
+                                  opened_at=dt.datetime(2026, 10, 1, 1, 0, tzinfo=dt.timezone.utc))
+        db.session.add(period)
+        db.session.flush()
+    at = dt.datetime(2026, 11, 5, 3, 0, tzinfo=dt.timezone.utc)
+    ratings = '{"A1":4,"A2":4,"A3":3,"A4":5,"A5":4,"A6":4}'
+    score = OwnerScore(period_id=period.id, community_id=world.community_id, firm_id=world.firm_id,
+                       unit_id=world.unit_id, owner_id=world.users[Role.OWNER], ratings=ratings, score_cp=7500,
+                       comment=f"电梯常坏{s}", comment_status=CommentStatus.PENDING, submitted_at=at, updated_at=at)
+    inspection = Assessment(period_id=period.id, community_id=world.community_id, firm_id=world.firm_id,
+                            kind=AssessmentKind.AUTHORITY, checklist_version_id=period.list_a_version_id,
+                            item_scores="{}", total_cp=8200, notes=f"消防通道堵塞{s}", assessed_on=dt.date(2026, 11, 6),
+                            assessor_id=world.users[Role.BUREAU_STAFF], created_at=at, updated_at=at)
+    db.session.add_all([score, inspection])
+    db.session.flush()
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(image, "PNG")
+    image.seek(0)
+    photo = storage.accept(image, kinds=storage.IMAGE_KINDS, label="photo")
+    key = storage.store(tenant.id, "evaluation", photo)
+    evidence = EvidenceFile(subject=EvidenceSubject.ASSESSMENT, subject_id=inspection.id, storage_key=key,
+                            content_type=photo.content_type, size=photo.size, uploaded_by_id=world.users[Role.BUREAU_STAFF])
+    db.session.add(evidence)
+    db.session.flush()
+    world.eval_period_id, world.eval_score_id = period.id, score.id
+    world.eval_assessment_id, world.eval_evidence_id = inspection.id, evidence.id
 
 
 def build_tickets(world: TenantWorld, tenant) -> None:

@@ -61,6 +61,22 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     # satisfaction list: October 2026's (published), and its month (the same in every tenant, like a section code)
     "list_id": lambda w: w.satisfaction_list_id,
     "month_key": lambda w: w.satisfaction_month,
+    # evaluation setup: scheme v1 (published), the 2026 Q3 period (being prepared), a penalty and its photo
+    "scheme_id": lambda w: w.eval_scheme_id,
+    "adjustment_id": lambda w: w.eval_adjustment_id,
+    # evaluation results: a period in its appeal window, its rectification plan and step, an appeal, its photo
+    "result_period_id": lambda w: w.eval_result_period_id,
+    "rectification_id": lambda w: w.eval_plan_id,
+    "milestone_id": lambda w: w.eval_milestone_id,
+    "appeal_id": lambda w: w.eval_appeal_id,
+    "case_evidence_id": lambda w: w.eval_case_evidence_id,
+    # evaluation (scoring part): the open period, the OWNER's unit and score (comment pending), an inspection and
+    # its evidence photo
+    "period_id": lambda w: w.eval_period_id,
+    "unit_id": lambda w: w.unit_id,
+    "score_id": lambda w: w.eval_score_id,
+    "assessment_id": lambda w: w.eval_assessment_id,
+    "evidence_id": lambda w: w.eval_evidence_id,
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.

@@ -370,6 +370,12 @@ def _load_demo() -> str:
         from portal.satisfaction import demo as satisfaction_demo
 
         satisfaction_demo.load(bureau)  # October's list published, November's a draft
+        from portal.demo.evaluation import load_evaluation
+
+        owner_unit = db.session.scalar(sa.select(UnitBinding.unit_id).where(
+            UnitBinding.user_id == people["13900000006"].id, UnitBinding.revoked_at.is_(None)).order_by(UnitBinding.id))
+        load_evaluation(bureau, admin=people["13900000001"], staff=people["13900000002"],
+                        officer=people["13900000003"], firm_staff=people["13900000004"], owner_unit_id=owner_unit)
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.

@@ -183,3 +183,21 @@ def hotline_orders(world: TenantWorld, count: int, marker: str) -> list[int]:
     db.session.add_all(orders)
     db.session.flush()
     return [o.id for o in orders]
+def evaluation_results(world: TenantWorld, count: int, marker: str) -> list[int]:
+    """Projects ``marker``NNN with a result in the world's evaluation period (one firm, grade-2 pool)."""
+    import sqlalchemy as sa
+
+    from portal.evaluation.models import EvaluationPeriod
+    from portal.evaluation.result_models import EvaluationRun
+    from tests.portal.evaluation.results import factory
+
+    period = db.session.get(EvaluationPeriod, world.eval_result_period_id)
+    run = db.session.scalar(sa.select(EvaluationRun).where(EvaluationRun.id == period.current_run_id))
+    ids = []
+    for i in range(count):
+        community = Community(name=f"{marker}{i:03d}", address="路", area_id=world.office_id)
+        db.session.add(community)
+        db.session.flush()
+        factory.make_result(run, community.id, world.firm_id, owner=5000 + i, rank=i + 2)
+        ids.append(community.id)
+    return ids

@@ -376,6 +376,14 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "billing.pay": ("tenant_admin", {"stripe": True, "form": lambda w: {"plan": "county", "payment_method": "pm_card_visa"}}),
     "billing.change_plan": ("tenant_admin", {"stripe": True, "setup": "subscribed", "form": lambda w: {"plan": "city"}}),
     "billing.cancel": ("tenant_admin", {"stripe": True, "setup": "subscribed", "form": lambda w: {}}),
+    # evaluation results: the firm appeals and works its rectification plan; the bureau decides and re-inspects
+    "evaluation.appeal_new": ("firm_staff", {"form": lambda w: {"item": "owner:0", "statement": "评分期间停电"}}),
+    "evaluation.appeal_detail": ("tenant_admin", {"form": lambda w: {"decision": "rejected", "reason": "记录属实"}}),
+    "evaluation.plan_write": ("firm_staff", {"form": lambda w: {"plan-plan": "清理消防通道"}}),
+    "evaluation.plan_milestone_add": ("firm_staff", {"form": lambda w: {"ms-title": "设置标识", "ms-due_on": "2026-11-20"}}),
+    "evaluation.plan_milestone_done": ("firm_staff", {"form": lambda w: {"done-note": "已完成"}}),
+    "evaluation.plan_submit": ("firm_staff", {"form": lambda w: {}}),
+    "evaluation.plan_reinspect": ("tenant_admin", {"form": lambda w: {"re-outcome": "verified", "re-note": "已整改"}}),
     "billing.resume": ("tenant_admin", {"stripe": True, "setup": "cancelling", "form": lambda w: {}}),
     "billing.signup_page": ("anonymous", {"stripe": True, "form": lambda w: {
         "plan": "firm_small", "name_zh": "新物业公司", "name_en": "", "slug": "newfirm", "region": "",

@@ -69,6 +69,8 @@ LISTS = [
     ListCase("revenue ledger overview", lambda w: "/t/alpha/ledger/", bulk.communities, "列表小区"),
     ListCase("public revenue list", lambda w: "/t/alpha/revenue/", bulk.communities, "列表小区"),
     ListCase("notice boards", lambda w: "/t/alpha/boards/", bulk.contracts, "列表合同小区"),
+    ListCase("evaluation ranking", lambda w: f"/t/alpha/evaluation/results/{w.a.eval_result_period_id}/",
+             bulk.evaluation_results, "列表评价"),
     ListCase("platform tenants", lambda w: "/platform/", bulk.tenants, "LISTTENANT", reader="platform"),
     ListCase("platform accounts", lambda w: "/platform/", bulk.accounts, "列表账号", param="users_page",
              reader="platform", sizes=False),

@@ -45,11 +45,13 @@ def test_the_specification_covers_every_role_and_action():
     # A feature may keep its actions' columns in its own table of the same shape (listed here).
     from tests.portal.disclosures.test_permissions_matrix import COLUMNS as BOARD_COLUMNS
     from tests.portal.hotline.test_permissions_matrix import COLUMNS as HOTLINE_COLUMNS
+    from tests.portal.evaluation.results.test_permissions_matrix import COLUMNS as EVALUATION_RESULT_COLUMNS
     from tests.portal.ledger.test_permissions_matrix import LEDGER_COLUMNS
     from tests.portal.objections.test_permissions_matrix import COLUMNS as OBJECTION_COLUMNS
     from tests.portal.tickets.test_permissions_matrix import COLUMNS as TICKET_COLUMNS
 
-    every_column = [*COLUMNS, *BOARD_COLUMNS, *TICKET_COLUMNS, *LEDGER_COLUMNS, *OBJECTION_COLUMNS, *HOTLINE_COLUMNS]
+    every_column = [*COLUMNS, *BOARD_COLUMNS, *TICKET_COLUMNS, *LEDGER_COLUMNS, *OBJECTION_COLUMNS, *HOTLINE_COLUMNS,
+                    *EVALUATION_RESULT_COLUMNS]
     assert set(every_column) == set(Action) and len(every_column) == len(Action)
 
 

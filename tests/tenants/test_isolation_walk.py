@@ -297,6 +297,29 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "notifications_api.list_notifications": Action.VIEW_NOTIFICATIONS,
     "notifications_api.mark_read": Action.VIEW_NOTIFICATIONS,
     "notifications_api.mark_all_read": Action.VIEW_NOTIFICATIONS,
+    # evaluation results: public pages (None), appeals, rectification, the teams' ranking
+    "evaluation.results_index": None,
+    "evaluation.latest_ranking": None,
+    "evaluation.ranking": None,
+    "evaluation.firm_ranking": None,
+    "evaluation.project_explanation": None,
+    "evaluation.firm_explanation": None,
+    "evaluation.ranking_export": None,
+    "evaluation.appeal_new": Action.FILE_APPEALS,
+    "evaluation.appeals_index": Action.VIEW_EVALUATION_CASES,
+    "evaluation.appeal_detail": Action.VIEW_EVALUATION_CASES,
+    "evaluation.evidence_photo": Action.VIEW_EVALUATION_CASES,
+    "evaluation.plan_detail": Action.VIEW_EVALUATION_CASES,
+    "evaluation.plan_write": Action.WORK_RECTIFICATION,
+    "evaluation.plan_milestone_add": Action.WORK_RECTIFICATION,
+    "evaluation.plan_milestone_done": Action.WORK_RECTIFICATION,
+    "evaluation.plan_submit": Action.WORK_RECTIFICATION,
+    "evaluation.plan_reinspect": Action.VERIFY_RECTIFICATION,
+    "evaluation.team_ranking": Action.VIEW_EVALUATION_CASES,
+    "evaluation_api.period_results": None,
+    "evaluation_api.project_result": None,
+    "evaluation_api.firm_results": None,
+    "evaluation_api.list_appeals": Action.VIEW_EVALUATION_CASES,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -364,6 +387,12 @@ ATTACK_FORMS = {
     "satisfaction.publish": {"reason": "takeover"},
     "notifications.read": {"open": "1"},
     "notifications.preferences": {"locale": "en"},
+    "evaluation.appeal_new": {"item": "owner:0", "statement": "入侵"},
+    "evaluation.appeal_detail": {"decision": "upheld", "reason": "入侵"},
+    "evaluation.plan_write": {"plan-plan": "入侵"},
+    "evaluation.plan_milestone_add": {"ms-title": "入侵", "ms-due_on": "2026-11-01"},
+    "evaluation.plan_milestone_done": {"done-note": "入侵"},
+    "evaluation.plan_reinspect": {"re-outcome": "verified", "re-note": "入侵"},
 }
 ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "communities_api.create_area": {"kind": "street", "name": "入侵街道"},
@@ -489,9 +518,12 @@ def published_strings(app, tenant_id: int) -> list[str]:
         tenant = _db.session.get(Tenant, tenant_id)
         with tenant_scope(tenant):
             found = []
-            # ...the ticket categories the public ticket figures are counted by, and the hotline directory
+            # ...the ticket categories the public ticket figures are counted by, the hotline directory
+            from portal.evaluation.models import ScoreAdjustment
+
+            # ...and the reasons of bonus/penalty/veto records, which a project's evaluation page explains
             for column in (Community.name, Community.address, Area.name, Firm.name, ProjectManager.name,
-                           TicketCategory.name_zh, Hotline.name, Hotline.hours):
+                           TicketCategory.name_zh, Hotline.name, Hotline.hours, ScoreAdjustment.reason):
                 found += list(_db.session.scalars(sa.select(column)))
             for content, reason, publisher in _db.session.execute(
                     sa.select(BoardVersion.content, BoardVersion.reason, BoardVersion.publisher)):
