@@ -112,6 +112,14 @@ def ticket_in(status: str):
     return lambda client, w: put_world_ticket(client.application, w.a, status)
 
 
+def zero_points(kind: str, prefix: str = "") -> dict:
+    """Every item of the default list A or C at 0 points (form fields ``pts_A1_1``, or JSON codes ``A1.1``)."""
+    from portal.checklists.defaults import DEFAULTS
+
+    codes = [item["code"] for *_head, items in DEFAULTS[kind] for item in items]
+    return {(prefix + code.replace(".", "_")) if prefix else code: ("0" if prefix else 0) for code in codes}
+
+
 VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     # tickets: each workflow step with the ticket in a status that allows it
     "tickets.new": ("owner", {"form": lambda w: {"unit_id": str(w.a.unit_id), "category_id": str(w.a.ticket_category_id),
@@ -239,6 +247,19 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
                                                     "prepare": lambda c, w: objection_in(c, w, "answered")}),
     "objections_api.decide_objection": ("area_officer", {"json": lambda w: {"decision": "upheld", "reason": "属实"},
                                                          "prepare": lambda c, w: objection_in(c, w, "escalated")}),
+    # evaluation, scoring part: every list item 0 points is a valid assessment
+    "evaluation.score_unit": ("owner", {"form": lambda w: {f"stars_A{i}": "3" for i in range(1, 7)}}),
+    "evaluation.moderate_comment": ("tenant_admin", {"form": lambda w: {"decision": "publish", "reason": ""}}),
+    "evaluation.assess": ("tenant_admin", {"form": lambda w: {**zero_points("C", "pts_"), "assessed_on": "2026-11-20"}}),
+    "evaluation.inspect": ("tenant_admin", {"form": lambda w: {**zero_points("A", "pts_"), "assessed_on": "2026-11-20"}}),
+    "evaluation.assessment": ("tenant_admin", {"form": lambda w: {**zero_points("A", "pts_"), "assessed_on": "2026-11-20"}}),
+    "evaluation_api.put_score": ("owner", {"json": lambda w: {"ratings": {f"A{i}": 4 for i in range(1, 7)}}}),
+    "evaluation_api.moderate_comment": ("tenant_admin", {"json": lambda w: {"decision": "publish"}}),
+    "evaluation_api.create_assessment": ("tenant_admin", {"json": lambda w: {
+        "kind": "community", "community_id": w.a.community_id, "item_scores_cp": zero_points("C"),
+        "assessed_on": "2026-11-20"}}),
+    "evaluation_api.put_assessment": ("tenant_admin", {"json": lambda w: {"item_scores_cp": zero_points("A"),
+                                                                          "assessed_on": "2026-11-20"}}),
     "checklists_api.add_section": ("tenant_admin", {"json": lambda w: {"code": "S3", "title_zh": "第三部分", "weight": 0}}),
     "checklists_api.update_section": ("tenant_admin", {"json": lambda w: {"weight": "39.5"}}),
     "checklists_api.delete_section": ("tenant_admin", {}),
