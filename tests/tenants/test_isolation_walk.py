@@ -255,24 +255,24 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "objections_api.accept_objection": Action.FILE_OBJECTIONS,
     "objections_api.escalate_objection": Action.FILE_OBJECTIONS,
     "objections_api.decide_objection": Action.DECIDE_OBJECTIONS,
-    # evaluation, scoring part (assessment pages need VIEW_EVALUATION plus one of the assessing actions)
+    # evaluation, scoring part (assessment routes require VIEW_EVALUATION, then the assessing action per object)
     "evaluation.my_scores": Action.SCORE_OWN_FIRM,
     "evaluation.score_unit": Action.SCORE_OWN_FIRM,
     "evaluation.comments": Action.MODERATE_COMMENTS,
     "evaluation.moderate_comment": Action.MODERATE_COMMENTS,
-    "evaluation.assessments": Action.VIEW_EVALUATION,
+    "evaluation.assessments": Action.ASSESS_COMMUNITY,
     "evaluation.assess": Action.ASSESS_COMMUNITY,
     "evaluation.inspect": Action.INSPECT_PROJECTS,
-    "evaluation.assessment": Action.VIEW_EVALUATION,
-    "evaluation.assessment_photo": Action.VIEW_EVALUATION,
+    "evaluation.assessment": Action.INSPECT_PROJECTS,  # the world's assessment is an inspection
+    "evaluation.assessment_photo": Action.INSPECT_PROJECTS,
     "evaluation_api.my_scores": Action.SCORE_OWN_FIRM,
     "evaluation_api.put_score": Action.SCORE_OWN_FIRM,
     "evaluation_api.list_comments": Action.MODERATE_COMMENTS,
     "evaluation_api.moderate_comment": Action.MODERATE_COMMENTS,
-    "evaluation_api.list_assessments": Action.VIEW_EVALUATION,
-    "evaluation_api.create_assessment": Action.VIEW_EVALUATION,
-    "evaluation_api.get_assessment": Action.VIEW_EVALUATION,
-    "evaluation_api.put_assessment": Action.VIEW_EVALUATION,
+    "evaluation_api.list_assessments": Action.ASSESS_COMMUNITY,
+    "evaluation_api.create_assessment": Action.ASSESS_COMMUNITY,
+    "evaluation_api.get_assessment": Action.INSPECT_PROJECTS,
+    "evaluation_api.put_assessment": Action.INSPECT_PROJECTS,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -371,7 +371,10 @@ ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "objections_api.escalate_objection": {"note": "入侵"},
                "objections_api.decide_objection": {"decision": "upheld", "reason": "入侵"},
                "evaluation_api.put_score": {"ratings": {"A1": 1, "A2": 1, "A3": 1, "A4": 1, "A5": 1, "A6": 1}},
-               "evaluation_api.moderate_comment": {"decision": "hide", "reason": "入侵"}}
+               "evaluation_api.moderate_comment": {"decision": "hide", "reason": "入侵"},
+               "evaluation_api.create_assessment": {"kind": "community", "community_id": 1,
+                                                    "item_scores_cp": {"C1.1": 0}, "assessed_on": "2026-11-20"},
+               "evaluation_api.put_assessment": {"item_scores_cp": {"A1.1": 0}, "assessed_on": "2026-11-20"}}
 
 
 @dataclass
