@@ -158,6 +158,8 @@ def create_assessment(data, period_id: int):
 
 
 def _visible(a: Assessment) -> bool:
+    if not can(g.memberships, assessing.ACTION_FOR[a.kind]):
+        api_abort(403)  # the role does not record this kind of assessment
     return assessing.may_see(g.memberships, a)
 
 

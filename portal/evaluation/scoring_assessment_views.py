@@ -107,8 +107,10 @@ def inspect(period_id: int, community_id: int):
 
 def _visible_assessment_or_404(assessment_id: int) -> Assessment:
     assessment = get_scoped_or_404(Assessment, assessment_id)
+    if not can(g.memberships, assessing.ACTION_FOR[assessment.kind]):
+        abort(403)  # the role does not record this kind of assessment
     if not assessing.may_see(g.memberships, assessment):
-        abort(404)
+        abort(404)  # outside her area: not told
     return assessment
 
 

@@ -201,3 +201,17 @@ def evaluation_results(world: TenantWorld, count: int, marker: str) -> list[int]
         factory.make_result(run, community.id, world.firm_id, owner=5000 + i, rank=i + 2)
         ids.append(community.id)
     return ids
+def owner_comments(world: TenantWorld, count: int, marker: str) -> list[int]:
+    """Owners' scores of the world's open period with pending comments ``marker``NNN, one per new unit."""
+    import datetime as dt
+
+    from portal.evaluation.models import CommentStatus, OwnerScore
+
+    at = dt.datetime(2026, 11, 6, 2, 0, tzinfo=dt.timezone.utc)
+    rows = [OwnerScore(period_id=world.eval_period_id, community_id=world.community_id, firm_id=world.firm_id,
+                       unit_id=unit_id, ratings='{"A1":3}', score_cp=5000, comment=f"{marker}{i:03d}",
+                       comment_status=CommentStatus.PENDING, submitted_at=at, updated_at=at + dt.timedelta(seconds=i))
+            for i, unit_id in enumerate(units(world, count, "LC"))]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [r.id for r in rows]

@@ -147,6 +147,12 @@ def ticket_closed_on(*day):
         return {}
 
     return prepare
+def zero_points(kind: str, prefix: str = "") -> dict:
+    """Every item of the default list A or C at 0 points (form fields ``pts_A1_1``, or JSON codes ``A1.1``)."""
+    from portal.checklists.defaults import DEFAULTS
+
+    codes = [item["code"] for *_head, items in DEFAULTS[kind] for item in items]
+    return {(prefix + code.replace(".", "_")) if prefix else code: ("0" if prefix else 0) for code in codes}
 
 
 VALID_REQUESTS: dict[str, tuple[str, dict]] = {
@@ -293,6 +299,19 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "satisfaction_api.create_draft": ("tenant_admin", {"json": lambda w: {"month": "2026-09"}}),
     "satisfaction_api.edit_draft": ("tenant_admin", {"json": lambda w: {"entries": []}}),
     "satisfaction_api.publish": ("tenant_admin", {"json": lambda w: {"reason": "更正"}, "prepare": satisfaction_case_chosen}),
+    # evaluation, scoring part: every list item 0 points is a valid assessment
+    "evaluation.score_unit": ("owner", {"form": lambda w: {f"stars_A{i}": "3" for i in range(1, 7)}}),
+    "evaluation.moderate_comment": ("tenant_admin", {"form": lambda w: {"decision": "publish", "reason": ""}}),
+    "evaluation.assess": ("tenant_admin", {"form": lambda w: {**zero_points("C", "pts_"), "assessed_on": "2026-11-20"}}),
+    "evaluation.inspect": ("tenant_admin", {"form": lambda w: {**zero_points("A", "pts_"), "assessed_on": "2026-11-20"}}),
+    "evaluation.assessment": ("tenant_admin", {"form": lambda w: {**zero_points("A", "pts_"), "assessed_on": "2026-11-20"}}),
+    "evaluation_api.put_score": ("owner", {"json": lambda w: {"ratings": {f"A{i}": 4 for i in range(1, 7)}}}),
+    "evaluation_api.moderate_comment": ("tenant_admin", {"json": lambda w: {"decision": "publish"}}),
+    "evaluation_api.create_assessment": ("tenant_admin", {"json": lambda w: {
+        "kind": "community", "community_id": w.a.community_id, "item_scores_cp": zero_points("C"),
+        "assessed_on": "2026-11-20"}}),
+    "evaluation_api.put_assessment": ("tenant_admin", {"json": lambda w: {"item_scores_cp": zero_points("A"),
+                                                                          "assessed_on": "2026-11-20"}}),
     "checklists_api.add_section": ("tenant_admin", {"json": lambda w: {"code": "S3", "title_zh": "第三部分", "weight": 0}}),
     "checklists_api.update_section": ("tenant_admin", {"json": lambda w: {"weight": "39.5"}}),
     "checklists_api.delete_section": ("tenant_admin", {}),

@@ -26,7 +26,7 @@ def senders(app, world: World) -> dict:
 
 # Tenant pages only owners are served (an owner's units and community page): read by tenant A's owner.
 OWNER_PAGES = frozenset({"owners.my_units", "owners.community", "owners_api.my_units", "tickets.new",
-                         "objections.file"})
+                         "objections.file", "evaluation.my_scores", "evaluation.score_unit", "evaluation_api.my_scores"})
 
 
 def who_reads(rule) -> list[str]:

@@ -71,6 +71,11 @@ LISTS = [
     ListCase("notice boards", lambda w: "/t/alpha/boards/", bulk.contracts, "列表合同小区"),
     ListCase("evaluation ranking", lambda w: f"/t/alpha/evaluation/results/{w.a.eval_result_period_id}/",
              bulk.evaluation_results, "列表评价"),
+    # Evaluation inputs: the projects the bureau assesses in a period, the owners' comments to moderate.
+    ListCase("evaluation assessments", lambda w: f"/t/alpha/evaluation/periods/{w.a.eval_period_id}/assessments",
+             bulk.communities, "列表小区"),
+    ListCase("owners' comments", lambda w: f"/t/alpha/evaluation/periods/{w.a.eval_period_id}/comments",
+             bulk.owner_comments, "列表意见"),
     ListCase("platform tenants", lambda w: "/platform/", bulk.tenants, "LISTTENANT", reader="platform"),
     ListCase("platform accounts", lambda w: "/platform/", bulk.accounts, "列表账号", param="users_page",
              reader="platform", sizes=False),

@@ -320,6 +320,24 @@ ENDPOINT_ACTIONS: dict[str, Action | None] = {
     "evaluation_api.project_result": None,
     "evaluation_api.firm_results": None,
     "evaluation_api.list_appeals": Action.VIEW_EVALUATION_CASES,
+    # evaluation, scoring part (assessment routes require VIEW_EVALUATION, then the assessing action per object)
+    "evaluation.my_scores": Action.SCORE_OWN_FIRM,
+    "evaluation.score_unit": Action.SCORE_OWN_FIRM,
+    "evaluation.comments": Action.MODERATE_COMMENTS,
+    "evaluation.moderate_comment": Action.MODERATE_COMMENTS,
+    "evaluation.assessments": Action.ASSESS_COMMUNITY,
+    "evaluation.assess": Action.ASSESS_COMMUNITY,
+    "evaluation.inspect": Action.INSPECT_PROJECTS,
+    "evaluation.assessment": Action.INSPECT_PROJECTS,  # the world's assessment is an inspection
+    "evaluation.assessment_photo": Action.INSPECT_PROJECTS,
+    "evaluation_api.my_scores": Action.SCORE_OWN_FIRM,
+    "evaluation_api.put_score": Action.SCORE_OWN_FIRM,
+    "evaluation_api.list_comments": Action.MODERATE_COMMENTS,
+    "evaluation_api.moderate_comment": Action.MODERATE_COMMENTS,
+    "evaluation_api.list_assessments": Action.ASSESS_COMMUNITY,
+    "evaluation_api.create_assessment": Action.ASSESS_COMMUNITY,
+    "evaluation_api.get_assessment": Action.INSPECT_PROJECTS,
+    "evaluation_api.put_assessment": Action.INSPECT_PROJECTS,
 }
 
 # What an attacker would submit: a request that would really act if a guard were missing.
@@ -436,7 +454,12 @@ ATTACK_JSON = {"api.create_token": {"name": "intruder"},
                "satisfaction_api.edit_draft": {"entries": [{"id": 1, "included": True, "problem_text": "入侵"}]},
                "satisfaction_api.publish": {"reason": "takeover"},
                "notifications_api.mark_read": {"read": True},
-               "notifications_api.mark_all_read": {}}
+               "notifications_api.mark_all_read": {},
+               "evaluation_api.put_score": {"ratings": {"A1": 1, "A2": 1, "A3": 1, "A4": 1, "A5": 1, "A6": 1}},
+               "evaluation_api.moderate_comment": {"decision": "hide", "reason": "入侵"},
+               "evaluation_api.create_assessment": {"kind": "community", "community_id": 1,
+                                                    "item_scores_cp": {"C1.1": 0}, "assessed_on": "2026-11-20"},
+               "evaluation_api.put_assessment": {"item_scores_cp": {"A1.1": 0}, "assessed_on": "2026-11-20"}}
 
 
 @dataclass

@@ -39,7 +39,7 @@ ACTIONS = {
     Role.AREA_OFFICER: SCOPED,
     Role.PROJECT_MANAGER: SCOPED | {f"{BASE}/roster/", f"{BASE}/claim-codes/"},
     Role.PROJECT_STAFF: SCOPED,
-    Role.OWNER: {f"{BASE}/my/units", f"{BASE}/objections/", f"{BASE}/"},
+    Role.OWNER: {f"{BASE}/my/units", f"{BASE}/objections/", f"{BASE}/evaluation/my-scores", f"{BASE}/"},
 }
 # The notice boards: the firm's people publish; head office and branch managers also see what is overdue.
 ACTIONS[Role.BUREAU_ADMIN] = ACTIONS[Role.BUREAU_ADMIN] | {f"{BASE}/boards/", f"{BASE}/boards/overdue", f"{BASE}/boards/rules"}

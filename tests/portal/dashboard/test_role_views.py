@@ -27,7 +27,7 @@ ACTIONS = {
                       "/t/alpha/account/tokens/", "/t/alpha/objections/", "/t/alpha/"},
     Role.COMMITTEE_MEMBER: {"/t/alpha/communities/", "/t/alpha/firms/", "/t/alpha/claim-codes/",
                             "/t/alpha/checklists/", "/t/alpha/account/tokens/", "/t/alpha/objections/", "/t/alpha/"},
-    Role.OWNER: {"/t/alpha/my/units", "/t/alpha/objections/", "/t/alpha/"},
+    Role.OWNER: {"/t/alpha/my/units", "/t/alpha/objections/", "/t/alpha/evaluation/my-scores", "/t/alpha/"},
 }
 
 # The notice boards: firm staff publish, the bureau and street offices read and see what is overdue.

@@ -197,8 +197,8 @@ def test_the_bureau_inspects_with_photos_and_the_officer_sees_no_inspection(app,
     picture = client.get(f"/t/alpha/evaluation/assessments/{ids[0]}/photos/{ids[1]}")
     assert picture.status_code == 200 and picture.mimetype == "image/png"
     officer = client_as(Role.AREA_OFFICER, "a")
-    assert officer.get(f"/t/alpha/evaluation/assessments/{ids[0]}").status_code == 404
-    assert officer.get(f"/t/alpha/evaluation/assessments/{ids[0]}/photos/{ids[1]}").status_code == 404
+    assert officer.get(f"/t/alpha/evaluation/assessments/{ids[0]}").status_code == 403
+    assert officer.get(f"/t/alpha/evaluation/assessments/{ids[0]}/photos/{ids[1]}").status_code == 403
     assert officer.get(url).status_code == 403
 
 
@@ -239,5 +239,5 @@ def test_the_assessor_corrects_an_inspection_and_it_is_logged(app, world, client
 def test_the_firm_committee_and_owners_see_no_assessment_pages(world, client_as, role):
     client = client_as(role, "a")
     assert client.get(f"/t/alpha/evaluation/periods/{world.a.eval_period_id}/assessments").status_code == 403
-    assert client.get(f"/t/alpha/evaluation/assessments/{world.a.eval_assessment_id}").status_code == 404
+    assert client.get(f"/t/alpha/evaluation/assessments/{world.a.eval_assessment_id}").status_code == 403
     assert client.get(f"/t/alpha/evaluation/periods/{world.a.eval_period_id}/communities/{world.a.community_id}/assess").status_code == 403

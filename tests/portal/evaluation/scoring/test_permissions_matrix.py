@@ -53,10 +53,10 @@ PAGES = {
 STATUS = {  # my_scores, score, comments, comment, assessments, assess, inspect, assessment (an inspection), photo
     R.BUREAU_ADMIN:     (403, 403, 200, 200, 200, 200, 200, 200, 200),
     R.BUREAU_STAFF:     (403, 403, 200, 200, 200, 200, 200, 200, 200),
-    R.AREA_OFFICER:     (403, 403, 403, 403, 200, 200, 403, 404, 404),
-    R.FIRM_STAFF:       (403, 403, 403, 403, 403, 403, 403, 404, 404),
-    R.COMMITTEE_MEMBER: (403, 403, 403, 403, 403, 403, 403, 404, 404),
-    R.OWNER:            (200, 200, 403, 403, 403, 403, 403, 404, 404),
+    R.AREA_OFFICER:     (403, 403, 403, 403, 200, 200, 403, 403, 403),
+    R.FIRM_STAFF:       (403, 403, 403, 403, 403, 403, 403, 403, 403),
+    R.COMMITTEE_MEMBER: (403, 403, 403, 403, 403, 403, 403, 403, 403),
+    R.OWNER:            (200, 200, 403, 403, 403, 403, 403, 403, 403),
 }
 
 
