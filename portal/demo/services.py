@@ -356,6 +356,10 @@ def load_demo() -> str:
 
         tickets_demo.load(bureau, owners={"13900000006": people["13900000006"]}, count=240, seed="gaotang",
                           password=DEMO_PASSWORD)
+        from portal.communities.services import local_today
+        from portal.demo.evaluation_setup import load_evaluation_setup
+
+        load_evaluation_setup(bureau, people["13900000001"], kind="bureau", today=local_today())
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.
@@ -370,6 +374,7 @@ def load_demo() -> str:
         load_boards(firm_tenant, publisher=people["13900000004"])
         tickets_demo.load(firm_tenant, owners={"13900000015": people["13900000015"]}, count=80, seed="hengan",
                           password=DEMO_PASSWORD)
+        load_evaluation_setup(firm_tenant, people["13900000011"], kind="firm")
     _mobile_verification(firm_tenant, also=[people["13900000001"]])
     with tenant_scope(bureau):
         bureau_units = db.session.scalar(sa.select(sa.func.count(Unit.id)))
