@@ -48,4 +48,5 @@ def load_evaluation_setup(tenant, actor, *, kind: str = "bureau", today: dt.date
     scheme = load_default_scheme(tenant, actor, name=SCHEME_NAMES[kind])
     if today is not None:
         load_demo_adjustments(tenant, actor, today)
+    db.session.flush()  # the audit events too, while the tenant is in context
     return scheme
