@@ -376,6 +376,10 @@ def _load_demo() -> str:
             UnitBinding.user_id == people["13900000006"].id, UnitBinding.revoked_at.is_(None)).order_by(UnitBinding.id))
         load_evaluation(bureau, admin=people["13900000001"], staff=people["13900000002"],
                         officer=people["13900000003"], firm_staff=people["13900000004"], owner_unit_id=owner_unit)
+        from portal.communities.services import local_today
+        from portal.demo.evaluation_setup import load_evaluation_setup
+
+        load_evaluation_setup(bureau, people["13900000001"], kind="bureau", today=local_today())
 
     # A new hengan asks its members for a verified mobile number (its administrator may turn that off;
     # loading again does not overrule that); gaotang does not, so its demo logins stay one step.
@@ -390,6 +394,7 @@ def _load_demo() -> str:
         load_boards(firm_tenant, publisher=people["13900000004"])
         tickets_demo.load(firm_tenant, owners={"13900000015": people["13900000015"]}, count=80, seed="hengan",
                           password=DEMO_PASSWORD)
+        load_evaluation_setup(firm_tenant, people["13900000011"], kind="firm")
     _mobile_verification(firm_tenant, also=[people["13900000001"]])
     from portal.notifications import demo as notifications_demo
 

@@ -29,6 +29,8 @@ EVIDENCE_MAX = 2000
 REVOKE_MAX = 500
 MAX_PHOTOS = 6
 PHOTO_FOLDER = "evaluation"
+RECORDED = {AdjustmentKind.BONUS: "evaluation.bonus_recorded", AdjustmentKind.PENALTY: "evaluation.penalty_recorded",
+            AdjustmentKind.VETO: "evaluation.veto_recorded"}
 PENALTY_TYPES = ("service", "safety", "disclosure", "complaint", "other")
 BONUS_TYPES = ("award", "praise", "innovation", "other")
 
@@ -117,7 +119,7 @@ def record_adjustment(*, tenant, actor, community_id: int, kind: AdjustmentKind,
                                  created_by_id=getattr(actor, "id", None), created_at=now or utcnow())
     db.session.add(adjustment)
     db.session.flush()
-    record(tenant=tenant, actor=actor, action=f"evaluation.{kind.value}_recorded", object_type="evaluation_adjustment",
+    record(tenant=tenant, actor=actor, action=RECORDED[kind], object_type="evaluation_adjustment",
            object_id=adjustment.id, summary=f"{points_cp / 100:.2f}", reason=reason,
            after=_describe(adjustment))
     return adjustment

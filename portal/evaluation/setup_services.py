@@ -31,6 +31,9 @@ DEFAULT_TIME_ZONE = "Asia/Shanghai"
 TRANSITIONS = {P.DRAFT: P.OPEN, P.OPEN: P.CLOSED, P.CLOSED: P.COMPUTED, P.COMPUTED: P.APPEAL, P.APPEAL: P.FINAL}
 STEP_NAMES = {P.OPEN: "open", P.CLOSED: "close", P.COMPUTED: "compute", P.APPEAL: "appeal", P.FINAL: "publish"}
 STEPS = {name: status for status, name in STEP_NAMES.items()}
+AUDIT_ACTIONS = {P.OPEN: "evaluation.period_open", P.CLOSED: "evaluation.period_close",
+                 P.COMPUTED: "evaluation.period_compute", P.APPEAL: "evaluation.period_appeal",
+                 P.FINAL: "evaluation.period_publish"}
 STEP_LABELS = {
     P.OPEN: _l("Open for owner scoring"),
     P.CLOSED: _l("Close owner scoring"),
@@ -335,7 +338,7 @@ def transition(*, tenant, actor, period: EvaluationPeriod, to: PeriodStatus, rea
                             actor_id=getattr(actor, "id", None), at=now, reason=reason)
     db.session.add(step)
     db.session.flush()
-    record(tenant=tenant, actor=actor, action=f"evaluation.period_{STEP_NAMES[to]}", object_type="evaluation_period",
+    record(tenant=tenant, actor=actor, action=AUDIT_ACTIONS[to], object_type="evaluation_period",
            object_id=period.id, summary=period.name, reason=reason,
            before={"status": before.value}, after={"status": to.value, "scheme_id": period.scheme_id,
                                                    "appeal_until": period.appeal_until,

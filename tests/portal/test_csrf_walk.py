@@ -155,7 +155,54 @@ def zero_points(kind: str, prefix: str = "") -> dict:
     return {(prefix + code.replace(".", "_")) if prefix else code: ("0" if prefix else 0) for code in codes}
 
 
+def evaluation_ready(**changes):
+    """A ``prepare`` that sets tenant A's world period or scheme as the step tried needs it."""
+    from tests.portal.evaluation.setup.helpers import set_world_evaluation
+
+    return lambda client, w: set_world_evaluation(client.application, w.a, **changes)
+
+
+def _evaluation_photo():
+    import io
+
+    from tests.portal.objections.helpers import png
+
+    return (io.BytesIO(png()), "evidence.png")
+
+
+def _scheme_form(w):
+    from tests.portal.evaluation.setup.test_pages import SCHEME_FORM
+
+    return dict(SCHEME_FORM)
+
+
 VALID_REQUESTS: dict[str, tuple[str, dict]] = {
+    # evaluation setup
+    "evaluation.new_scheme": ("tenant_admin", {"form": _scheme_form}),
+    "evaluation.edit_scheme": ("tenant_admin", {"form": _scheme_form}),
+    "evaluation.publish_scheme": ("tenant_admin", {"form": lambda w: {}, "prepare": evaluation_ready(scheme="draft")}),
+    "evaluation.new_period": ("tenant_admin", {"form": lambda w: {"name": "2099年第一季度", "start_date": "2099-01-01",
+                                                                  "end_date": "2099-03-31"}}),
+    "evaluation.advance": ("tenant_admin", {"form": lambda w: {"to": "open", "reason": "开始评分"},
+                                            "prepare": evaluation_ready(period="future")}),
+    "evaluation.derive_penalties": ("tenant_admin", {"form": lambda w: {}, "prepare": evaluation_ready(period="closed")}),
+    "evaluation.new_adjustment": ("tenant_admin", {"form": lambda w: {
+        "community_id": str(w.a.community_id), "kind": "bonus", "condition": "award", "points": "1",
+        "occurred_on": "2026-08-01", "reason": "获奖"}}),
+    "evaluation.add_evidence": ("tenant_admin", {"form": lambda w: {"photo": _evaluation_photo()}}),
+    "evaluation.revoke_adjustment": ("tenant_admin", {"form": lambda w: {"revoke_reason": "复核不属实"}}),
+    "evaluation_api.create_scheme": ("tenant_admin", {"json": lambda w: {"name": "二版"}}),
+    "evaluation_api.edit_scheme": ("tenant_admin", {"json": lambda w: {"name": "改名"}}),
+    "evaluation_api.publish_scheme": ("tenant_admin", {"prepare": evaluation_ready(scheme="draft")}),
+    "evaluation_api.create_period": ("tenant_admin", {"json": lambda w: {"name": "2099年第二季度", "start_date": "2099-04-01",
+                                                                          "end_date": "2099-06-30"}}),
+    "evaluation_api.step_period": ("tenant_admin", {"json": lambda w: {"to": "open", "reason": "开始"},
+                                                    "prepare": evaluation_ready(period="future")}),
+    "evaluation_api.derive_penalties": ("tenant_admin", {"prepare": evaluation_ready(period="closed")}),
+    "evaluation_api.create_adjustment": ("tenant_admin", {"json": lambda w: {
+        "community_id": w.a.community_id, "kind": "penalty", "condition": "service", "points_cp": 100,
+        "occurred_on": "2026-08-01", "reason": "服务不达标"}}),
+    "evaluation_api.revoke_adjustment": ("tenant_admin", {"json": lambda w: {"reason": "复核不属实"}}),
     # tickets: each workflow step with the ticket in a status that allows it
     "tickets.new": ("owner", {"form": lambda w: {"unit_id": str(w.a.unit_id), "category_id": str(w.a.ticket_category_id),
                                                  "description": "楼道灯坏了", "location": "", "urgency": "normal"}}),

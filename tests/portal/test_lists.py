@@ -16,6 +16,7 @@ from tenants.roles import Role
 from tests.conftest import login
 from tests.factories import World
 from tests.portal import bulk
+from tests.portal.evaluation.setup import bulk as evaluation_bulk
 from tests.portal.pages import in_english, page_text
 
 
@@ -76,6 +77,9 @@ LISTS = [
              bulk.communities, "列表小区"),
     ListCase("owners' comments", lambda w: f"/t/alpha/evaluation/periods/{w.a.eval_period_id}/comments",
              bulk.owner_comments, "列表意见"),
+    ListCase("evaluation periods", lambda w: "/t/alpha/evaluation/periods/", evaluation_bulk.periods, "列表周期"),
+    ListCase("evaluation adjustments", lambda w: "/t/alpha/evaluation/adjustments/", evaluation_bulk.adjustments,
+             "列表扣分"),
     ListCase("platform tenants", lambda w: "/platform/", bulk.tenants, "LISTTENANT", reader="platform"),
     ListCase("platform accounts", lambda w: "/platform/", bulk.accounts, "列表账号", param="users_page",
              reader="platform", sizes=False),
