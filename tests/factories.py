@@ -126,6 +126,7 @@ class TenantWorld:
     eval_score_id: int = 0
     eval_assessment_id: int = 0
     eval_evidence_id: int = 0
+    eval_adjustment_evidence_id: int = 0  # evaluation setup: the penalty's evidence photo
 
 
 @dataclass
@@ -307,7 +308,7 @@ def build_evaluation_setup(world: TenantWorld, tenant) -> None:
                                                accepted=storage.accept(image, kinds={"png"}, label="photo"),
                                                now=fixed_now)
     world.eval_scheme_id, world.eval_period_id = scheme.id, period.id
-    world.eval_adjustment_id, world.eval_evidence_id = adjustment.id, photo.id
+    world.eval_adjustment_id, world.eval_adjustment_evidence_id = adjustment.id, photo.id
 
 
 def build_evaluation_results(world: TenantWorld, tenant) -> None:

@@ -77,6 +77,7 @@ TENANT_OBJECT_ARGS: dict[str, Callable[[TenantWorld], int]] = {
     "score_id": lambda w: w.eval_score_id,
     "assessment_id": lambda w: w.eval_assessment_id,
     "evidence_id": lambda w: w.eval_evidence_id,
+    "adjustment_evidence_id": lambda w: w.eval_adjustment_evidence_id,  # setup: the penalty's evidence photo
 }
 
 # ``any(...)`` converter values, listed explicitly; the walk checks they equal the converter's items.

@@ -160,11 +160,11 @@ def revoke_adjustment(adjustment_id: int):
     return _adjustment_page(found, revoke_form=form, status=400)
 
 
-@bp.get("/evaluation/adjustments/<int:adjustment_id>/evidence/<int:evidence_id>")
+@bp.get("/evaluation/adjustments/<int:adjustment_id>/evidence/<int:adjustment_evidence_id>")
 @tenant_permission(Action.RECORD_ADJUSTMENTS)
-def evidence(adjustment_id: int, evidence_id: int):
+def evidence(adjustment_id: int, adjustment_evidence_id: int):
     found = get_scoped_or_404(ScoreAdjustment, adjustment_id)
-    photo = get_scoped_or_404(EvidenceFile, evidence_id)
+    photo = get_scoped_or_404(EvidenceFile, adjustment_evidence_id)
     if photo.subject != EvidenceSubject.ADJUSTMENT or photo.subject_id != found.id:
         abort(404)
     return storage.response(g.tenant.id, photo.storage_key, download_name=f"evidence-{photo.id}")
