@@ -333,6 +333,11 @@ def transition(*, tenant, actor, period: EvaluationPeriod, to: PeriodStatus, rea
                                       day=period.appeal_until), status=409, code="appeal_window")
         _compute(tenant, actor, period, now, reason, "final")
         period.published_at = now
+        from portal.evaluation import ladder
+
+        # The final results place every project on the elimination ladder (cards, rectification plans).
+        ladder.apply_period(tenant=tenant, period=period, run_id=period.current_run_id,
+                            rules=rules_of(scheme_of(period)), actor=actor, now=now)
     period.status = to
     step = PeriodTransition(period_id=period.id, from_status=before, to_status=to,
                             actor_id=getattr(actor, "id", None), at=now, reason=reason)
