@@ -31,7 +31,10 @@ def test_the_owner_scores_through_the_api_and_reads_only_their_own(app, world, c
     assert response.json["score_cp"] == 7083 and response.json["comment_status"] == "pending"
     mine = client.get(f"{API}/evaluation/my-scores")
     assert mine.status_code == 200
-    assert [(row["unit_id"], row["scored"]) for row in mine.json] == [(world.a.unit_id, True)]
+    # Other periods of the world (one being prepared, one in its appeal window) list the unit too, unscored.
+    assert [(row["unit_id"], row["scored"]) for row in mine.json
+            if row["period_id"] == world.a.eval_period_id] == [(world.a.unit_id, True)]
+    assert {row["unit_id"] for row in mine.json} == {world.a.unit_id}
     refused = _session_json(client, "PUT", url, {"ratings": {**STARS, "A1": 6}})
     assert refused.status_code in (400, 422)
     other = _session_json(client, "PUT", url.replace(str(world.a.unit_id) + "/score", f"{world.a.unit2_id}/score"),
