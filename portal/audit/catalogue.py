@@ -138,6 +138,7 @@ ACTION_SENTENCES = {
     # tickets (repairs and complaints); the ticket is the event's object
     "ticket.filed": _l("filed ticket %(object_id)s"),
     "ticket.photo_added": _l("added a photo to ticket %(object_id)s"),
+    "hotline.uploaded": _l("uploaded the 12345 export %(filename)s (%(rows)s rows)"),
     "hotline.imported": _l("imported 12345 work orders: %(ticketed)s tickets created, %(review)s to review, %(already)s imported before"),
     "hotline.order_assigned": _l("filed the 12345 work order %(summary)s as a ticket of that community"),
     "hotline.order_dismissed": _l("dismissed the 12345 work order %(summary)s"),
@@ -242,6 +243,7 @@ _ROLE_CHANGE = re.compile(r"^(?P<name>.*?): (?P<old_role>\S+) → (?P<role>\S+)$
 _ROLE = re.compile(r"^(?P<name>.*?) [→✕] (?P<role>[a-z_]+)")
 _ROSTER_IMPORT = re.compile(r"^(?P<community>.*): \+(?P<inserted>\d+) ~(?P<updated>\d+) =(?P<unchanged>\d+)$")
 _ROSTER_UPLOAD = re.compile(r"^(?P<community>.*?): (?P<filename>.*) \((?P<rows>\d+) rows, [^)]*\)$")
+_HOTLINE_UPLOAD = re.compile(r"^(?P<filename>.*) \((?P<rows>\d+) rows, [^)]*\)$")
 _COUNT = re.compile(r"^(?P<name>.*): (?P<count>\d+)$")
 
 _SUMMARY_SHAPES = {
@@ -252,6 +254,7 @@ _SUMMARY_SHAPES = {
     "building.updated": _ARROW,
     "roster.imported": _ROSTER_IMPORT,
     "roster.uploaded": _ROSTER_UPLOAD,
+    "hotline.uploaded": _HOTLINE_UPLOAD,
     "api_token.revoked_all": _COUNT,
     "owner.bound": re.compile(r"^(?P<name>.*?) → (?P<unit>.*)$"),
     "owner.unbound": _CROSS,

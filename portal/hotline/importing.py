@@ -233,12 +233,25 @@ def import_file(*, tenant, actor, path: Path, filename: str = "", now: dt.dateti
         record(tenant=tenant, actor=actor, action="hotline.imported", object_type="tenant", object_id=tenant.id,
                summary=f"+{result.ticketed} ?{result.to_review} ={result.already_imported}",
                after={"ticketed": result.ticketed, "review": result.to_review, "already": result.already_imported,
-                      "rows": preview.rows, "format": preview.kind, "encoding": preview.encoding,
-                      "file": filename[:120]})
+                      **_file_facts(preview, filename)})
         db.session.flush()
     logger.info("12345 import ticketed=%s review=%s already=%s by %s", result.ticketed, result.to_review,
                 result.already_imported, getattr(actor, "id", "system"))
     return result
+
+
+def record_upload(*, tenant, actor, preview: Preview, filename: str) -> None:
+    """Audit a 12345 export kept on the server for import (who uploaded what, and what it would do)."""
+    record(tenant=tenant, actor=actor, action="hotline.uploaded", object_type="tenant", object_id=tenant.id,
+           summary=f"{filename[:120]} ({preview.rows} rows, {preview.encoding})",
+           after={"to_ticket": preview.to_ticket, "to_review": preview.to_review, "already": preview.already_imported,
+                  **_file_facts(preview, filename)})
+    db.session.flush()
+
+
+def _file_facts(preview: Preview, filename: str) -> dict:
+    """What the audit events of a 12345 file record about the file itself."""
+    return {"rows": preview.rows, "format": preview.kind, "encoding": preview.encoding, "file": filename[:120]}
 
 
 def make_ticket(*, tenant, actor, order: HotlineOrder, community: Community):

@@ -59,6 +59,8 @@ def import_upload():
     if not preview.ok:
         uploads.discard(upload)
         return _import_page(form, preview, filename=upload.filename), 400
+    importing.record_upload(tenant=g.tenant, actor=current_user, preview=preview, filename=upload.filename)
+    db.session.commit()
     confirm = forms.OrdersConfirmForm(formdata=None, upload=upload.token)
     return _import_page(forms.OrdersUploadForm(formdata=None), preview, confirm, filename=upload.filename)
 

@@ -28,6 +28,41 @@ def staged_roster(client, world: World) -> str:
     from tests.portal.roster.helpers import stage_upload
 
     return stage_upload(client.application, world.a)
+
+
+def hotline_file(world: World):
+    """A 12345 export of three work orders for tenant A (a fresh stream each time: a test client consumes it)."""
+    import io
+
+    from tests.portal.hotline.helpers import csv_bytes, rows_for
+
+    return io.BytesIO(csv_bytes(rows_for(world.a))), "12345.csv"
+
+
+def staged_hotline(client, world: World) -> str:
+    """The token of a 12345 export kept for tenant A's administrator, as a preview leaves it (bound to no community)."""
+    import io
+
+    from portal.hotline.views import NO_COMMUNITY
+    from portal.roster import uploads
+    from tests.portal.hotline.helpers import csv_bytes, rows_for
+
+    with client.application.app_context():
+        upload = uploads.store(tenant_id=world.a.tenant_id, user_id=world.a.users[Role.BUREAU_ADMIN],
+                               community_id=NO_COMMUNITY, stream=io.BytesIO(csv_bytes(rows_for(world.a))),
+                               filename="12345.csv")
+    return upload.token
+
+
+def photo_file():
+    """A small PNG photo of the problem (a fresh stream each time: a test client consumes it)."""
+    import io
+
+    from tests.portal.tickets.helpers import png
+
+    return io.BytesIO(png()), "photo.png"
+
+
 def requested_code(client, world: World) -> str:
     """Ask for a reset code for tenant A's owner as this client; the code the test sender received."""
     sender = client.application.extensions["message_sender"]
@@ -242,6 +277,20 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "roster.import_upload": ("tenant_admin", {"form": lambda w: {"file": roster_file(w)}}),
     "roster.import_confirm": ("tenant_admin", {"prepare": lambda client, w: {"upload": staged_roster(client, w)}}),
     "roster_api.import_roster": ("tenant_admin", {"form": lambda w: {"file": roster_file(w)}}),
+    # 12345 hotline: the import's upload and staged confirm, the review list's assign and dismiss, the directory
+    "hotline.import_upload": ("tenant_admin", {"form": lambda w: {"file": hotline_file(w)}}),
+    "hotline.import_confirm": ("tenant_admin", {"prepare": lambda client, w: {"upload": staged_hotline(client, w)}}),
+    "hotline.assign": ("tenant_admin", {"form": lambda w: {"community_id": str(w.a.community_id)}}),
+    "hotline.dismiss": ("tenant_admin", {"form": lambda w: {"reason": "重复工单"}}),
+    "hotline.new_hotline": ("tenant_admin", {"form": lambda w: {"name": "街道热线", "number": "0719-8650001",
+                                                                "hours": "24 小时", "area_id": "", "position": "1"}}),
+    "hotline.edit_hotline": ("tenant_admin", {"form": lambda w: {"name": "改名热线", "number": "0719-8650002",
+                                                                 "hours": "工作日", "area_id": str(w.a.area_id),
+                                                                 "position": "2"}}),
+    "hotline.delete_hotline": ("tenant_admin", {"form": lambda w: {}}),
+    # a photo of the problem, by the owner who filed the ticket while it waits to be accepted (multipart)
+    "tickets_api.upload_photo": ("owner", {"form": lambda w: {"file": photo_file(), "stage": "report"},
+                                           "prepare": ticket_in("submitted")}),
     "auth.login": ("anonymous", {"form": lambda w: {"identifier": w.a.logins[Role.BUREAU_ADMIN], "password": PASSWORD}}),
     "auth.logout": ("tenant_admin", {"form": lambda w: {}}),
     "auth.answer_invitation": ("platform_admin", {"form": lambda w: {}}),

@@ -83,6 +83,8 @@ SAMPLES = [
      "导入了 阳光花园 的房屋清册：新增 2 户，更新 0 户，1 户未变"),
     ("roster.uploaded", "community", "阳光花园: 名册.csv (5 rows, utf-8)", None, {"rows": 5},
      "为 阳光花园 上传了房屋清册文件 名册.csv（5 行）"),
+    ("hotline.uploaded", "tenant", "12345.csv (3 rows, utf-8)", None, {"rows": 3},
+     "上传了 12345 工单导出文件 12345.csv（3 行）"),
     ("member.changed", "membership", "王芳: bureau_staff → bureau_admin", None, None,
      "将 王芳 的角色由住建局工作人员改为住建局管理员"),
     ("member.invited", "membership", "13900000009 → owner", None, None, "邀请 13900000009 担任业主"),

@@ -97,6 +97,9 @@ def test_reimport_changes_nothing_and_says_so(app, world: World, admin):
     preview = upload(admin, "alpha", data)
     text = " ".join(page_text(preview.text).split())
     assert "Imported before 3" in text and "importing it again changes nothing" in text
+    # The kept upload is audited (who uploaded what); nothing else is written until the confirmation.
+    assert changed_tables(before, db_state(app)) == ["audit_events"]
+    before = db_state(app)
     done = confirm(admin, "alpha", token_in(preview.text))
     assert done.status_code == 303
     assert "Nothing changed: all 3 work orders of the file were imported before." in page_text(
