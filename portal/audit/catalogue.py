@@ -230,6 +230,15 @@ OBJECT_TYPES = {
     "ledger_category": _l("Ledger category"),
     "ledger_settings": _l("Repair-fund rule"),
     "objection": _l("Objection"),
+    "evaluation_scheme": _l("Evaluation scheme"),
+    "evaluation_adjustment": _l("Bonus, penalty or veto record"),
+    "evaluation_assessment": _l("Assessment record"),
+    "evaluation_owner_score": _l("Owner's score"),
+    "evaluation_appeal": _l("Evaluation appeal"),
+    "evaluation_rectification_plan": _l("Rectification plan"),
+    "hotline": _l("Hotline"),
+    "hotline_order": _l("12345 work order"),
+    "satisfaction_list": _l("Satisfaction list"),
 }
 
 _DIRECTIONS = {"up": _l("up"), "down": _l("down")}

@@ -11,6 +11,7 @@ from portal.api.schemas import (
     search_text,
 )
 from portal.communities.models import AreaKind, CommitteePosition, ServiceGrade
+from portal.communities.services import MAX_BUILDING_POSITION
 from portal.validation import DbId
 
 
@@ -70,7 +71,7 @@ class BuildingSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     community_id = fields.Integer(dump_only=True)
     name = required_text(20)
-    position = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000))
+    position = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_BUILDING_POSITION))
     unit_count = fields.Integer(dump_only=True)
 
 

@@ -417,11 +417,15 @@ def _check_building_name(community_id: int, name: str, exclude_id: int | None = 
     return name
 
 
+MAX_BUILDING_POSITION = 100_000  # the forms' and the API's upper bound
+
+
 def add_building(*, tenant, actor, community: Community, name: str, position: int | None = None) -> Building:
     name = _check_building_name(community.id, name)
     if position is None:
-        position = (db.session.scalar(sa.select(sa.func.max(Building.position))
-                                      .where(Building.community_id == community.id)) or 0) + 1
+        # After the last one, but never past the highest position a person may give (ties sort by name).
+        position = min(MAX_BUILDING_POSITION, (db.session.scalar(sa.select(sa.func.max(Building.position))
+                                                                 .where(Building.community_id == community.id)) or 0) + 1)
     building = Building(tenant_id=tenant.id, community_id=community.id, name=name, position=position)
     db.session.add(building)
     db.session.flush()

@@ -31,6 +31,8 @@ EVIDENCE_FOLDER = "evaluation_appeals"
 MAX_PHOTOS = 6
 STATEMENT_MAX = 2000
 REASON_MAX = 2000
+# Audit summaries and revoke reasons are stored text: written in the tenant's language (Chinese), never as codes.
+_KIND_ZH = {"bonus": "加分", "penalty": "扣分", "veto": "一票否决"}
 DECISIONS = (AppealStatus.UPHELD, AppealStatus.PARTLY, AppealStatus.REJECTED)
 
 
@@ -178,7 +180,7 @@ def decide(*, tenant, actor, appeal: Appeal, status: AppealStatus, reason: str, 
     if correction and recompute:
         period = db.session.scalar(sa.select(EvaluationPeriod).where(EvaluationPeriod.id == appeal.period_id))
         run = recompute_period(tenant=tenant, actor=actor, period=period,
-                               reason=f"appeal {appeal.id}: {status.value}", now=now)
+                               reason=f"第 {appeal.id} 号申诉复核后重新计算", now=now)
         appeal.result_run_id = run.id
     elif not correction:
         still_open = db.session.scalar(sa.select(sa.func.count()).select_from(Appeal).where(
@@ -197,9 +199,9 @@ def _correct(*, tenant, actor, appeal: Appeal, corrected_cp: int | None, reason:
         if adjustment is None or adjustment.revoked_at is not None:
             return {}
         adjustment.revoked_at, adjustment.revoked_by_id = now, actor.id
-        adjustment.revoke_reason = str(_l("Appeal %(n)s upheld: %(reason)s", n=appeal.id, reason=reason))[:500]
+        adjustment.revoke_reason = f"第 {appeal.id} 号申诉成立：{reason}"[:500]  # stored text, in the tenant's language
         record(tenant=tenant, actor=actor, action="evaluation.adjustment_revoked", object_type="evaluation_adjustment",
-               object_id=adjustment.id, summary=f"{adjustment.kind.value} #{adjustment.id}, appeal #{appeal.id}",
+               object_id=adjustment.id, summary=f"{_KIND_ZH[adjustment.kind.value]}记录 #{adjustment.id}（第 {appeal.id} 号申诉）",
                reason=adjustment.revoke_reason)
         return {"adjustment": adjustment.id, "revoked": True}
     if appeal.item in (AppealItem.COMMUNITY, AppealItem.AUTHORITY) and appeal.item_ref:
@@ -210,7 +212,7 @@ def _correct(*, tenant, actor, appeal: Appeal, corrected_cp: int | None, reason:
         assessment.total_cp, assessment.updated_at = corrected_cp, now
         record(tenant=tenant, actor=actor, action="evaluation.assessment_corrected",
                object_type="evaluation_assessment", object_id=assessment.id,
-               summary=f"#{assessment.id} {before} → {corrected_cp}, appeal #{appeal.id}", before={"total_cp": before},
+               summary=f"评分记录 #{assessment.id}：{before} → {corrected_cp}（第 {appeal.id} 号申诉）", before={"total_cp": before},
                after={"total_cp": corrected_cp}, reason=reason)
         return {"assessment": assessment.id, "total_cp": [before, corrected_cp]}
     return {}

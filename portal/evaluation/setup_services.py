@@ -261,7 +261,7 @@ def _open(tenant, actor, period: EvaluationPeriod, now: dt.datetime, reason: str
             raise SetupError(None, _l("Publish %(list)s first: owners and assessors score against it.",
                                       list=kind.label), status=409, code="no_list")
         lists[kind] = version
-    why = str(_l("Evaluation period %(name)s", name=period.name))
+    why = f"评价期：{period.name}"  # stored as the versions' freeze reason, in the tenant's language
     for version in lists.values():
         checklists.freeze_version(version, why, actor, tenant=tenant)
     if scheme.status != SchemeStatus.FROZEN:

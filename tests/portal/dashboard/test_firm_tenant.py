@@ -50,6 +50,12 @@ ACTIONS[Role.PROJECT_STAFF] = ACTIONS[Role.PROJECT_STAFF] | {f"{BASE}/boards/"}
 # Tickets for every role (an owner their own); the revenue ledger for the firm's people.
 for _role in ACTIONS:
     ACTIONS[_role] = ACTIONS[_role] | {f"{BASE}/tickets/"} | (set() if _role == Role.OWNER else {f"{BASE}/ledger/"})
+# The evaluation: everyone reads the published results and the periods; head office records
+# bonus and penalty items. Head office also keeps the public hotline directory and any 12345 work orders.
+for _role in ACTIONS:
+    ACTIONS[_role] = ACTIONS[_role] | {f"{BASE}/evaluation/results/", f"{BASE}/evaluation/periods/"}
+for _role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF):
+    ACTIONS[_role] = ACTIONS[_role] | {f"{BASE}/evaluation/adjustments/", f"{BASE}/hotline/review", f"{BASE}/hotlines/"}
 BUREAU_NAMES = ("Bureau administrator", "Bureau staff", "Street/community officer", "Property firm staff",
                 "Add a firm", "Street office", "Community office")
 

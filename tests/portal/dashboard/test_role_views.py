@@ -41,6 +41,12 @@ ACTIONS[Role.FIRM_STAFF] = ACTIONS[Role.FIRM_STAFF] | {BOARDS}
 for _role in ACTIONS:
     ACTIONS[_role] = ACTIONS[_role] | {"/t/alpha/tickets/"} | (set() if _role == Role.OWNER else {"/t/alpha/ledger/"})
 
+# The evaluation: everyone reads the published results and the periods; the bureau records bonus and penalty
+# items. The bureau also files 12345 work orders and keeps the public hotline directory.
+for _role in ACTIONS:
+    ACTIONS[_role] = ACTIONS[_role] | {"/t/alpha/evaluation/results/", "/t/alpha/evaluation/periods/"}
+for _role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF):
+    ACTIONS[_role] = ACTIONS[_role] | {"/t/alpha/evaluation/adjustments/", "/t/alpha/hotline/review", "/t/alpha/hotlines/"}
 BUREAU_ROLES = roles_for(TenantKind.BUREAU)  # tenant A is a bureau; the firm tenant C has its own tests
 
 
