@@ -112,6 +112,7 @@ class TenantWorld:
     # with an evidence photo (names and reason carry the sentinel)
     eval_scheme_id: int = 0
     eval_period_id: int = 0
+    eval_setup_period_id: int = 0  # evaluation setup: its period being prepared (2026 Q3)
     eval_adjustment_id: int = 0
     # evaluation results: a period in its appeal window with a run, the community's result (yellow card), its
     # rectification plan with one step, the firm's appeal against a penalty record with one evidence photo
@@ -308,6 +309,7 @@ def build_evaluation_setup(world: TenantWorld, tenant) -> None:
                                                accepted=storage.accept(image, kinds={"png"}, label="photo"),
                                                now=fixed_now)
     world.eval_scheme_id, world.eval_period_id = scheme.id, period.id
+    world.eval_setup_period_id = period.id  # the scoring part moves eval_period_id to its open period
     world.eval_adjustment_id, world.eval_adjustment_evidence_id = adjustment.id, photo.id
 
 

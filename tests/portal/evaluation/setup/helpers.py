@@ -28,11 +28,13 @@ def set_world_evaluation(app, world_tenant, *, scheme: str | None = None, period
         if scheme == "draft":
             db.session.scalar(sa.select(EvaluationScheme).where(
                 EvaluationScheme.id == world_tenant.eval_scheme_id)).status = SchemeStatus.DRAFT
-        found = db.session.scalar(sa.select(EvaluationPeriod).where(EvaluationPeriod.id == world_tenant.eval_period_id))
-        if period == "future":
-            found.status, found.start_date, found.end_date = PeriodStatus.DRAFT, dt.date(2099, 7, 1), dt.date(2099, 9, 30)
-        elif period == "closed":
-            found.status, found.start_date = PeriodStatus.CLOSED, dt.date(2026, 1, 1)
+        # The setup part's own period, and the one the route walks address (the scoring part's open period).
+        for found in db.session.scalars(sa.select(EvaluationPeriod).where(EvaluationPeriod.id.in_(
+                {world_tenant.eval_setup_period_id, world_tenant.eval_period_id}))):
+            if period == "future":
+                found.status, found.start_date, found.end_date = PeriodStatus.DRAFT, dt.date(2099, 7, 1), dt.date(2099, 9, 30)
+            elif period == "closed":
+                found.status, found.start_date = PeriodStatus.CLOSED, dt.date(2026, 1, 1)
         db.session.commit()
     return {}
 

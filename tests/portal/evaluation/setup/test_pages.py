@@ -125,7 +125,7 @@ def test_a_period_is_created_opened_and_closed_with_its_log_shown(app, world):
 @freeze_time("2026-07-01 01:00:00")
 def test_the_owner_sees_on_the_dashboard_until_when_scoring_is_open(app, world):
     admin = _client(app, world)
-    url = f"/t/alpha/evaluation/periods/{world.a.eval_period_id}"
+    url = f"/t/alpha/evaluation/periods/{world.a.eval_setup_period_id}"
     assert _post(admin, f"{url}/advance", {"to": "open", "reason": "开始评分"}).status_code == 303
     owner = _client(app, world, Role.OWNER)
     page = owner.get("/t/alpha/dashboard")

@@ -70,7 +70,7 @@ TENANT_ROLES = [("a", role) for role in roles_for(TenantKind.BUREAU)] + [("c", r
 
 
 def _fill(path: str, w) -> str:
-    return path.format(slug=w.slug, period=w.eval_period_id, scheme=w.eval_scheme_id,
+    return path.format(slug=w.slug, period=w.eval_setup_period_id, scheme=w.eval_scheme_id,
                        adjustment=w.eval_adjustment_id, evidence=w.eval_adjustment_evidence_id)
 
 

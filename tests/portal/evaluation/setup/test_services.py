@@ -25,7 +25,12 @@ def _scheme(number: int) -> EvaluationScheme:
 
 
 def _period(world_tenant) -> EvaluationPeriod:
-    return db.session.scalar(sa.select(EvaluationPeriod).where(EvaluationPeriod.id == world_tenant.eval_period_id))
+    return db.session.scalar(sa.select(EvaluationPeriod).where(EvaluationPeriod.id == world_tenant.eval_setup_period_id))
+
+
+def _next_scheme_number() -> int:
+    """Other parts of the test world number schemes of their own: a new version takes the next number."""
+    return db.session.scalar(sa.select(sa.func.max(EvaluationScheme.number))) + 1
 
 
 def test_a_draft_is_edited_in_place_and_a_published_version_never_changes(app, world):
@@ -37,8 +42,9 @@ def test_a_draft_is_edited_in_place_and_a_published_version_never_changes(app, w
         assert v1.status == SchemeStatus.PUBLISHED
         before = v1.rules
         changed = replace(DEFAULT_RULES, weights={"owner": 4000, "community": 2000, "authority": 2000, "ticket": 2000})
+        next_number = _next_scheme_number()
         v2 = services.edit_scheme(tenant=tenant, actor=admin, scheme=v1, name="评价办法（修订）", rules=changed, now=NOW)
-        assert (v2.number, v2.status, v1.rules) == (2, SchemeStatus.DRAFT, before)
+        assert (v2.number, v2.status, v1.rules) == (next_number, SchemeStatus.DRAFT, before)
         again = services.edit_scheme(tenant=tenant, actor=admin, scheme=v2, name="评价办法（二稿）", rules=changed,
                                      note="业主权重提高", now=NOW)
         assert again.id == v2.id and v2.name == "评价办法（二稿）"
@@ -80,8 +86,9 @@ def test_opening_freezes_the_scheme_and_lists_and_every_step_is_logged(app, worl
         # Scoring closes at the end of the period's last day, Shanghai time.
         assert period.scoring_closes_at == dt.datetime(2026, 9, 30, 16, 0, tzinfo=UTC)
         # A frozen version is never edited: the change is a new version; the period keeps its own.
+        next_number = _next_scheme_number()
         v2 = services.edit_scheme(tenant=tenant, actor=admin, scheme=scheme, name="新版", rules=DEFAULT_RULES, now=NOW)
-        assert v2.number == 2 and period.scheme_id == scheme.id
+        assert v2.number == next_number and period.scheme_id == scheme.id
         closed_at = NOW + dt.timedelta(days=92)
         services.transition(tenant=tenant, actor=admin, period=period, to=PeriodStatus.CLOSED, reason="评分结束",
                             now=closed_at)
@@ -117,7 +124,8 @@ def test_a_step_needs_a_reason(app, world):
 
 def test_a_period_cannot_open_without_a_published_scheme(app, world):
     with app.app_context(), in_tenant(world.a):
-        _scheme(1).status = SchemeStatus.DRAFT
+        for scheme in db.session.scalars(sa.select(EvaluationScheme)):  # the world's other parts have schemes too
+            scheme.status = SchemeStatus.DRAFT
         with pytest.raises(SetupError) as refused:
             services.transition(tenant=_tenant(world.a), actor=admin_of(world.a), period=_period(world.a),
                                 to=PeriodStatus.OPEN, reason="开", now=NOW)
@@ -142,6 +150,8 @@ def test_the_appeal_window_counts_working_days_over_the_national_day_week(app, w
 def test_owners_are_told_when_scoring_is_open_and_when_it_closed(app, world):
     with app.app_context(), in_tenant(world.a):
         tenant, admin, period = _tenant(world.a), admin_of(world.a), _period(world.a)
+        for other in db.session.scalars(sa.select(EvaluationPeriod).where(EvaluationPeriod.id != period.id)):
+            other.status = PeriodStatus.FINAL  # the scoring part's open period would be announced too
         assert services.owner_notices(NOW, tenant) == []
         services.transition(tenant=tenant, actor=admin, period=period, to=PeriodStatus.OPEN, reason="开", now=NOW)
         [notice] = services.owner_notices(NOW, tenant)
