@@ -15,7 +15,7 @@ from portal.validation import NoControlChars
 class RankingFilterForm(ListFilterForm):
     """The ranking's filters: pool, street, grade, ladder level (the search box looks for a community or firm)."""
 
-    pool = SelectField(_l("Ranking pool"), choices=[], validators=[Optional()], validate_choice=False)
+    pool = SelectField(_l("Ranking pool"), choices=[], validators=[Optional()])  # choices: the run's pools
     area_id = SelectField(_l("Street"), choices=[], validators=[Optional()], validate_choice=False)
     grade = SelectField(_l("Grade"), validators=[Optional()],
                         choices=lambda: [("", _l("All grades"))] + [(g.value, g.label) for g in Grade])
