@@ -5,7 +5,7 @@ Staff pages (appeals, rectification, the firm tenant's teams and managers): port
 """
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, url_for
+from flask import abort, make_response, render_template
 from flask_babel import gettext as _
 
 from portal.evaluation import result_services as rs
@@ -155,10 +155,11 @@ def ranking_export(result_period_id: int):
 
 @bp.get("/evaluation/results/latest")
 def latest_ranking():
+    """The newest published ranking itself (a stable address to link and print), or the list when there is none."""
     periods = rs.public_periods()
     if not periods:
-        return redirect(url_for("evaluation.results_index"), 302)
-    return redirect(url_for("evaluation.ranking", result_period_id=periods[0].id), 302)
+        return results_index()
+    return ranking(result_period_id=periods[0].id)
 
 
 from portal.evaluation import result_staff_views  # noqa: E402,F401  (registers the signed-in pages)

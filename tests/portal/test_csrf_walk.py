@@ -190,6 +190,42 @@ def zero_points(kind: str, prefix: str = "") -> dict:
     return {(prefix + code.replace(".", "_")) if prefix else code: ("0" if prefix else 0) for code in codes}
 
 
+def evaluation_case_ready(step: str):
+    """A ``prepare`` that puts tenant A's world evaluation case where ``step`` needs it: the appeal window open
+    (until 2099), every rectification step done, or the plan reported done."""
+
+    def prepare(client, w):
+        import datetime as _dt
+
+        from portal.evaluation.models import EvaluationPeriod, PeriodStatus
+        from portal.evaluation.result_models import RectificationMilestone, RectificationPlan, RectificationStatus
+        from portal.extensions import db as _db
+        from tests.portal.tickets.helpers import in_tenant
+
+        with client.application.app_context(), in_tenant(w.a):
+            if step == "appeal":
+                period = _db.session.get(EvaluationPeriod, w.a.eval_result_period_id)
+                period.status, period.appeal_until = PeriodStatus.APPEAL, _dt.date(2099, 12, 31)
+            elif step == "submit":
+                _db.session.get(RectificationMilestone, w.a.eval_milestone_id).done_at = \
+                    _dt.datetime(2026, 11, 10, 2, 0, tzinfo=_dt.timezone.utc)
+            elif step == "reinspect":
+                _db.session.get(RectificationPlan, w.a.eval_plan_id).status = RectificationStatus.SUBMITTED
+            _db.session.commit()
+            _db.session.remove()
+        return {}
+
+    return prepare
+
+
+def _evaluation_png():
+    import io
+
+    from tests.portal.objections.helpers import png
+
+    return (io.BytesIO(png()), "done.png")
+
+
 def evaluation_ready(**changes):
     """A ``prepare`` that sets tenant A's world period or scheme as the step tried needs it."""
     from tests.portal.evaluation.setup.helpers import set_world_evaluation
@@ -492,13 +528,16 @@ VALID_REQUESTS: dict[str, tuple[str, dict]] = {
     "billing.change_plan": ("tenant_admin", {"stripe": True, "setup": "subscribed", "form": lambda w: {"plan": "city"}}),
     "billing.cancel": ("tenant_admin", {"stripe": True, "setup": "subscribed", "form": lambda w: {}}),
     # evaluation results: the firm appeals and works its rectification plan; the bureau decides and re-inspects
-    "evaluation.appeal_new": ("firm_staff", {"form": lambda w: {"item": "owner:0", "statement": "评分期间停电"}}),
+    "evaluation.appeal_new": ("firm_staff", {"form": lambda w: {"item": "owner:0", "statement": "评分期间停电"},
+                                             "prepare": evaluation_case_ready("appeal")}),
     "evaluation.appeal_detail": ("tenant_admin", {"form": lambda w: {"decision": "rejected", "reason": "记录属实"}}),
     "evaluation.plan_write": ("firm_staff", {"form": lambda w: {"plan-plan": "清理消防通道"}}),
     "evaluation.plan_milestone_add": ("firm_staff", {"form": lambda w: {"ms-title": "设置标识", "ms-due_on": "2026-11-20"}}),
     "evaluation.plan_milestone_done": ("firm_staff", {"form": lambda w: {"done-note": "已完成"}}),
-    "evaluation.plan_submit": ("firm_staff", {"form": lambda w: {}}),
-    "evaluation.plan_reinspect": ("tenant_admin", {"form": lambda w: {"re-outcome": "verified", "re-note": "已整改"}}),
+    "evaluation.plan_submit": ("firm_staff", {"form": lambda w: {"photos": _evaluation_png()},
+                                              "prepare": evaluation_case_ready("submit")}),
+    "evaluation.plan_reinspect": ("tenant_admin", {"form": lambda w: {"re-outcome": "verified", "re-note": "已整改"},
+                                                   "prepare": evaluation_case_ready("reinspect")}),
     "billing.resume": ("tenant_admin", {"stripe": True, "setup": "cancelling", "form": lambda w: {}}),
     "billing.signup_page": ("anonymous", {"stripe": True, "form": lambda w: {
         "plan": "firm_small", "name_zh": "新物业公司", "name_en": "", "slug": "newfirm", "region": "",

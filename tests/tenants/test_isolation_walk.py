@@ -576,11 +576,13 @@ def published_strings(app, tenant_id: int) -> list[str]:
         with tenant_scope(tenant):
             found = []
             # ...the ticket categories the public ticket figures are counted by, the hotline directory
-            from portal.evaluation.models import ScoreAdjustment
+            from portal.evaluation.models import EvaluationPeriod, EvaluationScheme, ScoreAdjustment
 
-            # ...and the reasons of bonus/penalty/veto records, which a project's evaluation page explains
+            # ...the reasons of bonus/penalty/veto records, which a project's evaluation page explains, and the
+            # evaluation scheme's name and note and the periods' names, which the public methodology page shows
             for column in (Community.name, Community.address, Area.name, Firm.name, ProjectManager.name,
-                           TicketCategory.name_zh, Hotline.name, Hotline.hours, ScoreAdjustment.reason):
+                           TicketCategory.name_zh, Hotline.name, Hotline.hours, ScoreAdjustment.reason,
+                           EvaluationScheme.name, EvaluationScheme.change_note, EvaluationPeriod.name):
                 found += list(_db.session.scalars(sa.select(column)))
             for content, reason, publisher in _db.session.execute(
                     sa.select(BoardVersion.content, BoardVersion.reason, BoardVersion.publisher)):
