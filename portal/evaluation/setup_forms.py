@@ -65,7 +65,7 @@ class SchemeForm(PortalForm):
     pool_rule = SelectField(_l("Ranking pool"), choices=[SelectChoice(p, POOL_LABELS[p]) for p in POOL_RULES],
                             validators=[InputRequired(_l("Choose a ranking pool."))])
     min_sample_units = _count(_l("Minimum owner sample (units)"), 1, 10000)
-    min_sample_percent = _count(_l("Minimum owner sample (% of the units)"), 0, 100)
+    min_sample_percent = _count(_l("Minimum owner sample (per cent of the units)"), 0, 100)
     shrinkage_strength = _count(_l("Shrinkage strength (pseudo-scores at the pool mean)"), 0, 1000)
     elimination_mode = SelectField(_l("Elimination rule"),
                                    choices=[SelectChoice(m, ELIMINATION_LABELS[m]) for m in ELIMINATION_MODES],

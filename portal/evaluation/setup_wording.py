@@ -37,7 +37,7 @@ GRADE_LABELS = {
 }
 
 _PROBLEMS = {
-    "weights": _l("Weights: four weights from 0 to 100 % that add up to 100 %."),
+    "weights": _l("Weights: four weights, each from 0 to 100 per cent, adding up to 100 per cent."),
     "pool_rule": _l("Ranking pool: choose one of the offered rules."),
     "elimination_mode": _l("Elimination rule: choose one of the offered rules."),
     "grade_bands": _l("Grade bands: each lower band starts lower than the one above it."),

@@ -60,7 +60,7 @@ def queue(tenant, rows) -> None:
                                "body": _body(user, tenant_name, sentence, link, tenant)})
             if wants_text:
                 outbox.append({"channel": "text", "to": user.mobile,
-                               "text": _("[%(tenant)s] %(text)s", tenant=tenant_name, text=sentence)})
+                               "text": _("[%(tenant)s] notice: %(text)s", tenant=tenant_name, text=sentence)})
 
 
 def absolute_link(tenant, row) -> str | None:

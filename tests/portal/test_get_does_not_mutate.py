@@ -17,7 +17,8 @@ def senders(app, world: World) -> dict:
     made = {"anonymous": app.test_client()}
     for name, identifier in (("bureau admin", world.a.logins[Role.BUREAU_ADMIN]),
                              ("platform admin", world.platform_admin_login),
-                             ("owner", world.a.logins[Role.OWNER])):
+                             ("owner", world.a.logins[Role.OWNER]),
+                             ("firm staff", world.a.logins[Role.FIRM_STAFF])):
         client = app.test_client()
         assert login(client, identifier).status_code == 302
         made[name] = client
@@ -29,9 +30,15 @@ OWNER_PAGES = frozenset({"owners.my_units", "owners.community", "owners_api.my_u
                          "objections.file", "evaluation.my_scores", "evaluation.score_unit", "evaluation_api.my_scores"})
 
 
+# Tenant pages only the project's firm (or its owners' committee) is served: read by tenant A's firm staff.
+FIRM_PAGES = frozenset({"evaluation.appeal_new"})
+
+
 def who_reads(rule) -> list[str]:
     if rule.endpoint in OWNER_PAGES:
         return ["owner"]
+    if rule.endpoint in FIRM_PAGES:
+        return ["firm staff"]
     if is_tenant_scoped(rule):
         return ["bureau admin"]
     if rule.rule.startswith("/platform/"):

@@ -49,9 +49,15 @@ def test_the_specification_covers_every_role_and_action():
     from tests.portal.ledger.test_permissions_matrix import LEDGER_COLUMNS
     from tests.portal.objections.test_permissions_matrix import COLUMNS as OBJECTION_COLUMNS
     from tests.portal.tickets.test_permissions_matrix import COLUMNS as TICKET_COLUMNS
+    from tests.portal.evaluation.scoring.test_permissions_matrix import COLUMNS as EVALUATION_SCORING_COLUMNS
+    from tests.portal.evaluation.setup.test_permissions_matrix import COLUMNS as EVALUATION_SETUP_COLUMNS
 
+    # The notifications' and the satisfaction list's one action each: their own matrices walk them per role
+    # (tests/portal/notifications/, tests/portal/satisfaction/test_permissions_matrix.py).
+    single_actions = [Action.VIEW_NOTIFICATIONS, Action.MANAGE_SATISFACTION_LISTS]
+    scoring_only = [a for a in EVALUATION_SCORING_COLUMNS if a not in EVALUATION_SETUP_COLUMNS]  # both read results
     every_column = [*COLUMNS, *BOARD_COLUMNS, *TICKET_COLUMNS, *LEDGER_COLUMNS, *OBJECTION_COLUMNS, *HOTLINE_COLUMNS,
-                    *EVALUATION_RESULT_COLUMNS]
+                    *EVALUATION_RESULT_COLUMNS, *EVALUATION_SETUP_COLUMNS, *scoring_only, *single_actions]
     assert set(every_column) == set(Action) and len(every_column) == len(Action)
 
 
